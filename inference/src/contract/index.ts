@@ -1,0 +1,3 @@
+/** Inference's public contract: the only module other components import. */
+export * from './canonical-url.ts';
+export * from './predict.ts';

@@ -1,0 +1,127 @@
+/**
+ * Model artifact loading and verification.
+ *
+ * An artifact is a `.tar.gz` holding `model.onnx` and `manifest.json`; its digest is the sha256 of the archive bytes.
+ * Sources: a filesystem path, `file://` URL, or `http(s)://` URL. Loading refuses (throws `ArtifactError`) an
+ * archive whose sha256 differs from the expected one, a manifest that does not validate, or a feature-set id that
+ * this build does not implement, naming what was expected and what was found.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { Parser } from 'tar';
+import { FEATURE_NAMES, FEATURE_SET_ID } from '../features/index.ts';
+import { ModelManifest } from './manifest.ts';
+
+export type ArtifactErrorCode = 'FETCH_FAILED' | 'DIGEST_MISMATCH' | 'BAD_ARCHIVE' | 'BAD_MANIFEST' | 'UNSUPPORTED_FEATURE_SET';
+
+/** A refused artifact; `code` is stable, `message` names expected and found values. */
+export class ArtifactError extends Error {
+  readonly code: ArtifactErrorCode;
+  constructor(code: ArtifactErrorCode, message: string) {
+    super(message);
+    this.name = 'ArtifactError';
+    this.code = code;
+  }
+}
+
+/** A verified artifact in memory. `digest` is `sha256:<hex>` of the archive. */
+export interface Artifact {
+  readonly source: string;
+  readonly digest: string;
+  readonly manifest: ModelManifest;
+  readonly onnx: Uint8Array;
+}
+
+/** Archive bytes from a path, `file://` or `http(s)://` source. Throws ArtifactError FETCH_FAILED. */
+export async function fetchArtifactBytes(source: string, timeoutMs = 30_000): Promise<Uint8Array> {
+  try {
+    if (/^https?:\/\//i.test(source)) {
+      const res = await fetch(source, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      return new Uint8Array(await res.arrayBuffer());
+    }
+    return new Uint8Array(await readFile(source.startsWith('file://') ? fileURLToPath(source) : source));
+  } catch (e) {
+    throw new ArtifactError('FETCH_FAILED', `cannot read model artifact ${source}: ${(e as Error).message}`);
+  }
+}
+
+/** `sha256:<hex>` of bytes. */
+export function sha256Digest(bytes: Uint8Array): string {
+  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+}
+
+/** Normalizes an expected digest given as `<hex>` or `sha256:<hex>`; throws on anything else. */
+export function normalizeDigest(expected: string): string {
+  const hex = expected.trim().toLowerCase().replace(/^sha256:/, '');
+  if (!/^[0-9a-f]{64}$/.test(hex)) throw new ArtifactError('DIGEST_MISMATCH', `expected sha256 must be 64 hex digits, got "${expected}"`);
+  return `sha256:${hex}`;
+}
+
+/**
+ * Loads and verifies an artifact.
+ * @param source path, file:// or http(s):// URL of the `.tar.gz`
+ * @param expectedSha256 hex or `sha256:hex`; when given, a different archive digest is refused
+ * @throws ArtifactError with a message naming expected and found values
+ */
+export async function loadArtifact(source: string, expectedSha256?: string): Promise<Artifact> {
+  const bytes = await fetchArtifactBytes(source);
+  const digest = sha256Digest(bytes);
+  if (expectedSha256 !== undefined) {
+    const want = normalizeDigest(expectedSha256);
+    if (want !== digest) {
+      throw new ArtifactError('DIGEST_MISMATCH', `model artifact ${source}: expected ${want}, found ${digest}`);
+    }
+  }
+  const files = untar(bytes, source);
+  const manifestBytes = files.get('manifest.json');
+  const onnx = files.get('model.onnx');
+  if (!manifestBytes || !onnx) {
+    throw new ArtifactError('BAD_ARCHIVE', `model artifact ${source}: expected model.onnx and manifest.json, found ${[...files.keys()].join(', ') || 'no files'}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(manifestBytes).toString('utf8'));
+  } catch (e) {
+    throw new ArtifactError('BAD_MANIFEST', `model artifact ${source}: manifest.json is not JSON: ${(e as Error).message}`);
+  }
+  const parsed = ModelManifest.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    throw new ArtifactError('BAD_MANIFEST', `model artifact ${source}: invalid manifest.json: ${issues}`);
+  }
+  const manifest = parsed.data;
+  if (manifest.featureSet !== FEATURE_SET_ID) {
+    throw new ArtifactError('UNSUPPORTED_FEATURE_SET', `model artifact ${source}: feature set ${manifest.featureSet} is not implemented by this build (expected ${FEATURE_SET_ID})`);
+  }
+  if (manifest.features.join(',') !== FEATURE_NAMES.join(',')) {
+    throw new ArtifactError('UNSUPPORTED_FEATURE_SET', `model artifact ${source}: feature names differ from ${FEATURE_SET_ID} (expected ${FEATURE_NAMES.length} features, found ${manifest.features.length})`);
+  }
+  return { source, digest, manifest, onnx };
+}
+
+function untar(bytes: Uint8Array, source: string): Map<string, Uint8Array> {
+  let tarBytes: Buffer;
+  try {
+    tarBytes = gunzipSync(bytes);
+  } catch (e) {
+    throw new ArtifactError('BAD_ARCHIVE', `model artifact ${source}: not a gzip archive: ${(e as Error).message}`);
+  }
+  const files = new Map<string, Uint8Array>();
+  const parser = new Parser({
+    strict: true,
+    onReadEntry: (entry) => {
+      const chunks: Buffer[] = [];
+      entry.on('data', (c: Buffer) => chunks.push(c));
+      entry.on('end', () => files.set(entry.path.replace(/^\.\//, ''), Buffer.concat(chunks)));
+    },
+  });
+  try {
+    parser.end(tarBytes);
+  } catch (e) {
+    throw new ArtifactError('BAD_ARCHIVE', `model artifact ${source}: not a tar archive: ${(e as Error).message}`);
+  }
+  return files;
+}

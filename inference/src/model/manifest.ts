@@ -1,0 +1,24 @@
+/**
+ * `manifest.json` of a model artifact, as written by `training/phishnet_training/train.py`.
+ */
+import { z } from 'zod';
+
+/** Platt calibration: score = 1 / (1 + exp(-(a · logit(raw) + b))), raw clipped to [1e-7, 1 − 1e-7]. */
+export const PlattCalibration = z.object({ method: z.literal('platt'), a: z.number(), b: z.number() });
+
+export const ModelManifest = z.object({
+  name: z.string().min(1),
+  version: z.string().min(1),
+  featureSet: z.string().min(1),
+  features: z.array(z.string()).min(1),
+  algorithm: z.string(),
+  input: z.object({ name: z.string().min(1), shape: z.tuple([z.null(), z.number().int().positive()]) }),
+  output: z.object({ name: z.string().min(1), column: z.number().int().min(0) }),
+  calibration: PlattCalibration,
+  /** Calibrated-score cut-offs, 0..1: score ≥ phishing → phishing, ≥ suspicious → suspicious. */
+  thresholds: z.object({ suspicious: z.number().min(0).max(1), phishing: z.number().min(0).max(1) })
+    .refine((t) => t.suspicious <= t.phishing, 'thresholds.suspicious must be ≤ thresholds.phishing'),
+  trainingData: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), rows: z.number().int() }).loose(),
+  metrics: z.record(z.string(), z.unknown()).optional(),
+}).loose();
+export type ModelManifest = z.infer<typeof ModelManifest>;

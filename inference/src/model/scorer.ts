@@ -1,0 +1,74 @@
+/**
+ * Scoring: canonical URLs → features → ONNX model → calibrated score, verdict, threat level, reasons.
+ * `session.run()` blocks the calling thread, so the service calls this inside worker threads (see `pool/`).
+ */
+import * as ort from 'onnxruntime-node';
+import type { CanonicalUrl } from '../contract/canonical-url.ts';
+import type { ModelRef, Prediction } from '../contract/predict.ts';
+import { FEATURE_COUNT, extractFeatures, reasonsFor, toVector } from '../features/index.ts';
+import type { Artifact } from './artifact.ts';
+import type { ModelManifest } from './manifest.ts';
+import { calibrate, threatLevelFor, verdictFor } from './verdict.ts';
+
+/** A loaded model ready to score. */
+export class Scorer {
+  readonly manifest: ModelManifest;
+  readonly ref: ModelRef;
+  readonly #session: ort.InferenceSession;
+
+  private constructor(manifest: ModelManifest, ref: ModelRef, session: ort.InferenceSession) {
+    this.manifest = manifest;
+    this.ref = ref;
+    this.#session = session;
+  }
+
+  /**
+   * Creates an onnxruntime session for a verified artifact.
+   * @param intraOpNumThreads onnxruntime threads per session (1 per worker on small machines)
+   */
+  static async create(artifact: Artifact, intraOpNumThreads = 1): Promise<Scorer> {
+    const session = await ort.InferenceSession.create(artifact.onnx, {
+      intraOpNumThreads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+    });
+    const m = artifact.manifest;
+    return new Scorer(m, { name: m.name, version: m.version, digest: artifact.digest }, session);
+  }
+
+  /**
+   * Raw (uncalibrated) model probabilities for a row-major float32 feature matrix.
+   * @param matrix length rows × FEATURE_COUNT
+   * @returns Float64Array of length rows, each 0..1
+   */
+  async rawScores(matrix: Float32Array, rows: number): Promise<Float64Array> {
+    const input = new ort.Tensor('float32', matrix, [rows, FEATURE_COUNT]);
+    const out = await this.#session.run({ [this.manifest.input.name]: input }, [this.manifest.output.name]);
+    const probs = out[this.manifest.output.name];
+    if (!probs) throw new Error(`model output ${this.manifest.output.name} missing`);
+    const data = probs.data as Float32Array;
+    const cols = probs.dims[1] ?? 1;
+    const res = new Float64Array(rows);
+    for (let i = 0; i < rows; i++) res[i] = data[i * cols + this.manifest.output.column] ?? Number.NaN;
+    return res;
+  }
+
+  /** Scores canonical URLs: one prediction per URL, in order. */
+  async predict(urls: readonly CanonicalUrl[]): Promise<Prediction[]> {
+    const matrix = new Float32Array(urls.length * FEATURE_COUNT);
+    const features = urls.map((u, i) => {
+      const f = extractFeatures(u);
+      toVector(f, matrix.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
+      return f;
+    });
+    const raw = await this.rawScores(matrix, urls.length);
+    return urls.map((u, i) => {
+      const score = calibrate(raw[i] ?? Number.NaN, this.manifest.calibration);
+      const reasons = reasonsFor(features[i]!);
+      const verdict = verdictFor(score, this.manifest.thresholds);
+      return { url: u.href, score, verdict, threatLevel: threatLevelFor(verdict, reasons), reasons };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#session.release();
+  }
+}

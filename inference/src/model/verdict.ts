@@ -1,0 +1,35 @@
+/**
+ * From raw model output to the public verdict: calibration, thresholds, threat level. Pure functions.
+ */
+import type { ModelManifest } from './manifest.ts';
+import type { ReasonCode } from '../features/index.ts';
+import type { ThreatLevel, Verdict } from '../contract/predict.ts';
+
+const EPS = 1e-7;
+
+/**
+ * Platt-calibrated probability of phishing, 0..1.
+ * @param raw the model's uncalibrated probability (0..1); clipped to [1e-7, 1 − 1e-7]
+ * Source: Platt, "Probabilistic outputs for SVMs" (1999), applied to the logit as in training/train.py.
+ */
+export function calibrate(raw: number, cal: ModelManifest['calibration']): number {
+  const p = Math.min(Math.max(raw, EPS), 1 - EPS);
+  return 1 / (1 + Math.exp(-(cal.a * Math.log(p / (1 - p)) + cal.b)));
+}
+
+/** Verdict for a calibrated score: ≥ thresholds.phishing → phishing, ≥ thresholds.suspicious → suspicious. */
+export function verdictFor(score: number, thresholds: ModelManifest['thresholds']): Verdict {
+  if (score >= thresholds.phishing) return 'phishing';
+  if (score >= thresholds.suspicious) return 'suspicious';
+  return 'legitimate';
+}
+
+/**
+ * Threat level for clients that show one badge: high = phishing, medium = suspicious,
+ * low = legitimate but the URL's form has reason codes, none = legitimate and nothing stands out.
+ */
+export function threatLevelFor(verdict: Verdict, reasons: readonly ReasonCode[]): ThreatLevel {
+  if (verdict === 'phishing') return 'high';
+  if (verdict === 'suspicious') return 'medium';
+  return reasons.length > 0 ? 'low' : 'none';
+}

@@ -1,0 +1,288 @@
+"""Train a phishnet URL model and write its artifact.
+
+    npm run train -- --data ../shared/data/urls-train.csv.gz --out models/phishnet-url-lexical-v1.tar.gz
+
+Steps (each printed as it runs):
+1. Feature matrix from the labelled CSV via the TypeScript feature CLI (``inference/src/features/cli.ts``): the one
+   implementation of ``url-lexical/v1``, shared with serving.
+2. 5-fold cross-validation grouped by registered domain (StratifiedGroupKFold) for LightGBM and XGBoost, plus
+   one-feature baselines; out-of-fold (OOF) scores give honest metrics.
+3. The better candidate (TPR at 1 % FPR, then ROC-AUC, on OOF scores) is refitted on all rows.
+4. Calibration: Platt scaling on the raw model logit, fitted on the OOF scores (cross-fitting, so the calibrator
+   never sees in-sample scores). Thresholds for ``suspicious`` / ``phishing`` are the calibrated scores at fixed
+   false-positive rates on the OOF scores.
+5. ONNX export (onnxmltools), parity check of ONNX vs native on the fixture, manifest, deterministic ``.tar.gz``.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import io
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import StratifiedGroupKFold
+
+from .metrics import summary, threshold_at_fpr
+
+ROOT = Path(__file__).resolve().parents[2]
+FEATURE_SET = "url-lexical/v1"
+# Decision thresholds: false-positive rates on legitimate URLs that each verdict may cost (OOF estimate).
+SUSPICIOUS_FPR = 0.02
+PHISHING_FPR = 0.005
+
+
+@dataclass
+class Matrix:
+    X: np.ndarray  # float32 [n, features]
+    y: np.ndarray  # int [n]
+    groups: np.ndarray  # registered domain per row
+    sources: np.ndarray
+    names: list[str]
+
+
+def log(msg: str) -> None:
+    print(f"[train] {msg}", file=sys.stderr, flush=True)
+
+
+def feature_matrix(data: Path, work: Path) -> Matrix:
+    """Runs the TypeScript feature CLI on ``data`` and loads its output."""
+    out = work / "features.csv"
+    subprocess.run(
+        ["bash", str(ROOT / "scripts/node.sh"), "inference/src/features/cli.ts", "--data", str(data), "--out", str(out)],
+        check=True, cwd=ROOT,
+    )
+    meta = json.loads((work / "features.csv.json").read_text())
+    if meta["featureSet"] != FEATURE_SET:
+        raise SystemExit(f"feature CLI produced {meta['featureSet']}, training expects {FEATURE_SET}")
+    df = pd.read_csv(out, dtype={"group": str, "source": str}, keep_default_na=False)
+    names = meta["features"]
+    return Matrix(
+        X=df[names].to_numpy(dtype=np.float32), y=df["label"].to_numpy(dtype=np.int64),
+        groups=df["group"].to_numpy(), sources=df["source"].to_numpy(), names=names,
+    )
+
+
+def make_lightgbm(seed: int, n_estimators: int):
+    import lightgbm as lgb
+    return lgb.LGBMClassifier(
+        n_estimators=n_estimators, learning_rate=0.05, num_leaves=63, min_child_samples=40, subsample=0.8,
+        subsample_freq=1, colsample_bytree=0.8, reg_lambda=1.0, random_state=seed, deterministic=True,
+        force_row_wise=True, n_jobs=2, verbose=-1,
+    )
+
+
+def make_xgboost(seed: int, n_estimators: int):
+    import xgboost as xgb
+    return xgb.XGBClassifier(
+        n_estimators=n_estimators, learning_rate=0.05, max_depth=8, min_child_weight=5, subsample=0.8,
+        colsample_bytree=0.8, reg_lambda=1.0, tree_method="hist", random_state=seed, n_jobs=2,
+    )
+
+
+CANDIDATES = {"lightgbm": make_lightgbm, "xgboost": make_xgboost}
+
+
+def raw_logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p.astype(np.float64), 1e-7, 1 - 1e-7)
+    return np.log(p / (1 - p))
+
+
+def fit_platt(p_raw: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Platt scaling on the logit of the raw probability: p = sigmoid(a * logit(raw) + b)."""
+    lr = LogisticRegression(C=1e6, max_iter=1000)
+    lr.fit(raw_logit(p_raw).reshape(-1, 1), y)
+    return float(lr.coef_[0][0]), float(lr.intercept_[0])
+
+
+def apply_platt(p_raw: np.ndarray, a: float, b: float) -> np.ndarray:
+    return 1 / (1 + np.exp(-(a * raw_logit(p_raw) + b)))
+
+
+def cross_validate(m: Matrix, folds: int, seed: int, n_estimators: int, candidates: list[str]) -> dict:
+    """Grouped K-fold OOF scores per candidate and per one-feature baseline."""
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+    splits = list(splitter.split(m.X, m.y, m.groups))
+    oof = {name: np.zeros(len(m.y)) for name in candidates}
+    for k, (tr, te) in enumerate(splits):
+        shared = set(m.groups[tr]) & set(m.groups[te])
+        assert not shared, f"fold {k}: registered domains in both train and test: {list(shared)[:5]}"
+        for name in candidates:
+            t0 = time.time()
+            model = CANDIDATES[name](seed, n_estimators).fit(m.X[tr], m.y[tr])
+            oof[name][te] = model.predict_proba(m.X[te])[:, 1]
+            log(f"fold {k + 1}/{folds} {name}: {time.time() - t0:.1f}s AUC {roc_auc_score(m.y[te], oof[name][te]):.4f}")
+    # One-feature baselines: each feature's raw value as the score (sign chosen on the data, which flatters them).
+    baselines = {}
+    for j, name in enumerate(m.names):
+        x = m.X[:, j].astype(np.float64)
+        if np.unique(x).size < 2:
+            continue
+        auc = roc_auc_score(m.y, x)
+        baselines[name] = x if auc >= 0.5 else -x
+    best = sorted(baselines, key=lambda n: -roc_auc_score(m.y, baselines[n]))[:3]
+    return {"oof": oof, "baselines": {n: baselines[n] for n in best}, "splits": splits}
+
+
+def rank_scores(x: np.ndarray) -> np.ndarray:
+    """Maps a raw feature to 0..1 by rank so probability metrics are defined for baselines."""
+    order = x.argsort(kind="stable")
+    r = np.empty(len(x))
+    r[order] = np.arange(len(x))
+    return r / max(len(x) - 1, 1)
+
+
+def per_source(m: Matrix, p: np.ndarray) -> dict:
+    out = {}
+    for s in sorted(set(m.sources)):
+        sel = m.sources == s
+        out[s] = {"n": int(sel.sum()), "positives": int(m.y[sel].sum()),
+                  "meanScore": float(p[sel].mean()), "flaggedAtPhishingThreshold": None}
+    return out
+
+
+def export_onnx(model, name: str, n_features: int) -> bytes:
+    from onnxmltools.convert.common.data_types import FloatTensorType
+    import onnxmltools
+    types = [("features", FloatTensorType([None, n_features]))]
+    if name == "lightgbm":
+        onx = onnxmltools.convert_lightgbm(model, initial_types=types, zipmap=False, target_opset=15)
+    else:
+        onx = onnxmltools.convert_xgboost(model, initial_types=types, target_opset=15)
+    return onx.SerializeToString()
+
+
+def onnx_output_names(onnx_bytes: bytes) -> tuple[str, str]:
+    import onnx
+    g = onnx.load_from_string(onnx_bytes).graph
+    return g.input[0].name, g.output[1].name  # outputs: label, probabilities [n, 2]
+
+
+def deterministic_targz(files: dict[str, bytes]) -> bytes:
+    """tar.gz with sorted entries, zero mtimes, root owner: same inputs → same bytes → same sha256."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name in sorted(files):
+            info = tarfile.TarInfo(name)
+            info.size, info.mtime, info.mode, info.uid, info.gid = len(files[name]), 0, 0o644, 0, 0
+            tar.addfile(info, io.BytesIO(files[name]))
+    out = io.BytesIO()
+    with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, compresslevel=9) as gz:
+        gz.write(raw.getvalue())
+    return out.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True, type=Path, help="labelled CSV (url,label[,source]), plain or .gz")
+    ap.add_argument("--out", required=True, type=Path, help="artifact path (.tar.gz)")
+    ap.add_argument("--name", default="phishnet-url-lexical")
+    ap.add_argument("--version", default="1.0.0")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seed", type=int, default=20261122)
+    ap.add_argument("--n-estimators", type=int, default=400)
+    ap.add_argument("--candidates", default="lightgbm,xgboost")
+    ap.add_argument("--parity-fixture", type=Path, default=ROOT / "fixtures/urls-2k.csv",
+                    help="labelled CSV whose native scores are written next to the artifact for the TS parity test")
+    ap.add_argument("--report", type=Path, help="write the CV report JSON here too")
+    args = ap.parse_args(argv)
+    t_start = time.time()
+    candidates = [c.strip() for c in args.candidates.split(",") if c.strip()]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        log(f"features for {args.data}")
+        m = feature_matrix(args.data, work)
+        log(f"{len(m.y)} rows, {m.y.sum()} phishing, {len(set(m.groups))} registered domains, {len(m.names)} features")
+
+        cv = cross_validate(m, args.folds, args.seed, args.n_estimators, candidates)
+        report: dict = {"folds": args.folds, "groupedBy": "registered domain (ICANN eTLD+1)", "candidates": {}, "baselines": {}}
+        for name, p in cv["oof"].items():
+            report["candidates"][name] = summary(m.y, p)
+        for name, x in cv["baselines"].items():
+            report["baselines"][name] = summary(m.y, rank_scores(x))
+        chosen = max(candidates, key=lambda n: (report["candidates"][n]["tprAt1PctFpr"], report["candidates"][n]["rocAuc"]))
+        log(f"chosen: {chosen}")
+
+        a, b = fit_platt(cv["oof"][chosen], m.y)
+        p_cal = apply_platt(cv["oof"][chosen], a, b)
+        report["calibrated"] = summary(m.y, p_cal)
+        thresholds = {"suspicious": threshold_at_fpr(m.y, p_cal, SUSPICIOUS_FPR),
+                      "phishing": threshold_at_fpr(m.y, p_cal, PHISHING_FPR)}
+        for s, entry in per_source(m, p_cal).items():
+            sel = m.sources == s
+            entry["flaggedAtPhishingThreshold"] = float((p_cal[sel] >= thresholds["phishing"]).mean())
+            report.setdefault("perSource", {})[s] = entry
+        report["thresholds"] = thresholds
+        print(json.dumps({k: report[k] for k in ("candidates", "baselines", "calibrated", "thresholds")}, indent=2))
+
+        log(f"refit {chosen} on all rows")
+        model = CANDIDATES[chosen](args.seed, args.n_estimators).fit(m.X, m.y)
+        onnx_bytes = export_onnx(model, chosen, len(m.names))
+        input_name, output_name = onnx_output_names(onnx_bytes)
+
+        # Parity: ONNX (onnxruntime, Python) vs native on the fixture; the TS test repeats it with onnxruntime-node.
+        parity = None
+        if args.parity_fixture and args.parity_fixture.exists():
+            fx_dir = work / "fixture"
+            fx_dir.mkdir()
+            fx = feature_matrix(args.parity_fixture, fx_dir)
+            native = model.predict_proba(fx.X)[:, 1]
+            import onnxruntime as ort
+            sess = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+            onnx_p = sess.run([output_name], {input_name: fx.X})[0][:, 1]
+            delta = float(np.abs(onnx_p - native).max())
+            log(f"parity on {len(native)} fixture URLs: max |onnx - native| = {delta:.2e}")
+            if delta > 1e-5:
+                raise SystemExit(f"ONNX export differs from native {chosen} by {delta:.2e} (> 1e-5)")
+            parity = {"fixture": str(args.parity_fixture.relative_to(ROOT)) if args.parity_fixture.is_relative_to(ROOT) else str(args.parity_fixture),
+                      "nativeScores": [float(x) for x in native], "maxAbsDeltaPython": delta}
+
+        data_sha = hashlib.sha256(args.data.read_bytes()).hexdigest()
+        manifest = {
+            "name": args.name,
+            "version": args.version,
+            "featureSet": FEATURE_SET,
+            "features": m.names,
+            "algorithm": chosen,
+            "input": {"name": input_name, "shape": [None, len(m.names)], "dtype": "float32"},
+            "output": {"name": output_name, "column": 1, "meaning": "raw probability of phishing (uncalibrated)"},
+            "calibration": {"method": "platt", "a": a, "b": b,
+                            "formula": "score = 1 / (1 + exp(-(a * logit(raw) + b))), raw clipped to [1e-7, 1-1e-7]"},
+            "thresholds": thresholds,
+            "thresholdPolicy": {"suspiciousFpr": SUSPICIOUS_FPR, "phishingFpr": PHISHING_FPR,
+                                "on": "out-of-fold calibrated scores"},
+            "trainingData": {"file": args.data.name, "sha256": data_sha, "rows": int(len(m.y)),
+                             "phishing": int(m.y.sum()), "registeredDomains": int(len(set(m.groups)))},
+            "hyperparameters": {"n_estimators": args.n_estimators, "seed": args.seed},
+            "metrics": {"crossValidation": report["candidates"][chosen], "calibratedOof": report["calibrated"],
+                        "baselines": report["baselines"]},
+        }
+        files = {"model.onnx": onnx_bytes, "manifest.json": (json.dumps(manifest, indent=2) + "\n").encode()}
+        archive = deterministic_targz(files)
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_bytes(archive)
+        digest = hashlib.sha256(archive).hexdigest()
+        Path(str(args.out) + ".sha256").write_text(f"{digest}  {args.out.name}\n")
+        if parity is not None:
+            parity["artifactSha256"] = digest
+            Path(str(args.out).removesuffix(".tar.gz") + ".parity.json").write_text(json.dumps(parity) + "\n")
+        if args.report:
+            args.report.write_text(json.dumps(report, indent=2) + "\n")
+        log(f"wrote {args.out} ({len(archive) / 1e6:.2f} MB) sha256 {digest} in {time.time() - t_start:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
