@@ -58,20 +58,20 @@ def log(msg: str) -> None:
 
 def feature_matrix(data: Path, work: Path) -> Matrix:
     """Runs the TypeScript feature CLI on ``data`` and loads its output."""
-    out = work / "features.csv"
+    out = work / "features"
     subprocess.run(
-        ["bash", str(ROOT / "scripts/node.sh"), "inference/src/features/cli.ts", "--data", str(data), "--out", str(out)],
+        ["bash", str(ROOT / "scripts/node.sh"), "inference/src/features/cli.ts", "--data", str(data.resolve()), "--out", str(out)],
         check=True, cwd=ROOT,
     )
-    meta = json.loads((work / "features.csv.json").read_text())
+    meta = json.loads(Path(f"{out}.json").read_text())
     if meta["featureSet"] != FEATURE_SET:
         raise SystemExit(f"feature CLI produced {meta['featureSet']}, training expects {FEATURE_SET}")
-    df = pd.read_csv(out, dtype={"group": str, "source": str}, keep_default_na=False)
     names = meta["features"]
-    return Matrix(
-        X=df[names].to_numpy(dtype=np.float32), y=df["label"].to_numpy(dtype=np.int64),
-        groups=df["group"].to_numpy(), sources=df["source"].to_numpy(), names=names,
-    )
+    rows = pd.read_csv(f"{out}.rows.csv", dtype={"group": str, "source": str}, keep_default_na=False)
+    X = np.fromfile(f"{out}.f32", dtype="<f4").reshape(meta["rows"], len(names))
+    assert len(rows) == meta["rows"], "feature CLI wrote inconsistent row counts"
+    return Matrix(X=X, y=rows["label"].to_numpy(dtype=np.int64), groups=rows["group"].to_numpy(),
+                  sources=rows["source"].to_numpy(), names=names)
 
 
 def make_lightgbm(seed: int, n_estimators: int):

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize, UrlError } from '../contract/canonical-url.ts';
-import { FEATURE_COUNT, FEATURE_NAMES, extractFeatures, reasonsFor, registeredDomain, toVector, type FeatureValues } from './index.ts';
+import {
+  FEATURE_COUNT, NAMED_FEATURE_COUNT, NAMED_FEATURE_NAMES, TOKEN_BUCKETS, extractFeatures, featureVector, fnv1a,
+  registeredDomain, tokenBuckets, type FeatureValues,
+} from './url-lexical-v1.ts';
+import { REASON_CODES, reasonsFor } from './reasons.ts';
 
 // Hand-checked vectors: each row lists the features (and reason codes) worth checking for that URL; the values were
 // counted by hand from the canonical form (leading "www." removed for host features, slashes trimmed for the path).
@@ -69,15 +73,40 @@ describe('url-lexical/v1 features: hand-checked vectors', () => {
 });
 
 describe('url-lexical/v1 vector', () => {
-  it('is fixed-length, finite and ordered by FEATURE_NAMES', () => {
+  it('is fixed-length, finite, named features first, then token counts', () => {
     for (const { url } of VECTORS) {
-      const f = extractFeatures(canonicalize(url));
-      const v = toVector(f);
-      expect(v.length).toBe(FEATURE_COUNT);
-      expect(Object.keys(f).sort()).toEqual([...FEATURE_NAMES].sort());
-      FEATURE_NAMES.forEach((n, i) => expect(v[i]).toBe(Math.fround(f[n])));
-      expect(v.every(Number.isFinite)).toBe(true);
+      const c = canonicalize(url);
+      const { values, vector } = featureVector(c);
+      expect(vector.length).toBe(FEATURE_COUNT);
+      expect(FEATURE_COUNT).toBe(NAMED_FEATURE_COUNT + TOKEN_BUCKETS);
+      expect(Object.keys(values).sort()).toEqual([...NAMED_FEATURE_NAMES].sort());
+      NAMED_FEATURE_NAMES.forEach((n, i) => expect(vector[i]).toBe(Math.fround(values[n])));
+      const tokenSum = vector.subarray(NAMED_FEATURE_COUNT).reduce((a, b) => a + b, 0);
+      expect(tokenSum).toBe(tokenBuckets(c).length);
+      expect(vector.every(Number.isFinite)).toBe(true);
     }
+  });
+
+  it('reuses an output buffer without leaking the previous URL', () => {
+    const buf = new Float32Array(FEATURE_COUNT);
+    featureVector(canonicalize('http://a-b-c.example.com/x/y/z?login=1'), buf);
+    const again = Array.from(featureVector(canonicalize('http://example.com/'), buf).vector);
+    expect(again).toEqual(Array.from(featureVector(canonicalize('http://example.com/')).vector));
+  });
+
+  it('tokenizes host labels and path words as documented', () => {
+    const b = (t: string) => fnv1a(t) % TOKEN_BUCKETS;
+    expect(tokenBuckets(canonicalize('http://www.secure-bank.example.com/Account/Login.php?id=12345&x=y')).sort()).toEqual(
+      [b('h:secure'), b('h:bank'), b('h:example'), b('h:com'), b('p:account'), b('p:login'), b('p:php'), b('p:id'), b('p:#5')].sort(),
+    );
+    expect(tokenBuckets(canonicalize('http://10.0.0.1/'))).toEqual([]);
+    expect(tokenBuckets(canonicalize(`http://x.test/${'a'.repeat(30)}`))).toContain(b('p:#long'));
+    expect(fnv1a('')).toBe(0x811c9dc5); // FNV-1a offset basis
+    expect(fnv1a('a')).toBe(0xe40c292c); // published FNV-1a 32 test vector
+  });
+
+  it('every reason code is documented once', () => {
+    expect(new Set(REASON_CODES).size).toBe(REASON_CODES.length);
   });
 
   // Dataset shortcuts (shared/data/README.md): scheme, a leading "www." and the "/" after the host must not change
@@ -87,7 +116,7 @@ describe('url-lexical/v1 vector', () => {
     ['https://www.example.com', 'example.com/'],
     ['http://www2.bank.test', 'https://bank.test/'],
   ])('%s and %s have identical vectors', (a, b) => {
-    expect(Array.from(toVector(extractFeatures(canonicalize(a))))).toEqual(Array.from(toVector(extractFeatures(canonicalize(b)))));
+    expect(Array.from(featureVector(canonicalize(a)).vector)).toEqual(Array.from(featureVector(canonicalize(b)).vector));
   });
 });
 

@@ -80,12 +80,27 @@ export const FEATURES = [
   { name: 'query_sensitive_words', unit: 'count', doc: 'sensitive words in the query' },
 ] as const;
 
-/** A feature name of `url-lexical/v1`. */
+/** A named (hand-crafted) feature of `url-lexical/v1`. */
 export type FeatureName = (typeof FEATURES)[number]['name'];
-/** Feature names in vector order (the model's input columns). */
-export const FEATURE_NAMES: readonly FeatureName[] = FEATURES.map((f) => f.name);
-/** Length of the feature vector. */
-export const FEATURE_COUNT = FEATURES.length;
+/** Named features in vector order: the first `NAMED_FEATURE_COUNT` model input columns. */
+export const NAMED_FEATURE_NAMES: readonly FeatureName[] = FEATURES.map((f) => f.name);
+export const NAMED_FEATURE_COUNT = FEATURES.length;
+
+/**
+ * Hashed word tokens ("hashing trick", Weinberger et al., ICML 2009): after the named features come
+ * `TOKEN_BUCKETS` columns `tok_0000…`, each the count of URL tokens whose FNV-1a 32-bit hash falls in that bucket.
+ * Tokens: host labels split on "." and "-" (host without "www.", none for IP hosts) as `h:<label>`, and path + query
+ * lowercased and split on non-alphanumerics as `p:<word>` (words of 2..24 chars; all-digit words become `p:#<len>`,
+ * longer words `p:#long`, so identifiers do not become vocabulary).
+ */
+export const TOKEN_BUCKETS = 1024;
+/** All model input column names, in vector order. */
+export const FEATURE_NAMES: readonly string[] = [
+  ...NAMED_FEATURE_NAMES,
+  ...Array.from({ length: TOKEN_BUCKETS }, (_, i) => `tok_${String(i).padStart(4, '0')}`),
+];
+/** Length of the feature vector (named features + token buckets). */
+export const FEATURE_COUNT = FEATURE_NAMES.length;
 
 /** Named feature values for one URL; `toVector()` orders them. */
 export type FeatureValues = Record<FeatureName, number>;
@@ -173,12 +188,41 @@ export function extractFeatures(url: CanonicalUrl): FeatureValues {
 }
 
 /**
- * Orders feature values into the model input vector.
- * @returns a Float32Array of length `FEATURE_COUNT`, in `FEATURE_NAMES` order
+ * The model input vector for a canonical URL: named features, then token-bucket counts.
+ * @param out optional zeroed-or-reused Float32Array of length `FEATURE_COUNT` (it is overwritten)
+ * @returns the named values (for reason codes) and the vector, in `FEATURE_NAMES` order
  */
-export function toVector(values: FeatureValues, out: Float32Array = new Float32Array(FEATURE_COUNT)): Float32Array {
-  for (let i = 0; i < FEATURE_COUNT; i++) out[i] = values[FEATURE_NAMES[i] as FeatureName];
+export function featureVector(url: CanonicalUrl, out: Float32Array = new Float32Array(FEATURE_COUNT)): { values: FeatureValues; vector: Float32Array } {
+  const values = extractFeatures(url);
+  for (let i = 0; i < NAMED_FEATURE_COUNT; i++) out[i] = values[NAMED_FEATURE_NAMES[i] as FeatureName];
+  out.fill(0, NAMED_FEATURE_COUNT);
+  for (const b of tokenBuckets(url)) out[NAMED_FEATURE_COUNT + b]! += 1;
+  return { values, vector: out };
+}
+
+/** Token bucket indices (0..TOKEN_BUCKETS-1, with repetition) of a canonical URL; see `TOKEN_BUCKETS`. */
+export function tokenBuckets(url: CanonicalUrl): number[] {
+  const out: number[] = [];
+  if (url.hostKind === 'domain') {
+    for (const t of stripWww(url.host, url.hostKind).split(/[.-]/)) if (t !== '') out.push(fnv1a(`h:${t}`) % TOKEN_BUCKETS);
+  }
+  const rest = (url.query === null ? url.path : `${url.path}?${url.query}`).toLowerCase();
+  for (const w of rest.split(/[^a-z0-9]+/)) {
+    if (w.length < 2) continue;
+    const tok = /^[0-9]+$/.test(w) ? `p:#${Math.min(w.length, 10)}` : w.length > 24 ? 'p:#long' : `p:${w}`;
+    out.push(fnv1a(tok) % TOKEN_BUCKETS);
+  }
   return out;
+}
+
+/** FNV-1a 32-bit hash of a string's UTF-16 code units (canonical URLs are ASCII). */
+export function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /** The registered domain (ICANN eTLD+1, as in `shared/data/README.md`) of a canonical URL; the host for IPs. */

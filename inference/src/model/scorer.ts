@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import type { CanonicalUrl } from '../contract/canonical-url.ts';
 import type { ModelRef, Prediction } from '../contract/predict.ts';
-import { FEATURE_COUNT, extractFeatures, reasonsFor, toVector } from '../features/index.ts';
+import { FEATURE_COUNT, featureVector, reasonsFor } from '../features/index.ts';
 import type { Artifact } from './artifact.ts';
 import type { ModelManifest } from './manifest.ts';
 import { calibrate, threatLevelFor, verdictFor } from './verdict.ts';
@@ -54,11 +54,7 @@ export class Scorer {
   /** Scores canonical URLs: one prediction per URL, in order. */
   async predict(urls: readonly CanonicalUrl[]): Promise<Prediction[]> {
     const matrix = new Float32Array(urls.length * FEATURE_COUNT);
-    const features = urls.map((u, i) => {
-      const f = extractFeatures(u);
-      toVector(f, matrix.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
-      return f;
-    });
+    const features = urls.map((u, i) => featureVector(u, matrix.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT)).values);
     const raw = await this.rawScores(matrix, urls.length);
     return urls.map((u, i) => {
       const score = calibrate(raw[i] ?? Number.NaN, this.manifest.calibration);
