@@ -1,0 +1,119 @@
+/**
+ * Builds the gateway's Fastify app from config. Never listens (main.ts owns the process); tests use `app.inject`.
+ * The app owns its clients (inference pool, Redis) and closes them in `onClose`.
+ */
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import {
+  jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import { VerdictCache } from './cache/verdict-cache.ts';
+import { RedisL2, createRedisClient } from './cache/redis-l2.ts';
+import { CheckService } from './check-service.ts';
+import type { GatewayConfig } from './config.ts';
+import { createMetrics, type GatewayMetrics } from './metrics/metrics.ts';
+import metricsPlugin from './plugins/metrics.ts';
+import problemPlugin from './plugins/problem.ts';
+import { StaticRouter } from './router/router.ts';
+import checkRoutes, { BATCH_BODY_LIMIT } from './routes/check.ts';
+import healthRoutes from './routes/health.ts';
+import { InferenceClient } from './upstream/inference-client.ts';
+
+/** Version reported in the OpenAPI document. */
+export const API_VERSION = '0.1.0';
+
+export interface BuildOptions {
+  /** Pino logger options, or false (tests). Defaults to JSON logs at the configured level. */
+  logger?: boolean | { level: string };
+}
+
+/** The app plus handles tests and main.ts use. */
+export interface GatewayApp {
+  app: FastifyInstance;
+  metrics: GatewayMetrics;
+  cache: VerdictCache;
+}
+
+/**
+ * Builds (does not listen) the gateway. Resolves after plugins are loaded (`app.ready()`).
+ * @throws on invalid configuration combinations (none today) or plugin load failures
+ */
+export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): Promise<GatewayApp> {
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: config.PHISHNET_GATEWAY_LOG_LEVEL,
+      // Only method + route path: query strings and bodies (URLs) are never logged.
+      serializers: { req: (req) => ({ method: req.method, url: req.routeOptions?.url ?? req.url.split('?')[0], remoteAddress: req.ip }) },
+    },
+    bodyLimit: BATCH_BODY_LIMIT,
+    trustProxy: config.PHISHNET_GATEWAY_TRUST_PROXY,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  const metrics = createMetrics();
+  let redis: Redis | null = null;
+  if (config.PHISHNET_GATEWAY_REDIS_URL) {
+    redis = createRedisClient(config.PHISHNET_GATEWAY_REDIS_URL, (up) => metrics.redisUp.set(up ? 1 : 0));
+  }
+  metrics.redisUp.set(0);
+  const cache = new VerdictCache({
+    l1Max: config.PHISHNET_GATEWAY_CACHE_L1_MAX, l2: redis ? new RedisL2(redis) : null, metrics,
+    staleSeconds: config.PHISHNET_GATEWAY_CACHE_STALE_SECONDS,
+  });
+  const client = new InferenceClient('static', {
+    baseUrl: config.PHISHNET_GATEWAY_INFERENCE_URL,
+    timeoutMs: config.PHISHNET_GATEWAY_TIMEOUT_MS,
+    retryAttempts: config.PHISHNET_GATEWAY_RETRY_ATTEMPTS,
+    breakerFailures: config.PHISHNET_GATEWAY_BREAKER_FAILURES,
+    halfOpenAfterMs: config.PHISHNET_GATEWAY_BREAKER_HALF_OPEN_MS,
+    concurrency: config.PHISHNET_GATEWAY_UPSTREAM_CONCURRENCY,
+    queue: config.PHISHNET_GATEWAY_UPSTREAM_QUEUE,
+  }, metrics);
+  const router = new StaticRouter(client);
+  const service = new CheckService({
+    cache, router, batchWaitMs: config.PHISHNET_GATEWAY_BATCH_WAIT_MS, batchMax: config.PHISHNET_GATEWAY_BATCH_MAX,
+    ...(config.PHISHNET_GATEWAY_MODEL_THRESHOLDS ? { thresholds: config.PHISHNET_GATEWAY_MODEL_THRESHOLDS } : {}),
+  });
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([cache.close(), ...router.arms().map((a) => a.client.close())]);
+  });
+
+  await app.register(problemPlugin, { metrics });
+  await app.register(metricsPlugin, { metrics });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'phishnet gateway', version: API_VERSION,
+        description: 'Is this URL phishing? Verdicts with a calibrated score and reason codes. Errors are RFC 9457 problem details.',
+      },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(cors, {
+    origin: config.PHISHNET_GATEWAY_CORS_ORIGINS.length > 0 ? config.PHISHNET_GATEWAY_CORS_ORIGINS : false,
+    methods: ['POST', 'GET', 'OPTIONS'],
+    allowedHeaders: ['content-type', 'x-api-key'],
+    exposedHeaders: ['x-model-digest', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+    maxAge: 600,
+  });
+  await app.register(healthRoutes, { router, cache });
+  await app.register(checkRoutes, {
+    service, metrics, redis,
+    apiKeySha256s: config.PHISHNET_GATEWAY_API_KEY_SHA256S.map((s) => s.toLowerCase()),
+    rateLimitMax: config.PHISHNET_GATEWAY_RATE_LIMIT_MAX,
+    rateLimitWindowMs: config.PHISHNET_GATEWAY_RATE_LIMIT_WINDOW,
+    knownDigest: () => cache.knownDigest(),
+  });
+  await app.ready();
+  return { app, metrics, cache };
+}

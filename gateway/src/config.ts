@@ -1,0 +1,75 @@
+/**
+ * Gateway configuration: one zod schema over `process.env` (PHISHNET_GATEWAY_*), parsed once in `main.ts` and passed
+ * down. Nothing else reads `process.env`.
+ */
+import { z } from 'zod';
+
+const csv = z.string().default('').transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+export const GatewayConfig = z.object({
+  /** TCP port (default 8080). */
+  PHISHNET_GATEWAY_PORT: int(8080, 0),
+  /** Listen address (default 127.0.0.1; 0.0.0.0 in containers). */
+  PHISHNET_GATEWAY_HOST: z.string().default('127.0.0.1'),
+  /** Base URL of the inference service (the static upstream; the operator work adds stable/canary routing). */
+  PHISHNET_GATEWAY_INFERENCE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8000'),
+  /** redis:// URL of the shared L2 cache and rate-limit store; unset → embedded in-memory L1 only. */
+  PHISHNET_GATEWAY_REDIS_URL: z.string().optional().transform((s) => (s === '' ? undefined : s)),
+  /** Requests per client (API key or IP) per window. */
+  PHISHNET_GATEWAY_RATE_LIMIT_MAX: int(600, 1),
+  /** Rate-limit window, milliseconds (default 60000). */
+  PHISHNET_GATEWAY_RATE_LIMIT_WINDOW: int(60_000, 1),
+  /** Entries in the in-process LRU (L1). */
+  PHISHNET_GATEWAY_CACHE_L1_MAX: int(100_000, 1),
+  /** How long past its TTL a verdict is kept for serving stale when inference fails, seconds (default 1 day). */
+  PHISHNET_GATEWAY_CACHE_STALE_SECONDS: int(86_400, 0),
+  /** Per-attempt timeout of an inference call, milliseconds. */
+  PHISHNET_GATEWAY_TIMEOUT_MS: int(2_000, 1),
+  /** Attempts per inference call (1 = no retry). */
+  PHISHNET_GATEWAY_RETRY_ATTEMPTS: int(2, 1),
+  /** Consecutive failures that open the circuit breaker. */
+  PHISHNET_GATEWAY_BREAKER_FAILURES: int(5, 1),
+  /** Time the breaker stays open before a half-open probe, milliseconds. */
+  PHISHNET_GATEWAY_BREAKER_HALF_OPEN_MS: int(5_000, 1),
+  /** Concurrent inference calls (bulkhead) and calls allowed to queue behind them. */
+  PHISHNET_GATEWAY_UPSTREAM_CONCURRENCY: int(16, 1),
+  PHISHNET_GATEWAY_UPSTREAM_QUEUE: int(256, 0),
+  /** Micro-batching of single lookups: longest wait (ms) and largest batch (URLs). */
+  PHISHNET_GATEWAY_BATCH_WAIT_MS: z.coerce.number().min(0).default(2),
+  PHISHNET_GATEWAY_BATCH_MAX: int(64, 1),
+  /** Comma-separated sha256 hex digests of accepted API keys; when set, X-API-Key is required. */
+  PHISHNET_GATEWAY_API_KEY_SHA256S: csv.pipe(z.array(z.string().regex(/^[0-9a-fA-F]{64}$/, 'API key digests must be 64 hex characters'))),
+  /** Comma-separated allowed CORS origins, e.g. chrome-extension://<id>,moz-extension://<id>. */
+  PHISHNET_GATEWAY_CORS_ORIGINS: csv,
+  /** Trust X-Forwarded-For (behind an ingress). */
+  PHISHNET_GATEWAY_TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((s) => s === 'true'),
+  PHISHNET_GATEWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Optional "suspicious,phishing" decision thresholds (0..1) of the served model, for the TTL policy's
+   * "score within 0.1 of a threshold" rule. The inference API does not return thresholds; when unset, only the
+   * `suspicious` verdict counts as low confidence.
+   */
+  PHISHNET_GATEWAY_MODEL_THRESHOLDS: z.string().optional().transform((s, ctx) => {
+    if (s === undefined || s.trim() === '') return undefined;
+    const [a, b, ...rest] = s.split(',').map(Number);
+    if (rest.length > 0 || a === undefined || b === undefined || !(a >= 0 && a <= b && b <= 1)) {
+      ctx.addIssue({ code: 'custom', message: 'expected "suspicious,phishing" with 0 <= suspicious <= phishing <= 1' });
+      return z.NEVER;
+    }
+    return { suspicious: a, phishing: b };
+  }),
+});
+export type GatewayConfig = z.infer<typeof GatewayConfig>;
+
+/**
+ * Parses the environment. Throws a readable Error listing every bad variable.
+ * @param env usually `process.env`
+ */
+export function loadConfig(env: Record<string, string | undefined>): GatewayConfig {
+  const r = GatewayConfig.safeParse(env);
+  if (!r.success) {
+    throw new Error(`invalid gateway configuration:\n${r.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,30 @@
+/**
+ * Cache keys and log-safe URL identifiers. Pure.
+ */
+import { createHash } from 'node:crypto';
+
+/** Prefix of every verdict key in Redis; bump the version when the stored value's shape changes. */
+export const CACHE_KEY_PREFIX = 'phishnet:v1:verdict:';
+
+/** sha256 of a string as lowercase hex (64 chars). */
+export function sha256Hex(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+/**
+ * Cache key of one verdict: `phishnet:v1:verdict:<model digest>:<sha256(canonical URL) hex>`.
+ * Including the digest means verdicts of a rolled-back model are never served for another model.
+ * @param modelDigest `sha256:<hex>` as reported by inference
+ * @param canonicalUrl the canonical URL's `href` (the caller canonicalizes)
+ */
+export function cacheKey(modelDigest: string, canonicalUrl: string): string {
+  return `${CACHE_KEY_PREFIX}${modelDigest}:${sha256Hex(canonicalUrl)}`;
+}
+
+/**
+ * What logs may say about a URL: its host and the first 16 hex chars of sha256(canonical URL). Never the full URL
+ * (paths and queries carry tokens), never userinfo.
+ */
+export function logSafeUrl(host: string, canonicalUrl: string): { host: string; urlHash: string } {
+  return { host, urlHash: sha256Hex(canonicalUrl).slice(0, 16) };
+}

@@ -1,0 +1,52 @@
+/**
+ * The gateway's Prometheus registry and instruments (one per app instance, so tests can build several apps).
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import * as N from './names.ts';
+
+export type CacheTier = 'l1' | 'l2';
+export type CacheResult = 'hit' | 'miss' | 'error' | 'stale';
+export type UpstreamOutcome = 'success' | 'error' | 'timeout' | 'rejected' | 'bulkhead_full' | 'unavailable';
+
+/** Instruments shared by plugins, cache and upstream. */
+export interface GatewayMetrics {
+  registry: Registry;
+  requests: Counter<'route' | 'status'>;
+  requestDuration: Histogram<'route'>;
+  cacheLookups: Counter<'tier' | 'result'>;
+  upstreamRequests: Counter<'outcome'>;
+  upstreamDuration: Histogram;
+  upstreamBatchSize: Histogram;
+  circuitState: Gauge;
+  redisUp: Gauge;
+  redisErrors: Counter<'op'>;
+  rateLimited: Counter;
+  verdicts: Counter<'verdict'>;
+}
+
+/** Creates a fresh registry with process metrics and every gateway instrument. */
+export function createMetrics(): GatewayMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    requests: new Counter({ name: N.REQUESTS_TOTAL, help: 'HTTP requests answered', labelNames: ['route', 'status'], registers }),
+    requestDuration: new Histogram({
+      name: N.REQUEST_DURATION_SECONDS, help: 'HTTP request duration in seconds', labelNames: ['route'], registers,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    }),
+    cacheLookups: new Counter({ name: N.CACHE_LOOKUPS_TOTAL, help: 'Verdict cache lookups per URL', labelNames: ['tier', 'result'], registers }),
+    upstreamRequests: new Counter({ name: N.UPSTREAM_REQUESTS_TOTAL, help: 'Calls to inference by outcome', labelNames: ['outcome'], registers }),
+    upstreamDuration: new Histogram({
+      name: N.UPSTREAM_DURATION_SECONDS, help: 'Duration of one inference call (all attempts) in seconds', registers,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    }),
+    upstreamBatchSize: new Histogram({ name: N.UPSTREAM_BATCH_SIZE, help: 'URLs per inference call', registers, buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000] }),
+    circuitState: new Gauge({ name: N.CIRCUIT_STATE, help: 'Inference circuit breaker: 0 closed, 1 half-open, 2 open', registers }),
+    redisUp: new Gauge({ name: N.REDIS_UP, help: '1 when the Redis connection is ready', registers }),
+    redisErrors: new Counter({ name: N.REDIS_ERRORS_TOTAL, help: 'Failed Redis operations (non-fatal)', labelNames: ['op'], registers }),
+    rateLimited: new Counter({ name: N.RATE_LIMITED_TOTAL, help: 'Requests refused with 429', registers }),
+    verdicts: new Counter({ name: N.VERDICTS_TOTAL, help: 'Verdicts returned to clients', labelNames: ['verdict'], registers }),
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Gateway metric names (Prometheus, snake_case, unit suffixes). Dashboards and alert tests import these constants;
+ * `@phishnet/gateway/metrics` re-exports this file.
+ */
+
+/** Counter {route, status}: HTTP requests answered. */
+export const REQUESTS_TOTAL = 'phishnet_gateway_requests_total';
+/** Histogram {route}: request duration, seconds. */
+export const REQUEST_DURATION_SECONDS = 'phishnet_gateway_request_duration_seconds';
+/** Counter {tier=l1|l2, result=hit|miss|error|stale}: cache lookups per URL. */
+export const CACHE_LOOKUPS_TOTAL = 'phishnet_gateway_cache_lookups_total';
+/** Counter {outcome=success|error|timeout|rejected|bulkhead_full|unavailable}: calls to inference. */
+export const UPSTREAM_REQUESTS_TOTAL = 'phishnet_gateway_upstream_requests_total';
+/** Histogram: duration of one inference call (all attempts), seconds. */
+export const UPSTREAM_DURATION_SECONDS = 'phishnet_gateway_upstream_duration_seconds';
+/** Gauge: circuit breaker state towards inference, 0 closed, 1 half-open, 2 open. */
+export const CIRCUIT_STATE = 'phishnet_gateway_circuit_state';
+/** Gauge: 1 when the Redis connection is ready, 0 otherwise (also 0 when no Redis is configured). */
+export const REDIS_UP = 'phishnet_gateway_redis_up';
+/** Counter: requests refused with 429. */
+export const RATE_LIMITED_TOTAL = 'phishnet_gateway_rate_limited_total';
+/** Counter {verdict}: verdicts returned to clients (fresh, cached and stale). */
+export const VERDICTS_TOTAL = 'phishnet_gateway_verdicts_total';
+/** Histogram: URLs per batch sent to inference. */
+export const UPSTREAM_BATCH_SIZE = 'phishnet_gateway_upstream_batch_size_urls';
+/** Counter {op=get|set|digest}: failed Redis operations (each is non-fatal). */
+export const REDIS_ERRORS_TOTAL = 'phishnet_gateway_redis_errors_total';

@@ -1,0 +1,91 @@
+/**
+ * Errors as RFC 9457 problem details (`application/problem+json`), one error handler for the whole app, strict JSON
+ * body parsing (application/json only → anything else is 415; invalid UTF-8 → 400).
+ * 4xx pass through with their message; 5xx are masked (logged, never shown).
+ */
+import fp from 'fastify-plugin';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { NoVerdictError } from '../upstream/errors.ts';
+import type { GatewayMetrics } from '../metrics/metrics.ts';
+import type { Problem } from '../schemas/check.ts';
+
+/** One field-level issue in a 400 problem. `path` is a JSON pointer into the body, e.g. "/urls/3". */
+export interface FieldIssue { path: string; code: string; message: string }
+
+/** A 400 caused by input the schema accepted but the domain rejects (e.g. a URL that cannot be canonicalized). */
+export class InputError extends Error {
+  readonly statusCode = 400;
+  readonly issues: FieldIssue[];
+
+  constructor(message: string, issues: FieldIssue[]) {
+    super(message);
+    this.name = 'InputError';
+    this.issues = issues;
+  }
+}
+
+/** Titles by status (RFC 9110 reason phrases). */
+const TITLES: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  406: 'Not Acceptable', 408: 'Request Timeout', 413: 'Content Too Large', 415: 'Unsupported Media Type',
+  429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+/** Sends a problem+json response. `code` is a stable machine-readable slug (part of `type`). */
+export function sendProblem(reply: FastifyReply, status: number, code: string, detail: string, extra?: Partial<Problem>): FastifyReply {
+  const body: Problem = {
+    type: `urn:phishnet:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, instance: reply.request.url, ...extra,
+  };
+  return reply.code(status).type('application/problem+json').serializer(JSON.stringify).send(body);
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export default fp(async function problemPlugin(app: FastifyInstance, opts: { metrics: GatewayMetrics }) {
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      const err = new Error('request body is not valid UTF-8') as FastifyError;
+      err.statusCode = 400;
+      err.code = 'INVALID_UTF8';
+      done(err, undefined);
+      return;
+    }
+    jsonParser(req, text, done);
+  });
+
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, 404, 'not-found', `no route ${req.method} ${req.routeOptions.url ?? req.url.split('?')[0]}`));
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = err.validation.map((v) => ({ path: v.instancePath, code: v.keyword, message: v.message ?? 'invalid' }));
+      return sendProblem(reply, 400, 'invalid-request', 'the request body does not match the schema', { issues });
+    }
+    if (err instanceof InputError) return sendProblem(reply, 400, 'invalid-url', err.message, { issues: err.issues });
+    if (err instanceof NoVerdictError) {
+      reply.header('retry-after', String(err.retryAfterSeconds));
+      req.log.warn({ err: { code: err.code, cause: (err.cause as Error | undefined)?.message } }, 'no verdict');
+      return sendProblem(reply, 503, 'no-verdict', err.message);
+    }
+    const status = err.statusCode ?? 500;
+    if (status === 429) {
+      opts.metrics.rateLimited.inc();
+      return sendProblem(reply, 429, 'rate-limited', err.message);
+    }
+    if (status >= 400 && status < 500) {
+      const code = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported-media-type'
+        : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body-too-large'
+          : err.code === 'INVALID_UTF8' ? 'invalid-utf8'
+            : err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'invalid-json'
+              : (err.code ?? 'client-error').toLowerCase();
+      return sendProblem(reply, status, code, err.message);
+    }
+    req.log.error({ err }, 'unhandled error');
+    return sendProblem(reply, 500, 'internal', 'internal error');
+  });
+}, { name: 'phishnet-problem' });

@@ -1,0 +1,130 @@
+/**
+ * `POST /api/check-url` and `POST /api/check-urls`, with API-key auth and rate limiting scoped to these routes.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Redis } from 'ioredis';
+import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/inference/contract';
+import type { CheckService } from '../check-service.ts';
+import { logSafeUrl, sha256Hex } from '../domain/cache-key.ts';
+import type { PublicVerdict } from '../domain/verdict.ts';
+import type { GatewayMetrics } from '../metrics/metrics.ts';
+import { InputError, sendProblem, type FieldIssue } from '../plugins/problem.ts';
+import { CheckUrlBody, CheckUrlsBody, CheckUrlsResponse, MAX_CHECK_BATCH, UrlVerdict, apiErrorResponses } from '../schemas/check.ts';
+import { MAX_URL_LENGTH } from '@phishnet/inference/contract';
+
+/** Body limits, bytes: one URL (≤ 8 KiB) plus JSON framing; a full batch of maximal URLs. */
+export const SINGLE_BODY_LIMIT = 16 * 1024;
+export const BATCH_BODY_LIMIT = MAX_CHECK_BATCH * (MAX_URL_LENGTH + 16) + 1024;
+
+export interface CheckRoutesOptions {
+  service: CheckService;
+  metrics: GatewayMetrics;
+  /** Lowercase sha256 hex digests of accepted API keys; empty = keys not required. */
+  apiKeySha256s: readonly string[];
+  rateLimitMax: number;
+  rateLimitWindowMs: number;
+  redis: Redis | null;
+  /** Digest for X-Model-Digest on responses that did not score anything (errors). */
+  knownDigest: () => string | null;
+}
+
+/**
+ * Canonicalizes every URL or throws an InputError listing each bad one.
+ * @param pointer JSON pointer of URL i, e.g. i => `/urls/${i}`
+ */
+export function canonicalizeAll(urls: readonly string[], pointer: (i: number) => string): CanonicalUrl[] {
+  const issues: FieldIssue[] = [];
+  const out = urls.map((u, i) => {
+    try {
+      return canonicalize(u);
+    } catch (err) {
+      if (!(err instanceof UrlError)) throw err;
+      issues.push({ path: pointer(i), code: err.code, message: err.message });
+      return null;
+    }
+  });
+  if (issues.length > 0) throw new InputError(`${issues.length} URL(s) cannot be checked`, issues);
+  return out as CanonicalUrl[];
+}
+
+const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts) => {
+  const keys = opts.apiKeySha256s.map((h) => Buffer.from(h.toLowerCase(), 'hex'));
+  /** The API key's digest when valid, null when absent/unknown. Constant-time compare per configured key. */
+  const keyDigest = (header: string | string[] | undefined): string | null => {
+    if (typeof header !== 'string' || header === '' || keys.length === 0) return null;
+    const d = Buffer.from(sha256Hex(header), 'hex');
+    return keys.some((k) => timingSafeEqual(k, d)) ? d.toString('hex') : null;
+  };
+
+  if (keys.length > 0) {
+    app.addHook('onRequest', async (req, reply) => {
+      if (keyDigest(req.headers['x-api-key']) === null) {
+        return sendProblem(reply, 401, 'unauthorized', 'a valid X-API-Key header is required');
+      }
+    });
+  }
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (!reply.hasHeader('x-model-digest')) {
+      const d = opts.knownDigest();
+      if (d !== null) reply.header('x-model-digest', d);
+    }
+    return payload;
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: opts.rateLimitMax,
+    timeWindow: opts.rateLimitWindowMs,
+    enableDraftSpec: true,
+    skipOnError: true, // Redis down → do not refuse traffic (see README: rate limits are best-effort then)
+    nameSpace: 'phishnet:v1:ratelimit:',
+    ...(opts.redis ? { redis: opts.redis } : {}),
+    keyGenerator: (req) => {
+      const k = keyDigest(req.headers['x-api-key']);
+      return k !== null ? `key:${k}` : `ip:${req.ip}`;
+    },
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429, code: 'RATE_LIMITED', message: `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry in ${ctx.after}`,
+    }),
+  });
+
+  const countVerdicts = (vs: readonly PublicVerdict[]) => {
+    for (const v of vs) opts.metrics.verdicts.inc({ verdict: v.verdict });
+  };
+
+  app.post('/api/check-url', {
+    bodyLimit: SINGLE_BODY_LIMIT,
+    schema: {
+      summary: 'Verdict for one URL', tags: ['check'],
+      body: CheckUrlBody,
+      response: { 200: UrlVerdict, ...apiErrorResponses },
+    },
+  }, async (req, reply) => {
+    const [u] = canonicalizeAll([req.body.url], () => '/url');
+    req.log.debug({ url: logSafeUrl(u!.host, u!.href) }, 'check-url');
+    const { verdicts, modelDigest } = await opts.service.check([u!]);
+    countVerdicts(verdicts);
+    reply.header('x-model-digest', modelDigest);
+    return verdicts[0]!;
+  });
+
+  app.post('/api/check-urls', {
+    bodyLimit: BATCH_BODY_LIMIT,
+    schema: {
+      summary: `Verdicts for up to ${MAX_CHECK_BATCH} URLs`, tags: ['check'],
+      body: CheckUrlsBody,
+      response: { 200: CheckUrlsResponse, ...apiErrorResponses },
+    },
+  }, async (req, reply) => {
+    const us = canonicalizeAll(req.body.urls, (i) => `/urls/${i}`);
+    req.log.debug({ urls: us.length, hosts: [...new Set(us.map((u) => u.host))].slice(0, 10) }, 'check-urls');
+    const { verdicts, modelDigest } = await opts.service.check(us);
+    countVerdicts(verdicts);
+    reply.header('x-model-digest', modelDigest);
+    return { verdicts };
+  });
+};
+
+export default checkRoutes;

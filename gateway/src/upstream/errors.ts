@@ -1,0 +1,71 @@
+/**
+ * Typed upstream errors with stable codes, and how each maps to the client's Retry-After.
+ */
+import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
+
+/** Inference answered with a non-2xx status (`retryAfterSeconds` from its Retry-After header, when present). */
+export class UpstreamHttpError extends Error {
+  readonly code = 'UPSTREAM_HTTP';
+  readonly status: number;
+  readonly retryAfterSeconds: number | null;
+
+  constructor(status: number, retryAfterSeconds: number | null, detail: string) {
+    super(`inference answered ${status}: ${detail}`);
+    this.name = 'UpstreamHttpError';
+    this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** Inference answered 2xx with a body that does not match the contract. */
+export class UpstreamContractError extends Error {
+  readonly code = 'UPSTREAM_CONTRACT';
+
+  constructor(message: string) {
+    super(message);
+    this.name = 'UpstreamContractError';
+  }
+}
+
+/** No verdict can be given for at least one URL (no fresh answer and nothing stale to serve). */
+export class NoVerdictError extends Error {
+  readonly code = 'NO_VERDICT';
+  /** What to send as Retry-After, seconds (≥ 1). */
+  readonly retryAfterSeconds: number;
+
+  constructor(message: string, retryAfterSeconds: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NoVerdictError';
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
+  }
+}
+
+/**
+ * Whether a failed inference call may be retried (the call is idempotent: scoring has no side effects):
+ * network errors, per-attempt timeouts, 502/503/504. Not: 4xx, contract violations, an open circuit, a full bulkhead.
+ */
+export function isRetryable(err: unknown): boolean {
+  if (err instanceof BrokenCircuitError || err instanceof BulkheadRejectedError) return false;
+  if (err instanceof UpstreamContractError) return false;
+  if (err instanceof UpstreamHttpError) return err.status === 502 || err.status === 503 || err.status === 504;
+  return true; // TaskCancelledError (timeout), ECONNREFUSED, socket reset, …
+}
+
+/** Metric outcome label for a failed call. */
+export function outcomeOf(err: unknown): 'timeout' | 'rejected' | 'bulkhead_full' | 'unavailable' | 'error' {
+  if (err instanceof TaskCancelledError) return 'timeout';
+  if (err instanceof BrokenCircuitError) return 'rejected';
+  if (err instanceof BulkheadRejectedError) return 'bulkhead_full';
+  if (err instanceof UpstreamHttpError && err.status === 503) return 'unavailable';
+  return 'error';
+}
+
+/**
+ * Retry-After for a client whose request failed because of `err`, seconds.
+ * @param halfOpenAfterMs breaker's open duration (an open circuit will probe again after it)
+ */
+export function retryAfterFor(err: unknown, halfOpenAfterMs: number): number {
+  if (err instanceof UpstreamHttpError && err.retryAfterSeconds !== null) return err.retryAfterSeconds;
+  if (err instanceof BrokenCircuitError) return Math.ceil(halfOpenAfterMs / 1000);
+  return 1;
+}

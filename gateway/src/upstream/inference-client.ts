@@ -1,0 +1,140 @@
+/**
+ * Client for one inference service (`POST /v1/predict`): undici Pool with keep-alive, wrapped in one cockatiel
+ * policy: bulkhead → retry (jittered exponential backoff, idempotent failures only) → circuit breaker → per-attempt
+ * timeout. Breaker state and call outcomes are exported as metrics.
+ */
+import { trace, SpanStatusCode } from '@opentelemetry/api';
+import {
+  BulkheadPolicy, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, ExponentialBackoff, TimeoutStrategy,
+  bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, type IPolicy,
+} from 'cockatiel';
+import { Pool } from 'undici';
+import { PredictResponse } from '@phishnet/inference/contract';
+import type { GatewayMetrics } from '../metrics/metrics.ts';
+import { UpstreamContractError, UpstreamHttpError, isRetryable, outcomeOf } from './errors.ts';
+
+const tracer = trace.getTracer('phishnet-gateway');
+
+/** Resilience settings of one upstream. Times in milliseconds. */
+export interface InferenceClientOptions {
+  baseUrl: string;
+  timeoutMs: number;
+  retryAttempts: number;
+  breakerFailures: number;
+  halfOpenAfterMs: number;
+  concurrency: number;
+  queue: number;
+}
+
+/** Breaker state as the metric encodes it: 0 closed, 1 half-open, 2 open (isolated counts as open). */
+export function circuitStateValue(s: CircuitState): 0 | 1 | 2 {
+  if (s === CircuitState.Closed) return 0;
+  if (s === CircuitState.HalfOpen) return 1;
+  return 2;
+}
+
+/** Parses a Retry-After header (delta-seconds or HTTP date) into seconds ≥ 0, or null. RFC 9110 §10.2.3. */
+export function parseRetryAfter(v: string | string[] | undefined, now = Date.now()): number | null {
+  const s = Array.isArray(v) ? v[0] : v;
+  if (s === undefined || s === '') return null;
+  if (/^\d+$/.test(s)) return Number(s);
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? null : Math.max(0, Math.ceil((t - now) / 1000));
+}
+
+export class InferenceClient {
+  readonly name: string;
+  readonly #pool: Pool;
+  readonly #policy: IPolicy;
+  readonly #breaker: CircuitBreakerPolicy;
+  readonly #bulkhead: BulkheadPolicy;
+  readonly #metrics: GatewayMetrics;
+  readonly opts: InferenceClientOptions;
+
+  constructor(name: string, opts: InferenceClientOptions, metrics: GatewayMetrics) {
+    this.name = name;
+    this.opts = opts;
+    this.#metrics = metrics;
+    this.#pool = new Pool(new URL(opts.baseUrl).origin, {
+      connections: Math.max(4, opts.concurrency), keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000,
+      connectTimeout: Math.min(opts.timeoutMs, 2_000),
+    });
+    const handler = handleWhen(isRetryable);
+    this.#breaker = circuitBreaker(handler, {
+      halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.breakerFailures),
+    });
+    this.#breaker.onStateChange((s) => metrics.circuitState.set(circuitStateValue(s)));
+    metrics.circuitState.set(0);
+    const retryPolicy = retry(handler, {
+      maxAttempts: Math.max(0, opts.retryAttempts - 1),
+      backoff: new ExponentialBackoff({ initialDelay: 25, maxDelay: 500 }), // decorrelated jitter (cockatiel default)
+    });
+    this.#bulkhead = bulkhead(opts.concurrency, opts.queue);
+    this.#policy = wrap(this.#bulkhead, retryPolicy, this.#breaker, timeout(opts.timeoutMs, TimeoutStrategy.Aggressive));
+  }
+
+  /** Breaker state, for /readyz. */
+  circuit(): 'closed' | 'half-open' | 'open' {
+    return (['closed', 'half-open', 'open'] as const)[circuitStateValue(this.#breaker.state)];
+  }
+
+  /**
+   * Scores canonical URLs (≤ MAX_PREDICT_BATCH) through the policy.
+   * @throws UpstreamHttpError, UpstreamContractError, cockatiel's BrokenCircuitError / BulkheadRejectedError /
+   *   TaskCancelledError, or a network error
+   */
+  async predict(urls: string[]): Promise<PredictResponse> {
+    const started = performance.now();
+    this.#metrics.upstreamBatchSize.observe(urls.length);
+    return tracer.startActiveSpan('upstream.predict', async (span) => {
+      span.setAttribute('phishnet.upstream', this.name);
+      span.setAttribute('phishnet.urls', urls.length);
+      try {
+        const res = await this.#policy.execute(({ signal }) => this.#once(urls, signal));
+        this.#metrics.upstreamRequests.inc({ outcome: 'success' });
+        return res;
+      } catch (err) {
+        this.#metrics.upstreamRequests.inc({ outcome: outcomeOf(err) });
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR });
+        throw err;
+      } finally {
+        this.#metrics.upstreamDuration.observe((performance.now() - started) / 1000);
+        span.end();
+      }
+    });
+  }
+
+  async #once(urls: string[], signal: AbortSignal): Promise<PredictResponse> {
+    const res = await this.#pool.request({
+      path: '/v1/predict', method: 'POST', signal,
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ urls }),
+    });
+    if (res.statusCode !== 200) {
+      const text = (await res.body.text()).slice(0, 200);
+      throw new UpstreamHttpError(res.statusCode, parseRetryAfter(res.headers['retry-after']), text);
+    }
+    const parsed = PredictResponse.safeParse(await res.body.json());
+    if (!parsed.success) throw new UpstreamContractError(`inference response does not match the contract: ${parsed.error.message.slice(0, 200)}`);
+    if (parsed.data.predictions.length !== urls.length) {
+      throw new UpstreamContractError(`inference returned ${parsed.data.predictions.length} predictions for ${urls.length} URLs`);
+    }
+    return parsed.data;
+  }
+
+  /** Whether inference answers its readiness probe (GET /readyz) within `timeoutMs`; bypasses the policy. */
+  async ready(timeoutMs = 1_000): Promise<{ ok: boolean; detail?: string }> {
+    try {
+      const res = await this.#pool.request({ path: '/readyz', method: 'GET', signal: AbortSignal.timeout(timeoutMs) });
+      await res.body.dump();
+      return res.statusCode === 200 ? { ok: true } : { ok: false, detail: `status ${res.statusCode}` };
+    } catch (err) {
+      return { ok: false, detail: (err as Error).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.close();
+  }
+}
