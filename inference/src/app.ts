@@ -1,0 +1,57 @@
+/**
+ * Builds the inference Fastify app (never listens; `main.ts` owns the process). The artifact is verified before
+ * the app is built; the worker pool loads it and becomes ready after `app.scoring.warmUp()`.
+ */
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { MAX_URL_LENGTH } from './contract/canonical-url.ts';
+import { MAX_PREDICT_BATCH, type ModelRef } from './contract/predict.ts';
+import type { Artifact } from './model/artifact.ts';
+import metricsPlugin from './plugins/metrics.ts';
+import problemPlugin from './plugins/problem.ts';
+import scoringPlugin from './plugins/scoring.ts';
+import healthRoutes from './routes/health.ts';
+import metricsRoute from './routes/metrics.ts';
+import predictRoute from './routes/predict.ts';
+
+export interface AppOptions {
+  /** A verified artifact (from `loadArtifact`). */
+  artifact: Artifact;
+  track: 'stable' | 'canary';
+  workers: number;
+  maxBatch: number;
+  maxWaitMs: number;
+  maxQueue: number;
+  /** pino logger (the app never logs full URLs). */
+  logger: FastifyBaseLogger;
+}
+
+/** Largest request body, bytes: MAX_PREDICT_BATCH URLs of MAX_URL_LENGTH bytes, escaped as JSON strings, plus slack. */
+export const MAX_BODY_BYTES = MAX_PREDICT_BATCH * (MAX_URL_LENGTH + 8) + 1024;
+
+/** Header carried by every response: the digest (`sha256:<hex>`) of the model this process serves. */
+export const MODEL_DIGEST_HEADER = 'x-model-digest';
+
+/**
+ * Builds the app: routes `/v1/predict`, `/healthz`, `/readyz`, `/metrics`; problem+json errors; X-Model-Digest.
+ * Call `await app.ready()` then `await app.scoring.warmUp()`; `app.close()` finishes accepted work, then stops workers.
+ */
+export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
+  const model: ModelRef = { name: o.artifact.manifest.name, version: o.artifact.manifest.version, digest: o.artifact.digest };
+  const app = Fastify({
+    loggerInstance: o.logger,
+    // Per-request lines are logged at debug level by the predict route (never with URLs).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_BODY_BYTES,
+    return503OnClosing: true,
+  });
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header(MODEL_DIGEST_HEADER, model.digest);
+  });
+  await app.register(problemPlugin);
+  await app.register(metricsPlugin, { model, track: o.track });
+  await app.register(scoringPlugin, { artifact: o.artifact, workers: o.workers, maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs, maxQueue: o.maxQueue });
+  await app.register(healthRoutes, { model });
+  await app.register(metricsRoute);
+  await app.register(predictRoute, { model });
+  return app;
+}

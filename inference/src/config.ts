@@ -1,0 +1,86 @@
+/**
+ * Inference service configuration: one zod schema over `process.env`, parsed once in `main.ts` and passed down.
+ * Every variable is `PHISHNET_INFERENCE_<NAME>`; the Helm chart and the operator set them 1:1.
+ */
+import { z } from 'zod';
+import { DEFAULT_MODEL_PATH } from './model/default-model.ts';
+
+/** Empty strings (as Helm renders unset values) count as "not set". */
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+const int = (min: number, def: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).default(def));
+
+export const InferenceEnv = z.object({
+  /** Listen address. */
+  PHISHNET_INFERENCE_HOST: z.preprocess(unsetIfEmpty, z.string().min(1).default('0.0.0.0')),
+  /** Listen port (TCP). 0 picks a free port (tests). */
+  PHISHNET_INFERENCE_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(8000)),
+  /** Model artifact: a filesystem path, `file://` or `http(s)://` URL of the `.tar.gz`. */
+  PHISHNET_INFERENCE_MODEL_URI: z.preprocess(unsetIfEmpty, z.string().min(1).default(DEFAULT_MODEL_PATH)),
+  /** Expected sha256 of the artifact archive (`<hex>` or `sha256:<hex>`); when set, a mismatch is fatal. */
+  PHISHNET_INFERENCE_MODEL_SHA256: z.preprocess(
+    unsetIfEmpty,
+    z.string().trim().regex(/^(sha256:)?[0-9a-fA-F]{64}$/, 'must be 64 hex digits, optionally prefixed by "sha256:"').optional(),
+  ),
+  /** Rollout arm this deployment serves; a label on every metric series. */
+  PHISHNET_INFERENCE_TRACK: z.preprocess(unsetIfEmpty, z.enum(['stable', 'canary']).default('stable')),
+  /** Worker threads scoring in parallel (each with one onnxruntime session, intraOpNumThreads 1). */
+  PHISHNET_INFERENCE_WORKERS: int(1, 2),
+  /** Largest number of URLs per model run (micro-batch). */
+  PHISHNET_INFERENCE_MAX_BATCH: int(1, 64),
+  /** Longest time, in milliseconds, the first URL of a micro-batch waits for more URLs (0 = dispatch at once). */
+  PHISHNET_INFERENCE_MAX_WAIT_MS: int(0, 2),
+  /** Most URLs waiting for a worker; beyond that requests get 503 + Retry-After. */
+  PHISHNET_INFERENCE_MAX_QUEUE: int(1, 10_000),
+  /** pino level. */
+  PHISHNET_INFERENCE_LOG_LEVEL: z.preprocess(
+    unsetIfEmpty,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+});
+
+/** Parsed configuration (units in the names: milliseconds, URLs). */
+export interface InferenceConfig {
+  host: string;
+  port: number;
+  modelUri: string;
+  modelSha256: string | undefined;
+  track: 'stable' | 'canary';
+  workers: number;
+  maxBatch: number;
+  maxWaitMs: number;
+  maxQueue: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** A configuration that does not validate; `message` lists every bad variable. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the service configuration from an environment.
+ * @param env usually `process.env` (only `main.ts` passes it)
+ * @throws ConfigError naming each invalid variable and why
+ */
+export function parseConfig(env: Record<string, string | undefined>): InferenceConfig {
+  const r = InferenceEnv.safeParse(env);
+  if (!r.success) {
+    throw new ConfigError(`invalid configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = r.data;
+  return {
+    host: e.PHISHNET_INFERENCE_HOST,
+    port: e.PHISHNET_INFERENCE_PORT,
+    modelUri: e.PHISHNET_INFERENCE_MODEL_URI,
+    modelSha256: e.PHISHNET_INFERENCE_MODEL_SHA256,
+    track: e.PHISHNET_INFERENCE_TRACK,
+    workers: e.PHISHNET_INFERENCE_WORKERS,
+    maxBatch: e.PHISHNET_INFERENCE_MAX_BATCH,
+    maxWaitMs: e.PHISHNET_INFERENCE_MAX_WAIT_MS,
+    maxQueue: e.PHISHNET_INFERENCE_MAX_QUEUE,
+    logLevel: e.PHISHNET_INFERENCE_LOG_LEVEL,
+  };
+}

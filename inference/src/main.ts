@@ -1,0 +1,80 @@
+/**
+ * The inference process: parse config (env, once), verify the model artifact, build the app, listen, warm up the
+ * workers, and shut down gracefully on SIGTERM/SIGINT (stop accepting, finish accepted work, exit 0).
+ *
+ * Exit codes: 0 after a graceful shutdown; 1 on invalid configuration, a bad artifact (wrong sha256, unknown
+ * feature set, unreadable), a failed warm-up, or a shutdown that did not finish within SHUTDOWN_TIMEOUT_MS.
+ * Fatal startup errors are one JSON log line on stderr naming what was expected and what was found.
+ *
+ *   node inference/src/main.ts        (env: PHISHNET_INFERENCE_*, see config.ts)
+ */
+import { pino } from 'pino';
+import { buildApp } from './app.ts';
+import { ConfigError, parseConfig, type InferenceConfig } from './config.ts';
+import { ArtifactError, loadArtifact, type Artifact } from './model/artifact.ts';
+
+/** Longest graceful shutdown, milliseconds (below Kubernetes' default 30 s termination grace period). */
+export const SHUTDOWN_TIMEOUT_MS = 25_000;
+
+const stderr = pino({ base: { service: 'phishnet-inference' } }, pino.destination({ dest: 2, sync: true }));
+
+function fatal(code: string, message: string): never {
+  stderr.fatal({ code }, message);
+  process.exit(1);
+}
+
+let config: InferenceConfig;
+try {
+  config = parseConfig(process.env);
+} catch (e) {
+  if (e instanceof ConfigError) fatal('INVALID_CONFIG', e.message);
+  throw e;
+}
+
+const log = pino({ level: config.logLevel, base: { service: 'phishnet-inference', track: config.track } });
+
+let artifact: Artifact;
+try {
+  artifact = await loadArtifact(config.modelUri, config.modelSha256);
+} catch (e) {
+  if (e instanceof ArtifactError) fatal(e.code, e.message);
+  fatal('ARTIFACT_LOAD_FAILED', `model artifact ${config.modelUri}: ${(e as Error).message}`);
+}
+const { manifest, digest } = artifact;
+log.info({ model: manifest.name, version: manifest.version, digest, featureSet: manifest.featureSet }, 'model artifact verified');
+
+const app = await buildApp({
+  artifact, track: config.track, workers: config.workers, maxBatch: config.maxBatch,
+  maxWaitMs: config.maxWaitMs, maxQueue: config.maxQueue, logger: log,
+});
+
+let shuttingDown = false;
+async function shutdown(signal: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log.info({ signal }, 'shutting down: no new connections; finishing accepted requests');
+  const force = setTimeout(() => {
+    log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out; exiting');
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS);
+  force.unref();
+  try {
+    await app.close();
+  } catch (err) {
+    log.error({ err }, 'error while closing');
+    process.exit(1);
+  }
+  log.info('stopped');
+  process.exit(0);
+}
+process.once('SIGTERM', () => void shutdown('SIGTERM'));
+process.once('SIGINT', () => void shutdown('SIGINT'));
+
+const address = await app.listen({ host: config.host, port: config.port });
+log.info({ address, workers: config.workers, maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs, maxQueue: config.maxQueue }, 'listening');
+try {
+  await app.scoring.warmUp();
+} catch (e) {
+  fatal('WARM_UP_FAILED', `warm-up prediction failed: ${(e as Error).message}`);
+}
+if (!shuttingDown) log.info({ digest }, 'ready');
