@@ -1,0 +1,43 @@
+/**
+ * Prometheus metric names: the operator's own series (`phishmodel_*` rollout state, `phishnet_operator_*` controller
+ * health) and the names of other components' series the analysis queries read. The inference names must equal those
+ * exported by inference/src/metrics/names.ts (the operator imports neither service; operator/test/metric-names.test.ts
+ * checks the copies).
+ */
+
+// --- operator-owned ---
+/** Gauge = 1 for the current phase of each PhishModel; labels namespace, name, phase. */
+export const PHISHMODEL_PHASE = 'phishmodel_phase';
+/** Gauge (percent 0..100): the canary's traffic weight; labels namespace, name. */
+export const PHISHMODEL_CANARY_WEIGHT_PERCENT = 'phishmodel_canary_weight_percent';
+/** Gauge (percent 0..100): share of stable traffic mirrored to the canary; labels namespace, name. */
+export const PHISHMODEL_MIRROR_PERCENT = 'phishmodel_mirror_percent';
+/** Gauge: index of the current rollout step; labels namespace, name. */
+export const PHISHMODEL_CURRENT_STEP = 'phishmodel_current_step';
+/** Counter: analysis runs by verdict (Successful|Failed|Inconclusive|Error); labels namespace, name, verdict. */
+export const PHISHMODEL_ANALYSIS_RUNS_TOTAL = 'phishmodel_analysis_runs_total';
+/** Counter: phase transitions; labels namespace, name, from, to. */
+export const PHISHMODEL_TRANSITIONS_TOTAL = 'phishmodel_transitions_total';
+/** Counter: reconciles by result (ok|requeue|error|invalid); label result. */
+export const OPERATOR_RECONCILE_TOTAL = 'phishnet_operator_reconcile_total';
+/** Histogram (seconds): one reconcile, read to status write. */
+export const OPERATOR_RECONCILE_DURATION_SECONDS = 'phishnet_operator_reconcile_duration_seconds';
+/** Gauge: keys waiting in the work queue (ready + delayed). */
+export const OPERATOR_QUEUE_DEPTH = 'phishnet_operator_queue_depth';
+/** Gauge = 1 while this replica holds the leader Lease. */
+export const OPERATOR_LEADER = 'phishnet_operator_leader';
+/** Counter: Prometheus queries by outcome (ok|error); label outcome. */
+export const OPERATOR_PROMETHEUS_QUERIES_TOTAL = 'phishnet_operator_prometheus_queries_total';
+
+// --- read by analysis (owned by inference; labels model, version, track) ---
+export const INFERENCE_REQUESTS_TOTAL = 'phishnet_inference_requests_total';
+export const INFERENCE_REQUEST_DURATION_SECONDS = 'phishnet_inference_request_duration_seconds';
+export const INFERENCE_VERDICTS_TOTAL = 'phishnet_inference_verdicts_total';
+export const INFERENCE_PREDICTIONS_TOTAL = 'phishnet_inference_predictions_total';
+export const INFERENCE_SCORE = 'phishnet_inference_score';
+
+// --- read by analysis (owned by the gateway's mirroring; proposed names, label phishmodel) ---
+/** Counter: mirrored predictions compared between stable and canary. */
+export const GATEWAY_MIRROR_COMPARISONS_TOTAL = 'phishnet_gateway_mirror_comparisons_total';
+/** Counter: mirrored predictions whose verdict differed between stable and canary. */
+export const GATEWAY_MIRROR_DISAGREEMENTS_TOTAL = 'phishnet_gateway_mirror_disagreements_total';
