@@ -1,0 +1,61 @@
+import { BrokenCircuitError, BulkheadRejectedError, CircuitState, TaskCancelledError } from 'cockatiel';
+import { describe, expect, test } from 'vitest';
+import { Batcher } from './batcher.ts';
+import { UpstreamContractError, UpstreamHttpError, isRetryable, outcomeOf, retryAfterFor } from './errors.ts';
+import { circuitStateValue, parseRetryAfter } from './inference-client.ts';
+
+describe('Batcher', () => {
+  test('concurrent loads within the wait are one call; duplicate keys are coalesced', async () => {
+    const calls: string[][] = [];
+    const b = new Batcher<string>({ maxWaitMs: 5, maxBatch: 64, send: async (keys) => { calls.push(keys); return keys.map((k) => k.toUpperCase()); } });
+    const got = await Promise.all(['a', 'b', 'a', 'c', 'b'].map((k) => b.load(k)));
+    expect(got).toEqual(['A', 'B', 'A', 'C', 'B']);
+    expect(calls).toEqual([['a', 'b', 'c']]);
+    expect(b.size).toBe(0);
+  });
+  test('a full batch is sent at once, the rest after the wait', async () => {
+    const calls: string[][] = [];
+    const b = new Batcher<number>({ maxWaitMs: 1_000, maxBatch: 2, send: async (keys) => { calls.push(keys); return keys.map(Number); } });
+    const p = Promise.all(['1', '2', '3'].map((k) => b.load(k)));
+    expect(calls).toEqual([['1', '2']]);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(calls).toHaveLength(1);
+    expect(await Promise.race([p, new Promise((r) => setTimeout(() => r('timeout'), 1_500))])).toEqual([1, 2, 3]);
+  });
+  test('a failed batch rejects each caller, and the key is asked again later', async () => {
+    let n = 0;
+    const b = new Batcher<string>({ maxWaitMs: 0, maxBatch: 8, send: async (keys) => { if (n++ === 0) throw new Error('down'); return keys; } });
+    await expect(b.load('x')).rejects.toThrow('down');
+    await expect(b.load('x')).resolves.toBe('x');
+  });
+});
+
+describe('upstream errors', () => {
+  test.each([
+    ['timeout', new TaskCancelledError(), true, 'timeout'],
+    ['open circuit', new BrokenCircuitError(), false, 'rejected'],
+    ['bulkhead full', new BulkheadRejectedError(1, 1), false, 'bulkhead_full'],
+    ['503 queue full', new UpstreamHttpError(503, 2, 'busy'), true, 'unavailable'],
+    ['502', new UpstreamHttpError(502, null, ''), true, 'error'],
+    ['400 is a bug, not retried', new UpstreamHttpError(400, null, ''), false, 'error'],
+    ['contract violation', new UpstreamContractError('x'), false, 'error'],
+    ['connection refused', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), true, 'error'],
+  ] as const)('%s', (_n, err, retryable, outcome) => {
+    expect(isRetryable(err)).toBe(retryable);
+    expect(outcomeOf(err)).toBe(outcome);
+  });
+  test('Retry-After: upstream header, else breaker half-open time, else 1 s', () => {
+    expect(retryAfterFor(new UpstreamHttpError(503, 7, ''), 5_000)).toBe(7);
+    expect(retryAfterFor(new BrokenCircuitError(), 4_500)).toBe(5);
+    expect(retryAfterFor(new Error('x'), 5_000)).toBe(1);
+  });
+  test('parseRetryAfter: delta-seconds and HTTP-date (RFC 9110 §10.2.3)', () => {
+    expect(parseRetryAfter('3')).toBe(3);
+    expect(parseRetryAfter(undefined)).toBeNull();
+    expect(parseRetryAfter('soon')).toBeNull();
+    expect(parseRetryAfter(new Date(10_000).toUTCString(), 0)).toBe(10);
+  });
+  test('circuit state metric encoding: 0 closed, 1 half-open, 2 open', () => {
+    expect([CircuitState.Closed, CircuitState.HalfOpen, CircuitState.Open, CircuitState.Isolated].map(circuitStateValue)).toEqual([0, 1, 2, 2]);
+  });
+});
