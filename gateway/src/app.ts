@@ -28,6 +28,8 @@ export const API_VERSION = '0.1.0';
 export interface BuildOptions {
   /** Pino logger options, or false (tests). Defaults to JSON logs at the configured level. */
   logger?: boolean | { level: string };
+  /** Clock for cache freshness, epoch ms (tests move time forward to make entries stale). */
+  clock?: () => number;
 }
 
 /** The app plus handles tests and main.ts use. */
@@ -79,6 +81,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   const service = new CheckService({
     cache, router, batchWaitMs: config.PHISHNET_GATEWAY_BATCH_WAIT_MS, batchMax: config.PHISHNET_GATEWAY_BATCH_MAX,
     ...(config.PHISHNET_GATEWAY_MODEL_THRESHOLDS ? { thresholds: config.PHISHNET_GATEWAY_MODEL_THRESHOLDS } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   app.addHook('onClose', async () => {
     await Promise.allSettled([cache.close(), ...router.arms().map((a) => a.client.close())]);

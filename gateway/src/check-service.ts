@@ -73,7 +73,7 @@ export class CheckService {
           s.end();
         }
       });
-    const out: (PublicVerdict | undefined)[] = new Array(urls.length);
+    const out: (PublicVerdict | undefined)[] = Array.from({ length: urls.length }, () => undefined);
     const need = new Map<string, number[]>();
     lookups.forEach((l, i) => {
       if (l.state === 'fresh') out[i] = toPublic(l.entry, { cached: true, stale: false, now });

@@ -73,7 +73,7 @@ export class VerdictCache {
    * @returns one Lookup per key, in order; never rejects
    */
   async lookup(keys: readonly string[], now: number): Promise<Lookup[]> {
-    const out: Lookup[] = new Array(keys.length);
+    const out: Lookup[] = Array.from({ length: keys.length }, () => ({ state: 'miss' }));
     const l2Keys: string[] = [];
     const l2Idx: number[] = [];
     const m = this.#metrics.cacheLookups;
