@@ -1,0 +1,95 @@
+/**
+ * Operator configuration: one zod schema over `process.env`, parsed once in main.ts. Every variable is
+ * `PHISHNET_OPERATOR_<NAME>`; the Helm chart sets them 1:1. Units are in the names (milliseconds).
+ */
+import { hostname } from 'node:os';
+import { z } from 'zod';
+import { DEFAULT_ARM_SELECTOR } from './analysis/queries.ts';
+
+const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
+const int = (min: number, def: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).default(def));
+const str = (def: string) => z.preprocess(unsetIfEmpty, z.string().min(1).default(def));
+const bool = (def: boolean) => z.preprocess(unsetIfEmpty, z.enum(['true', 'false']).default(def ? 'true' : 'false')).transform((v) => v === 'true');
+
+export const OperatorEnv = z.object({
+  /** Path of a kubeconfig; unset = in-cluster service account, else ~/.kube/config. */
+  PHISHNET_OPERATOR_KUBECONFIG: z.preprocess(unsetIfEmpty, z.string().optional()),
+  /** Namespace to watch; unset = all namespaces. */
+  PHISHNET_OPERATOR_WATCH_NAMESPACE: z.preprocess(unsetIfEmpty, z.string().optional()),
+  /** Prometheus base URL for analysis queries. */
+  PHISHNET_OPERATOR_PROMETHEUS_URL: str('http://prometheus:9090'),
+  PHISHNET_OPERATOR_PROMETHEUS_TIMEOUT_MS: int(1, 5000),
+  /** Attempts per query (network errors / 5xx). */
+  PHISHNET_OPERATOR_PROMETHEUS_ATTEMPTS: int(1, 3),
+  /** Label matchers selecting an arm; {{track}}, {{name}}, {{namespace}} are substituted. */
+  PHISHNET_OPERATOR_ARM_SELECTOR: str(DEFAULT_ARM_SELECTOR),
+  /** Inference image for PhishModels without spec.image. */
+  PHISHNET_OPERATOR_INFERENCE_IMAGE: str('ghcr.io/phishnet/inference:latest'),
+  PHISHNET_OPERATOR_INFERENCE_PORT: int(1, 8000),
+  /** Port of the inference Services (status.traffic.port). */
+  PHISHNET_OPERATOR_SERVICE_PORT: int(1, 80),
+  /** /metrics and /healthz listener; port 0 picks a free one. */
+  PHISHNET_OPERATOR_METRICS_HOST: str('0.0.0.0'),
+  PHISHNET_OPERATOR_METRICS_PORT: int(0, 8080),
+  PHISHNET_OPERATOR_WORKERS: int(1, 2),
+  PHISHNET_OPERATOR_BACKOFF_BASE_MS: int(1, 500),
+  PHISHNET_OPERATOR_BACKOFF_MAX_MS: int(1, 60_000),
+  PHISHNET_OPERATOR_LEADER_ELECTION: bool(true),
+  PHISHNET_OPERATOR_LEASE_NAMESPACE: str('default'),
+  PHISHNET_OPERATOR_LEASE_NAME: str('phishnet-operator'),
+  PHISHNET_OPERATOR_LEASE_DURATION_MS: int(1000, 15_000),
+  PHISHNET_OPERATOR_LEASE_RENEW_MS: int(100, 5_000),
+  /** Leader identity; default `<hostname>-<pid>`. */
+  PHISHNET_OPERATOR_IDENTITY: z.preprocess(unsetIfEmpty, z.string().optional()),
+  PHISHNET_OPERATOR_LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
+});
+
+export interface OperatorConfig {
+  kubeconfig: string | undefined;
+  watchNamespace: string | undefined;
+  prometheus: { url: string; timeoutMs: number; attempts: number };
+  armSelector: string;
+  inferenceImage: string;
+  inferencePort: number;
+  servicePort: number;
+  metrics: { host: string; port: number };
+  workers: number;
+  backoff: { baseMs: number; maxMs: number };
+  leaderElection: { enabled: boolean; namespace: string; name: string; durationMs: number; renewMs: number; identity: string };
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): OperatorConfig {
+  const r = OperatorEnv.safeParse(env);
+  if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const e = r.data;
+  return {
+    kubeconfig: e.PHISHNET_OPERATOR_KUBECONFIG,
+    watchNamespace: e.PHISHNET_OPERATOR_WATCH_NAMESPACE,
+    prometheus: { url: e.PHISHNET_OPERATOR_PROMETHEUS_URL, timeoutMs: e.PHISHNET_OPERATOR_PROMETHEUS_TIMEOUT_MS, attempts: e.PHISHNET_OPERATOR_PROMETHEUS_ATTEMPTS },
+    armSelector: e.PHISHNET_OPERATOR_ARM_SELECTOR,
+    inferenceImage: e.PHISHNET_OPERATOR_INFERENCE_IMAGE,
+    inferencePort: e.PHISHNET_OPERATOR_INFERENCE_PORT,
+    servicePort: e.PHISHNET_OPERATOR_SERVICE_PORT,
+    metrics: { host: e.PHISHNET_OPERATOR_METRICS_HOST, port: e.PHISHNET_OPERATOR_METRICS_PORT },
+    workers: e.PHISHNET_OPERATOR_WORKERS,
+    backoff: { baseMs: e.PHISHNET_OPERATOR_BACKOFF_BASE_MS, maxMs: e.PHISHNET_OPERATOR_BACKOFF_MAX_MS },
+    leaderElection: {
+      enabled: e.PHISHNET_OPERATOR_LEADER_ELECTION,
+      namespace: e.PHISHNET_OPERATOR_LEASE_NAMESPACE,
+      name: e.PHISHNET_OPERATOR_LEASE_NAME,
+      durationMs: e.PHISHNET_OPERATOR_LEASE_DURATION_MS,
+      renewMs: e.PHISHNET_OPERATOR_LEASE_RENEW_MS,
+      identity: e.PHISHNET_OPERATOR_IDENTITY ?? `${hostname()}-${process.pid}`,
+    },
+    logLevel: e.PHISHNET_OPERATOR_LOG_LEVEL,
+  };
+}

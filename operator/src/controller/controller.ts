@@ -1,0 +1,226 @@
+/**
+ * The PhishModel controller: informers (PhishModels; Deployments managed by the operator, mapped to their owner) feed
+ * a deduplicating work queue of "namespace/name" keys; workers run a level-triggered reconcile that re-reads the
+ * world, runs an analysis when due, calls the pure decide(), applies owned objects (server-side apply), writes status
+ * through the status subresource, then records Events. Errors requeue with per-key exponential backoff; decide()'s
+ * requeue-after schedules the next look; an invalid spec is not requeued.
+ */
+import {
+  AppsV1Api, CustomObjectsApi, makeInformer,
+  type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, type V1Deployment,
+} from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { assess } from '../analysis/assess.ts';
+import { measure, type MetricProvider } from '../analysis/prometheus.ts';
+import { planMetric } from '../analysis/queries.ts';
+import { FINALIZER, GROUP, PLURAL, VERSION, type PhishModel, type PhishModelSpec } from '../api/v1alpha1/types.ts';
+import { buildDeployment, buildHpa, buildService, observeDeployment, type BuildOptions, type OwnerInfo } from '../kube/objects.ts';
+import { isConflict, type KubeClient } from '../kube/client.ts';
+import { PHASES, type OperatorMetrics } from '../metrics/registry.ts';
+import { analysisDue, analysisWindowMs, decide, trackObjectName, type Decision, type Track } from '../reconcile/decide.ts';
+import { PhishModelSpecSchema } from '../api/v1alpha1/types.ts';
+import { WorkQueue } from './queue.ts';
+
+export interface ControllerOptions {
+  watchNamespace: string | undefined;
+  armSelector: string;
+  build: BuildOptions;
+  workers: number;
+  backoff: { baseMs: number; maxMs: number };
+  /** Wall clock in ms (tests may shift it). */
+  now?: () => number;
+}
+
+export type ReconcileResult = { kind: 'done' } | { kind: 'requeueAfter'; ms: number };
+
+export class Controller {
+  readonly queue: WorkQueue;
+  readonly #kc: KubeConfig;
+  readonly #client: KubeClient;
+  readonly #provider: MetricProvider;
+  readonly #o: ControllerOptions;
+  readonly #metrics: OperatorMetrics;
+  readonly #log: Logger;
+  readonly #now: () => number;
+  #informers: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>)[] = [];
+  #running = false;
+  #workers: Promise<void>[] = [];
+
+  constructor(kc: KubeConfig, client: KubeClient, provider: MetricProvider, metrics: OperatorMetrics, log: Logger, o: ControllerOptions) {
+    this.#kc = kc;
+    this.#client = client;
+    this.#provider = provider;
+    this.#metrics = metrics;
+    this.#log = log;
+    this.#o = o;
+    this.#now = o.now ?? Date.now;
+    this.queue = new WorkQueue(o.backoff);
+  }
+
+  /** Starts informers and workers. Resolves once both informers have listed. */
+  async start(): Promise<void> {
+    this.#running = true;
+    const ns = this.#o.watchNamespace;
+    const custom = this.#kc.makeApiClient(CustomObjectsApi);
+    const apps = this.#kc.makeApiClient(AppsV1Api);
+    const modelPath = ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
+    const models = makeInformer<KubernetesObject>(this.#kc, modelPath, async () => (ns
+      ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL })
+      : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })));
+    const selector = 'app.kubernetes.io/managed-by=phishnet-operator';
+    const deployPath = ns ? `/apis/apps/v1/namespaces/${ns}/deployments` : '/apis/apps/v1/deployments';
+    const deployments = makeInformer<KubernetesObject>(this.#kc, deployPath, async () => (ns
+      ? apps.listNamespacedDeployment({ namespace: ns, labelSelector: selector })
+      : apps.listDeploymentForAllNamespaces({ labelSelector: selector })), selector);
+
+    const enqueueModel = (o: KubernetesObject) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
+    const enqueueOwner = (o: KubernetesObject) => {
+      const owner = o.metadata?.ownerReferences?.find((r) => r.kind === 'PhishModel' && r.controller);
+      if (owner) this.queue.add(`${o.metadata?.namespace}/${owner.name}`);
+    };
+    for (const [inf, handler] of [[models, enqueueModel], [deployments, enqueueOwner]] as const) {
+      inf.on('add', handler);
+      inf.on('update', handler);
+      inf.on('delete', handler);
+      // The informer stops on a watch error; restart it after a pause (it relists, handling 410 Gone).
+      inf.on('error', (err: unknown) => {
+        this.#log.warn({ err: String(err) }, 'informer error; restarting in 2 s');
+        if (this.#running) setTimeout(() => { if (this.#running) void inf.start().catch(() => undefined); }, 2000).unref();
+      });
+      this.#informers.push(inf);
+    }
+    await Promise.all(this.#informers.map((i) => i.start()));
+    for (let i = 0; i < this.#o.workers; i++) this.#workers.push(this.#worker());
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.queue.shutdown();
+    await Promise.all(this.#informers.map((i) => i.stop().catch(() => undefined)));
+    await Promise.all(this.#workers);
+  }
+
+  async #worker(): Promise<void> {
+    for (;;) {
+      const key = await this.queue.get();
+      if (key === null) return;
+      this.#metrics.queueDepth.set(this.queue.depth);
+      const end = this.#metrics.reconcileDuration.startTimer();
+      try {
+        const r = await this.reconcile(key);
+        this.queue.forget(key);
+        if (r.kind === 'requeueAfter') this.queue.addAfter(key, r.ms);
+        this.#metrics.reconciles.inc({ result: r.kind === 'requeueAfter' ? 'requeue' : 'ok' });
+      } catch (err) {
+        const delay = this.queue.addRateLimited(key);
+        this.#metrics.reconciles.inc({ result: 'error' });
+        const level = isConflict(err) ? 'debug' : 'warn';
+        this.#log[level]({ key, err: errText(err), retryInMs: delay }, 'reconcile failed');
+      } finally {
+        end();
+        this.queue.done(key);
+      }
+    }
+  }
+
+  /** One level-triggered reconcile of `namespace/name`. Throws on API errors (the worker backs off). */
+  async reconcile(key: string): Promise<ReconcileResult> {
+    const [namespace, name] = key.split('/') as [string, string];
+    let model = await this.#client.readModel(namespace, name);
+    if (model === undefined) return { kind: 'done' };
+    const owner: OwnerInfo = { name, namespace, uid: model.metadata.uid };
+
+    if (model.metadata.deletionTimestamp) {
+      if (model.metadata.finalizers?.includes(FINALIZER)) {
+        for (const track of ['canary', 'stable'] as const) await this.#deleteTrack(owner, track);
+        await this.#client.setFinalizers(model, model.metadata.finalizers.filter((f) => f !== FINALIZER));
+        this.#log.info({ key }, 'cleaned up and removed finalizer');
+      }
+      for (const l of PHASES) this.#metrics.phase.remove({ namespace, name, phase: l });
+      return { kind: 'done' };
+    }
+    if (!model.metadata.finalizers?.includes(FINALIZER)) {
+      model = await this.#client.setFinalizers(model, [...(model.metadata.finalizers ?? []), FINALIZER]);
+    }
+
+    const now = this.#now();
+    const [stableDep, canaryDep] = await Promise.all([
+      this.#client.readDeployment(namespace, trackObjectName(name, 'stable')),
+      this.#client.readDeployment(namespace, trackObjectName(name, 'canary')),
+    ]);
+    const parsed = PhishModelSpecSchema.safeParse(model.spec);
+    let analysis;
+    if (parsed.success && analysisDue(model.status, parsed.data, now)) {
+      const spec = parsed.data;
+      const ctx = { name, namespace, armSelector: this.#o.armSelector };
+      const window = analysisWindowMs(spec);
+      const measurements = await Promise.all(spec.rollout.analysis.metrics.map((m) => measure(this.#provider, planMetric(m, ctx, window))));
+      analysis = assess(measurements, spec.rollout.analysis.minSampleCount, new Date(now).toISOString());
+      this.#metrics.analysisRuns.inc({ namespace, name, verdict: analysis.verdict });
+      this.#log.info({ key, verdict: analysis.verdict, runs: analysis.runs.map((r) => `${r.metric}=${r.value}/${r.sampleCount}:${r.verdict}`) }, 'analysis run');
+    }
+
+    const decision = decide(
+      { name, namespace, generation: model.metadata.generation, spec: model.spec, ...(model.status ? { status: model.status } : {}) },
+      { now, stable: observeDeployment(stableDep), canary: observeDeployment(canaryDep), ...(analysis ? { analysis } : {}) },
+      { servicePort: this.#o.build.servicePort },
+    );
+
+    await this.#applyObjects(owner, decision);
+    const prevPhase = model.status?.phase ?? 'Pending';
+    if (JSON.stringify(model.status ?? {}) !== JSON.stringify(decision.status)) {
+      model = await this.#client.writeStatus(model, decision.status);
+    }
+    for (const a of decision.actions) {
+      if (a.kind !== 'event') continue;
+      await this.#client.event(model, a.type, a.reason, a.message, new Date(now)).catch((err: unknown) => this.#log.warn({ err: errText(err) }, 'event not recorded'));
+    }
+    this.#recordMetrics(namespace, name, prevPhase, decision);
+    if (decision.status.phase !== prevPhase) this.#log.info({ key, from: prevPhase, to: decision.status.phase, reason: decision.status.reason }, 'phase transition');
+    return decision.requeueAfterMs === null ? { kind: 'done' } : { kind: 'requeueAfter', ms: decision.requeueAfterMs };
+  }
+
+  async #applyObjects(owner: OwnerInfo, d: Decision): Promise<void> {
+    for (const a of d.actions) {
+      if (a.kind === 'applyTrack') {
+        const spec = d.spec as PhishModelSpec | null;
+        if (spec === null) {
+          // invalid spec: keep the stable objects as they are (we cannot render a new template without a spec)
+          continue;
+        }
+        await this.#client.apply(buildDeployment(owner, spec, a.track, a.artifact, this.#o.build));
+        await this.#client.apply(buildService(owner, a.track, this.#o.build));
+        await this.#client.apply(buildHpa(owner, spec, a.track));
+      } else if (a.kind === 'deleteTrack') {
+        await this.#deleteTrack(owner, a.track);
+      }
+    }
+  }
+
+  async #deleteTrack(owner: OwnerInfo, track: Track): Promise<void> {
+    const name = trackObjectName(owner.name, track);
+    const metadata = { name, namespace: owner.namespace };
+    await this.#client.deleteIfExists({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata });
+    await this.#client.deleteIfExists({ apiVersion: 'v1', kind: 'Service', metadata });
+    await this.#client.deleteIfExists({ apiVersion: 'apps/v1', kind: 'Deployment', metadata } as V1Deployment);
+  }
+
+  #recordMetrics(namespace: string, name: string, prevPhase: string, d: Decision): void {
+    const phase = d.status.phase ?? 'Pending';
+    for (const p of PHASES) this.#metrics.phase.set({ namespace, name, phase: p }, p === phase ? 1 : 0);
+    this.#metrics.canaryWeight.set({ namespace, name }, d.status.traffic?.canaryWeight ?? 0);
+    this.#metrics.mirror.set({ namespace, name }, d.status.traffic?.mirrorPercent ?? 0);
+    this.#metrics.step.set({ namespace, name }, d.status.currentStep ?? 0);
+    if (phase !== prevPhase) this.#metrics.transitions.inc({ namespace, name, from: prevPhase, to: phase });
+  }
+}
+
+function errText(err: unknown): string {
+  if (err instanceof Error) {
+    const body = (err as { body?: unknown }).body;
+    return body ? `${err.message} ${typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300)}` : err.message;
+  }
+  return String(err);
+}
+
+export type { PhishModel };

@@ -1,0 +1,122 @@
+/**
+ * Pure builders of the objects the operator owns per track: Deployment, Service and HPA named
+ * `inference-<model>-<track>`, labelled for selection and for Prometheus (pod label `phishnet.io/model` → the
+ * `phishmodel` label of the analysis queries), owned by the PhishModel (controller owner reference, so the garbage
+ * collector removes them with it). Applied with server-side apply; `spec.replicas` is left to the HPA (its
+ * minReplicas = spec.replicas.min), so the operator never fights the autoscaler.
+ */
+import type { V1Deployment, V1Service, V2HorizontalPodAutoscaler, V1OwnerReference } from '@kubernetes/client-node';
+import { API_VERSION, KIND, type ArtifactRef, type PhishModelSpec } from '../api/v1alpha1/types.ts';
+import { trackObjectName, type Track } from '../reconcile/decide.ts';
+
+export const DIGEST_ANNOTATION = 'phishnet.io/artifact-sha256';
+export const MODEL_LABEL = 'phishnet.io/model';
+export const TRACK_LABEL = 'phishnet.io/track';
+
+export interface OwnerInfo {
+  name: string;
+  namespace: string;
+  uid: string;
+}
+
+export interface BuildOptions {
+  /** Default inference image when spec.image is unset. */
+  image: string;
+  /** Container port of inference (PHISHNET_INFERENCE_PORT). */
+  containerPort: number;
+  /** Service port written to status.traffic.port. */
+  servicePort: number;
+}
+
+export function ownerReference(owner: OwnerInfo): V1OwnerReference {
+  return { apiVersion: API_VERSION, kind: KIND, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true };
+}
+
+export function trackLabels(model: string, track: Track): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'phishnet-inference',
+    'app.kubernetes.io/instance': model,
+    'app.kubernetes.io/managed-by': 'phishnet-operator',
+    [MODEL_LABEL]: model,
+    [TRACK_LABEL]: track,
+  };
+}
+
+export function buildDeployment(owner: OwnerInfo, spec: PhishModelSpec, track: Track, artifact: ArtifactRef, o: BuildOptions): V1Deployment {
+  const name = trackObjectName(owner.name, track);
+  const labels = trackLabels(owner.name, track);
+  const selector = { [MODEL_LABEL]: owner.name, [TRACK_LABEL]: track };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: owner.namespace, labels, annotations: { [DIGEST_ANNOTATION]: artifact.digest }, ownerReferences: [ownerReference(owner)] },
+    spec: {
+      selector: { matchLabels: selector },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: {
+          labels: { ...labels },
+          annotations: { [DIGEST_ANNOTATION]: artifact.digest, 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(o.containerPort) },
+        },
+        spec: {
+          containers: [{
+            name: 'inference',
+            image: spec.image ?? o.image,
+            ports: [{ name: 'http', containerPort: o.containerPort }],
+            env: [
+              { name: 'PHISHNET_INFERENCE_PORT', value: String(o.containerPort) },
+              { name: 'PHISHNET_INFERENCE_MODEL_URI', value: artifact.uri },
+              { name: 'PHISHNET_INFERENCE_MODEL_SHA256', value: artifact.digest },
+              { name: 'PHISHNET_INFERENCE_TRACK', value: track },
+            ],
+            readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5 },
+            livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },
+            resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
+          }],
+        },
+      },
+    },
+  };
+}
+
+export function buildService(owner: OwnerInfo, track: Track, o: BuildOptions): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: trackObjectName(owner.name, track), namespace: owner.namespace, labels: trackLabels(owner.name, track), ownerReferences: [ownerReference(owner)] },
+    spec: {
+      selector: { [MODEL_LABEL]: owner.name, [TRACK_LABEL]: track },
+      ports: [{ name: 'http', port: o.servicePort, targetPort: 'http' }],
+    },
+  };
+}
+
+export function buildHpa(owner: OwnerInfo, spec: PhishModelSpec, track: Track): V2HorizontalPodAutoscaler {
+  const name = trackObjectName(owner.name, track);
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: { name, namespace: owner.namespace, labels: trackLabels(owner.name, track), ownerReferences: [ownerReference(owner)] },
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
+      minReplicas: spec.replicas.min,
+      maxReplicas: spec.replicas.max,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.replicas.targetCPUUtilization } } }],
+    },
+  };
+}
+
+/**
+ * What a Deployment says about its track: the artifact digest of its pod template and whether the rollout of that
+ * template is complete and available (observedGeneration current, all replicas updated and available, ≥ 1 ready).
+ */
+export function observeDeployment(d: V1Deployment | undefined): { digest: string | null; ready: boolean } {
+  if (d === undefined) return { digest: null, ready: false };
+  const digest = d.spec?.template?.metadata?.annotations?.[DIGEST_ANNOTATION] ?? null;
+  const st = d.status ?? {};
+  const want = d.spec?.replicas ?? 1;
+  const ready = (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0)
+    && (st.updatedReplicas ?? 0) >= want && (st.availableReplicas ?? 0) >= want && (st.readyReplicas ?? 0) >= 1
+    && (st.replicas ?? 0) === (st.updatedReplicas ?? 0);
+  return { digest, ready };
+}

@@ -1,0 +1,106 @@
+/**
+ * The operator process: parses config once, connects to the API server, serves /metrics and /healthz, runs leader
+ * election and — while leading — the PhishModel controller. SIGTERM/SIGINT stop it gracefully (the Lease is
+ * released); losing leadership exits with code 1 so the next leader starts from a clean process.
+ */
+import { createServer } from 'node:http';
+import { KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { PrometheusProvider } from './analysis/prometheus.ts';
+import { loadConfig, ConfigError } from './config.ts';
+import { Controller } from './controller/controller.ts';
+import { LeaderElector } from './controller/leader.ts';
+import { KubeClient } from './kube/client.ts';
+import { createOperatorMetrics } from './metrics/registry.ts';
+
+let config;
+try {
+  config = loadConfig(process.env);
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`phishnet-operator: invalid configuration: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+const log = pino({ level: config.logLevel, base: { service: 'phishnet-operator' } });
+
+const kc = new KubeConfig();
+if (config.kubeconfig) kc.loadFromFile(config.kubeconfig);
+else kc.loadFromDefault();
+
+const metrics = createOperatorMetrics();
+const provider = new PrometheusProvider({
+  url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs, attempts: config.prometheus.attempts, retryDelayMs: 200,
+  onQuery: (outcome) => metrics.promQueries.inc({ outcome }),
+});
+const controller = new Controller(kc, new KubeClient(kc), provider, metrics, log, {
+  watchNamespace: config.watchNamespace,
+  armSelector: config.armSelector,
+  build: { image: config.inferenceImage, containerPort: config.inferencePort, servicePort: config.servicePort },
+  workers: config.workers,
+  backoff: config.backoff,
+});
+
+let started = false;
+const startController = () => {
+  if (started) return;
+  started = true;
+  metrics.leader.set(1);
+  controller.start().then(
+    () => log.info('controller started'),
+    (err: unknown) => {
+      log.error({ err: String(err) }, 'controller failed to start');
+      process.exit(1);
+    },
+  );
+};
+
+const server = createServer((req, res) => {
+  if (req.url === '/metrics') {
+    void metrics.registry.metrics().then((body) => {
+      res.setHeader('content-type', metrics.registry.contentType);
+      res.end(body);
+    });
+    return;
+  }
+  if (req.url === '/healthz' || req.url === '/readyz') {
+    res.end('ok');
+    return;
+  }
+  res.statusCode = 404;
+  res.end();
+});
+server.listen(config.metrics.port, config.metrics.host, () => {
+  const a = server.address();
+  log.info({ port: typeof a === 'object' && a ? a.port : config.metrics.port }, 'metrics listening');
+});
+
+const elector = config.leaderElection.enabled
+  ? new LeaderElector(kc, {
+    namespace: config.leaderElection.namespace, name: config.leaderElection.name, identity: config.leaderElection.identity,
+    leaseDurationMs: config.leaderElection.durationMs, renewMs: config.leaderElection.renewMs,
+    onStarted: startController,
+    onLost: () => {
+      metrics.leader.set(0);
+      log.error('leadership lost; exiting');
+      process.exit(1);
+    },
+    log: (msg) => log.info(msg),
+  })
+  : undefined;
+if (elector) elector.start();
+else startController();
+
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'shutting down');
+  await controller.stop().catch(() => undefined);
+  await elector?.stop();
+  server.close();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));

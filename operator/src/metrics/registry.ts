@@ -1,0 +1,41 @@
+/** The operator's Prometheus registry (prom-client): rollout state (`phishmodel_*`) and controller health. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Phase } from '../api/v1alpha1/types.ts';
+import * as N from './names.ts';
+
+export const PHASES: readonly Phase[] = ['Pending', 'Verifying', 'Shadowing', 'Progressing', 'Paused', 'Promoting', 'Succeeded', 'RolledBack', 'Failed'];
+
+export interface OperatorMetrics {
+  registry: Registry;
+  phase: Gauge<'namespace' | 'name' | 'phase'>;
+  canaryWeight: Gauge<'namespace' | 'name'>;
+  mirror: Gauge<'namespace' | 'name'>;
+  step: Gauge<'namespace' | 'name'>;
+  analysisRuns: Counter<'namespace' | 'name' | 'verdict'>;
+  transitions: Counter<'namespace' | 'name' | 'from' | 'to'>;
+  reconciles: Counter<'result'>;
+  reconcileDuration: Histogram;
+  queueDepth: Gauge;
+  leader: Gauge;
+  promQueries: Counter<'outcome'>;
+}
+
+export function createOperatorMetrics(): OperatorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const r = [registry];
+  return {
+    registry,
+    phase: new Gauge({ name: N.PHISHMODEL_PHASE, help: '1 for the current phase of each PhishModel', labelNames: ['namespace', 'name', 'phase'], registers: r }),
+    canaryWeight: new Gauge({ name: N.PHISHMODEL_CANARY_WEIGHT_PERCENT, help: 'Canary traffic weight, percent', labelNames: ['namespace', 'name'], registers: r }),
+    mirror: new Gauge({ name: N.PHISHMODEL_MIRROR_PERCENT, help: 'Stable traffic mirrored to the canary, percent', labelNames: ['namespace', 'name'], registers: r }),
+    step: new Gauge({ name: N.PHISHMODEL_CURRENT_STEP, help: 'Current rollout step index', labelNames: ['namespace', 'name'], registers: r }),
+    analysisRuns: new Counter({ name: N.PHISHMODEL_ANALYSIS_RUNS_TOTAL, help: 'Analysis runs by verdict', labelNames: ['namespace', 'name', 'verdict'], registers: r }),
+    transitions: new Counter({ name: N.PHISHMODEL_TRANSITIONS_TOTAL, help: 'Phase transitions', labelNames: ['namespace', 'name', 'from', 'to'], registers: r }),
+    reconciles: new Counter({ name: N.OPERATOR_RECONCILE_TOTAL, help: 'Reconciles by result', labelNames: ['result'], registers: r }),
+    reconcileDuration: new Histogram({ name: N.OPERATOR_RECONCILE_DURATION_SECONDS, help: 'Reconcile duration in seconds', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: r }),
+    queueDepth: new Gauge({ name: N.OPERATOR_QUEUE_DEPTH, help: 'Keys waiting in the work queue', registers: r }),
+    leader: new Gauge({ name: N.OPERATOR_LEADER, help: '1 while this replica leads', registers: r }),
+    promQueries: new Counter({ name: N.OPERATOR_PROMETHEUS_QUERIES_TOTAL, help: 'Prometheus queries by outcome', labelNames: ['outcome'], registers: r }),
+  };
+}
