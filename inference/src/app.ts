@@ -44,8 +44,19 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: true,
   });
+  // JSON only: anything else is 415 (Fastify also parses text/plain by default).
+  app.removeContentTypeParser('text/plain');
   app.addHook('onRequest', async (_req, reply) => {
     reply.header(MODEL_DIGEST_HEADER, model.digest);
+  });
+  // While closing, responses tell keep-alive clients to reconnect elsewhere, so connections drain.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
   });
   await app.register(problemPlugin);
   await app.register(metricsPlugin, { model, track: o.track });

@@ -58,6 +58,9 @@ async function shutdown(signal: string): Promise<void> {
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS);
   force.unref();
+  // Keep-alive connections that turn idle after their last response are closed too (Node closes idle ones only once).
+  const idle = setInterval(() => app.server.closeIdleConnections(), 100);
+  idle.unref();
   try {
     await app.close();
   } catch (err) {

@@ -42,6 +42,10 @@ async function scoringPlugin(app: FastifyInstance, opts: ScoringPluginOptions): 
     },
   });
   app.decorate('scoring', pool);
+  // preClose runs as soon as close() starts: readiness fails while Fastify finishes in-flight requests.
+  app.addHook('preClose', async () => {
+    pool.beginShutdown();
+  });
   app.addHook('onClose', async () => {
     await pool.close();
   });

@@ -6,7 +6,9 @@ import { Piscina } from 'piscina';
 import type { Prediction } from '../contract/predict.ts';
 import type { Artifact } from '../model/artifact.ts';
 import { MicroBatcher } from './micro-batcher.ts';
-import type { ScoringWorkerData } from './worker.ts';
+import type { ScoredUrl, ScoringWorkerData } from './worker.ts';
+
+export type { ScoredUrl } from './worker.ts';
 
 export interface ScoringPoolOptions {
   artifact: Artifact;
@@ -29,9 +31,10 @@ export const WARM_UP_URLS: readonly string[] = ['http://example.com/', 'https://
 
 /** Worker pool + micro-batcher. */
 export class ScoringPool {
-  readonly #pool: Piscina<readonly string[], Prediction[]>;
-  readonly #batcher: MicroBatcher<Prediction>;
+  readonly #pool: Piscina<readonly string[], ScoredUrl[]>;
+  readonly #batcher: MicroBatcher<ScoredUrl>;
   #ready = false;
+  #draining = false;
   #closing: Promise<void> | undefined;
 
   constructor(o: ScoringPoolOptions) {
@@ -46,29 +49,38 @@ export class ScoringPool {
       idleTimeout: Number.POSITIVE_INFINITY,
       workerData,
     });
-    this.#batcher = new MicroBatcher<Prediction>({
+    this.#batcher = new MicroBatcher<ScoredUrl>({
       maxBatch: o.maxBatch,
       maxWaitMs: o.maxWaitMs,
       maxQueue: o.maxQueue,
       maxInFlight: workers,
       run: async (urls) => {
-        const preds = await this.#pool.run(urls);
-        o.onPredictions?.(preds);
-        return preds;
+        const results = await this.#pool.run(urls);
+        if (o.onPredictions) {
+          const preds: Prediction[] = [];
+          for (const r of results) if (r.ok) preds.push(r.prediction);
+          o.onPredictions(preds);
+        }
+        return results;
       },
       ...(o.onQueueDepth ? { onQueueDepth: o.onQueueDepth } : {}),
       ...(o.onBatch ? { onBatch: o.onBatch } : {}),
     });
   }
 
-  /** True once {@link warmUp} succeeded and until {@link close}. */
+  /** True once {@link warmUp} succeeded and until {@link beginShutdown} or {@link close}. */
   get ready(): boolean {
-    return this.#ready && this.#closing === undefined;
+    return this.#ready && !this.#draining && this.#closing === undefined;
   }
 
-  /** True after {@link close} was called. */
+  /** Marks the pool not ready (readiness probes fail) while it keeps scoring accepted and in-flight work. */
+  beginShutdown(): void {
+    this.#draining = true;
+  }
+
+  /** True after {@link beginShutdown} or {@link close} was called. */
   get closing(): boolean {
-    return this.#closing !== undefined;
+    return this.#draining || this.#closing !== undefined;
   }
 
   /**
@@ -76,16 +88,20 @@ export class ScoringPool {
    * @throws whatever a worker throws while loading the model or scoring
    */
   async warmUp(): Promise<void> {
-    await Promise.all(Array.from({ length: this.#pool.maxThreads }, () => this.#pool.run(WARM_UP_URLS)));
+    const runs = await Promise.all(Array.from({ length: this.#pool.maxThreads }, () => this.#pool.run(WARM_UP_URLS)));
+    for (const r of runs.flat()) {
+      if (!r.ok) throw new Error(`warm-up URL rejected: ${r.code}: ${r.message}`);
+      if (!(r.prediction.score >= 0 && r.prediction.score <= 1)) throw new Error(`warm-up score ${r.prediction.score} is not a probability`);
+    }
     this.#ready = true;
   }
 
   /**
-   * Queues canonical URLs for scoring.
-   * @returns one prediction per URL, in order
+   * Queues URLs for canonicalization and scoring in the workers.
+   * @returns one ScoredUrl per URL, in order (a prediction, or the UrlError code of a URL that does not canonicalize)
    * @throws QueueFullError (→ 503), BatcherClosedError (→ 503), or a worker error (→ 500)
    */
-  predict(urls: readonly string[]): Promise<Prediction[]> {
+  predict(urls: readonly string[]): Promise<ScoredUrl[]> {
     return this.#batcher.submit(urls);
   }
 

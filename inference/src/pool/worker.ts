@@ -1,10 +1,11 @@
 /**
  * Piscina worker: one onnxruntime session per thread (intraOpNumThreads 1), created once from the verified
- * artifact that the main thread passes as `workerData` (see `pool/scoring-pool.ts`). A task is a list of canonical
- * URL strings; the result is one prediction per URL, in order.
+ * artifact that the main thread passes as `workerData` (see `pool/scoring-pool.ts`). A task is a list of URL
+ * strings; the result is one {@link ScoredUrl} per URL, in order. Canonicalization runs here too (tens of µs per
+ * URL), so the event loop only parses, validates shapes and serializes.
  */
 import { workerData } from 'piscina';
-import { canonicalize } from '../contract/canonical-url.ts';
+import { canonicalize, UrlError, type CanonicalUrl, type UrlErrorCode } from '../contract/canonical-url.ts';
 import type { Prediction } from '../contract/predict.ts';
 import type { Artifact } from '../model/artifact.ts';
 import { Scorer } from '../model/scorer.ts';
@@ -14,14 +15,35 @@ export interface ScoringWorkerData {
   readonly artifact: Artifact;
 }
 
+/** The outcome for one URL: its prediction, or why it cannot be canonicalized (never the URL itself). */
+export type ScoredUrl =
+  | { readonly ok: true; readonly prediction: Prediction }
+  | { readonly ok: false; readonly code: UrlErrorCode; readonly message: string };
+
 const { artifact } = workerData as ScoringWorkerData;
 const scorer = await Scorer.create(artifact, 1);
 
 /**
- * Scores canonical URLs. Canonicalization is idempotent, so re-canonicalizing the main thread's `href` gives the
- * same features as the evaluation command.
- * @throws UrlError when a URL is not canonicalizable (the main thread validates first, so this means a bug)
+ * Canonicalizes and scores URLs. Canonicalization is idempotent, so a canonical input scores exactly as in the
+ * evaluation command.
+ * @returns one ScoredUrl per input, in order
  */
-export default async function score(urls: readonly string[]): Promise<Prediction[]> {
-  return scorer.predict(urls.map((u) => canonicalize(u)));
+export default async function score(urls: readonly string[]): Promise<ScoredUrl[]> {
+  const out = new Array<ScoredUrl>(urls.length);
+  const valid: CanonicalUrl[] = [];
+  const at: number[] = [];
+  urls.forEach((u, i) => {
+    try {
+      valid.push(canonicalize(u));
+      at.push(i);
+    } catch (e) {
+      if (!(e instanceof UrlError)) throw e;
+      out[i] = { ok: false, code: e.code, message: e.message };
+    }
+  });
+  const preds = valid.length > 0 ? await scorer.predict(valid) : [];
+  preds.forEach((prediction, k) => {
+    out[at[k]!] = { ok: true, prediction };
+  });
+  return out;
 }

@@ -1,17 +1,19 @@
 /**
  * `POST /v1/predict`: a batch of canonical URLs → one prediction per URL, plus the model that scored them.
  *
+ * URLs are canonicalized in the worker threads (with the scoring), not on the event loop.
+ *
  * Errors (application/problem+json): 400 malformed JSON or body (field issues in `errors`), 400 a URL that does not
- * canonicalize (`errors[].index` and the UrlError code), 413 more than MAX_PREDICT_BATCH URLs, 503 + Retry-After when
+ * canonicalize (`errors[].index` and the UrlError code; the other URLs of that request are scored and discarded), 413 more than MAX_PREDICT_BATCH URLs, 503 + Retry-After when
  * the queue is full or the service is shutting down.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { canonicalize, UrlError } from '../contract/canonical-url.ts';
-import { MAX_PREDICT_BATCH, PredictRequest, type ModelRef, type PredictResponse } from '../contract/predict.ts';
+import { MAX_PREDICT_BATCH, PredictRequest, type ModelRef, type Prediction, type PredictResponse } from '../contract/predict.ts';
 import { observeRequest } from '../metrics/registry.ts';
 import type { PredictOutcome } from '../metrics/names.ts';
 import { BatcherClosedError, QueueFullError } from '../pool/micro-batcher.ts';
-import { sendProblem } from '../plugins/problem.ts';
+import type { ScoredUrl } from '../pool/scoring-pool.ts';
+import { sendProblem, type Problem } from '../plugins/problem.ts';
 
 /** Most per-URL errors listed in one 400 response. */
 const MAX_LISTED_URL_ERRORS = 20;
@@ -54,27 +56,9 @@ export default async function predictRoute(app: FastifyInstance, opts: PredictRo
       const errors = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message, code: i.code }));
       return sendProblem(reply, 400, 'INVALID_BODY', `request body does not match PredictRequest: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
     }
-    const hrefs: string[] = new Array<string>(parsed.data.urls.length);
-    const urlErrors: NonNullable<Parameters<typeof sendProblem>[4]> = [];
-    let badCount = 0;
-    parsed.data.urls.forEach((u, index) => {
-      try {
-        hrefs[index] = canonicalize(u).href;
-      } catch (e) {
-        if (!(e instanceof UrlError)) throw e;
-        badCount++;
-        if (urlErrors.length < MAX_LISTED_URL_ERRORS) urlErrors.push({ path: `urls.${index}`, index, code: e.code, message: e.message });
-      }
-    });
-    if (badCount > 0) {
-      const first = urlErrors[0]!;
-      return sendProblem(reply, 400, 'INVALID_URL',
-        `${badCount} URL(s) cannot be canonicalized; first: urls[${first.index}] ${first.code}: ${first.message}`, urlErrors);
-    }
+    let results: ScoredUrl[];
     try {
-      const predictions = await app.scoring.predict(hrefs);
-      const res: PredictResponse = { model: opts.model, predictions };
-      return res;
+      results = await app.scoring.predict(parsed.data.urls);
     } catch (e) {
       if (e instanceof QueueFullError) {
         overloaded.add(req);
@@ -86,5 +70,23 @@ export default async function predictRoute(app: FastifyInstance, opts: PredictRo
       }
       throw e;
     }
+    const predictions: Prediction[] = new Array<Prediction>(results.length);
+    const urlErrors: NonNullable<Problem['errors']> = [];
+    let badCount = 0;
+    results.forEach((r, index) => {
+      if (r.ok) {
+        predictions[index] = r.prediction;
+      } else {
+        badCount++;
+        if (urlErrors.length < MAX_LISTED_URL_ERRORS) urlErrors.push({ path: `urls.${index}`, index, code: r.code, message: r.message });
+      }
+    });
+    if (badCount > 0) {
+      const first = urlErrors[0]!;
+      return sendProblem(reply, 400, 'INVALID_URL',
+        `${badCount} URL(s) cannot be canonicalized; first: urls[${first.index}] ${first.code}: ${first.message}`, urlErrors);
+    }
+    const res: PredictResponse = { model: opts.model, predictions };
+    return res;
   });
 }

@@ -1,0 +1,195 @@
+/**
+ * The inference app through app.inject, with the real model and real worker threads (piscina + onnxruntime-node).
+ */
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp, type AppOptions } from '../src/app.ts';
+import { MAX_PREDICT_BATCH, PredictResponse } from '../src/contract/predict.ts';
+import { loadArtifact, type Artifact } from '../src/model/artifact.ts';
+import * as names from '../src/metrics/names.ts';
+import { modelPath } from './helpers.ts';
+
+let artifact: Artifact;
+let app: FastifyInstance;
+
+async function makeApp(over: Partial<AppOptions> = {}): Promise<FastifyInstance> {
+  const a = await buildApp({
+    artifact, track: 'canary', workers: 2, maxBatch: 64, maxWaitMs: 2, maxQueue: 10_000,
+    logger: pino({ level: 'silent' }), ...over,
+  });
+  await a.ready();
+  return a;
+}
+
+const post = (a: FastifyInstance, payload: unknown, contentType = 'application/json') =>
+  a.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': contentType }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+
+beforeAll(async () => {
+  artifact = await loadArtifact(modelPath());
+  app = await makeApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+describe('/readyz', () => {
+  it('is 503 problem+json before the warm-up, 200 after it, not ready once closed', async () => {
+    const a = await makeApp();
+    try {
+      const before = await a.inject('/readyz');
+      expect(before.statusCode).toBe(503);
+      expect(before.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect((await a.inject('/healthz')).statusCode).toBe(200);
+      await a.scoring.warmUp();
+      const after = await a.inject('/readyz');
+      expect(after.statusCode).toBe(200);
+      expect(after.json()).toMatchObject({ status: 'ready', model: { digest: artifact.digest } });
+    } finally {
+      await a.close();
+      expect(a.scoring.ready).toBe(false);
+    }
+  });
+});
+
+describe('POST /v1/predict', () => {
+  beforeAll(async () => {
+    await app.scoring.warmUp();
+  });
+
+  it('returns one prediction per URL, in order, with the model and X-Model-Digest', async () => {
+    const urls = ['http://paypal.com.secure-login.example.test/signin', 'https://www.wikipedia.org/', 'HTTP://Example.COM:80/a/../b'];
+    const res = await post(app, { urls });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['x-model-digest']).toBe(artifact.digest);
+    const body = PredictResponse.parse(res.json());
+    expect(body.model).toEqual({ name: artifact.manifest.name, version: artifact.manifest.version, digest: artifact.digest });
+    expect(body.predictions.map((p) => p.url)).toEqual(['http://paypal.com.secure-login.example.test/signin', 'https://www.wikipedia.org/', 'http://example.com/b']);
+    for (const p of body.predictions) {
+      expect(p.score).toBeGreaterThanOrEqual(0);
+      expect(p.score).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it.each([
+    ['malformed JSON', '{"urls": [', 'FST_ERR_CTP_INVALID_JSON_BODY'],
+    ['no urls field', { url: 'http://a.test/' }, 'INVALID_BODY'],
+    ['urls not an array', { urls: 'http://a.test/' }, 'INVALID_BODY'],
+    ['empty urls', { urls: [] }, 'INVALID_BODY'],
+    ['a non-string URL', { urls: ['http://a.test/', 7] }, 'INVALID_BODY'],
+    ['a JSON array body', [1, 2], 'INVALID_BODY'],
+  ])('%s → 400 problem+json', async (_name, payload, code) => {
+    const res = await post(app, payload);
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['x-model-digest']).toBe(artifact.digest);
+    const p = res.json();
+    expect(p).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400, code });
+    expect(typeof p.detail).toBe('string');
+    if (code === 'INVALID_BODY') expect(p.errors.length).toBeGreaterThan(0);
+  });
+
+  it('names the field of each issue', async () => {
+    const p = (await post(app, { urls: ['http://a.test/', 7] })).json();
+    expect(p.errors).toEqual([expect.objectContaining({ path: 'urls.1' })]);
+  });
+
+  it('a URL that does not canonicalize → 400 naming its index and UrlError code', async () => {
+    const res = await post(app, { urls: ['http://ok.test/', 'ftp://files.test/x', 'http://ok2.test/', 'http://[::1/'] });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const p = res.json();
+    expect(p.code).toBe('INVALID_URL');
+    expect(p.errors).toEqual([
+      expect.objectContaining({ index: 1, path: 'urls.1', code: 'UNSUPPORTED_SCHEME' }),
+      expect.objectContaining({ index: 3, path: 'urls.3', code: 'INVALID_HOST' }),
+    ]);
+    expect(p.detail).toContain('urls[1] UNSUPPORTED_SCHEME');
+  });
+
+  it(`${MAX_PREDICT_BATCH + 1} URLs → 413 problem+json; ${MAX_PREDICT_BATCH} URLs → 200`, async () => {
+    const many = (n: number) => Array.from({ length: n }, (_, i) => `http://host${i}.example.test/p`);
+    const res = await post(app, { urls: many(MAX_PREDICT_BATCH + 1) });
+    expect(res.statusCode).toBe(413);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 413, code: 'TOO_MANY_URLS' });
+    const ok = await post(app, { urls: many(MAX_PREDICT_BATCH) });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().predictions).toHaveLength(MAX_PREDICT_BATCH);
+  });
+
+  it('wrong content type → 415 problem+json; unknown route → 404 problem+json', async () => {
+    const res = await post(app, 'urls=x', 'text/plain');
+    expect(res.statusCode).toBe(415);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const nf = await app.inject('/v2/nothing');
+    expect(nf.statusCode).toBe(404);
+    expect(nf.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(nf.headers['x-model-digest']).toBe(artifact.digest);
+  });
+
+  it('concurrent requests are micro-batched and each gets its own predictions', async () => {
+    const reqs = Array.from({ length: 40 }, (_, i) => [`http://r${i}.example.test/a`, `https://r${i}.example.test/login?u=${i}`]);
+    const results = await Promise.all(reqs.map((urls) => post(app, { urls })));
+    results.forEach((res, i) => {
+      expect(res.statusCode).toBe(200);
+      expect(res.json().predictions.map((p: { url: string }) => p.url)).toEqual(reqs[i]);
+    });
+  });
+});
+
+describe('backpressure', () => {
+  it('more than MAX_QUEUE URLs waiting → 503 problem+json with Retry-After; accepted work still completes', async () => {
+    // A long batch window keeps the first request's URLs waiting, so the queue is deterministically full.
+    const a = await makeApp({ maxQueue: 5, maxWaitMs: 1000, maxBatch: 64 });
+    try {
+      const first = post(a, { urls: ['http://a1.test/', 'http://a2.test/', 'http://a3.test/', 'http://a4.test/', 'http://a5.test/'] });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(a.scoring.waiting).toBe(5);
+      const rejected = await post(a, { urls: ['http://b.test/'] });
+      expect(rejected.statusCode).toBe(503);
+      expect(rejected.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(rejected.headers['retry-after']).toBe('1');
+      expect(rejected.json()).toMatchObject({ status: 503, code: 'QUEUE_FULL' });
+      const ok = await first;
+      expect(ok.statusCode).toBe(200);
+      expect(ok.json().predictions).toHaveLength(5);
+      const metrics = (await a.inject('/metrics')).body;
+      expect(metrics).toMatch(new RegExp(`^${names.INFERENCE_REQUESTS_TOTAL}\\{outcome="overloaded",.*\\} 1$`, 'm'));
+    } finally {
+      await a.close();
+    }
+  });
+});
+
+describe('/metrics', () => {
+  it('exposes every inference series with model, version and track labels, plus process metrics', async () => {
+    await post(app, { urls: ['http://m1.example.test/', 'http://m2.example.test/login'] });
+    await post(app, { urls: 'nope' });
+    const res = await app.inject('/metrics');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    const text = res.body;
+    const { name, version } = artifact.manifest;
+    const labels = `model="${name}",version="${version}",track="canary"`;
+    const series = (metric: string) => text.split('\n').filter((l) => l.startsWith(`${metric}{`) || l.startsWith(`${metric} `));
+    for (const metric of [
+      `${names.INFERENCE_REQUESTS_TOTAL}`, `${names.INFERENCE_REQUEST_DURATION_SECONDS}_bucket`, `${names.INFERENCE_BATCH_SIZE}_bucket`,
+      names.INFERENCE_QUEUE_DEPTH, `${names.INFERENCE_SCORE}_bucket`, names.INFERENCE_VERDICTS_TOTAL, names.INFERENCE_MODEL_INFO,
+      names.INFERENCE_PREDICTIONS_TOTAL, names.NODEJS_EVENTLOOP_LAG_P99_SECONDS, 'process_cpu_seconds_total',
+    ]) {
+      const lines = series(metric);
+      expect(lines.length, metric).toBeGreaterThan(0);
+      for (const l of lines) expect(l, metric).toContain(labels);
+    }
+    expect(text).toMatch(new RegExp(`^${names.INFERENCE_MODEL_INFO}\\{.*digest="${artifact.digest}".*\\} 1$`, 'm'));
+    expect(text).toMatch(new RegExp(`^${names.INFERENCE_REQUESTS_TOTAL}\\{outcome="ok",${labels}\\} [1-9]`, 'm'));
+    expect(text).toMatch(new RegExp(`^${names.INFERENCE_REQUESTS_TOTAL}\\{outcome="invalid",${labels}\\} [1-9]`, 'm'));
+    const scoreBuckets = series(`${names.INFERENCE_SCORE}_bucket`).map((l) => /le="([^"]+)"/.exec(l)![1]);
+    expect(scoreBuckets).toEqual([...Array.from({ length: 20 }, (_, i) => String(Math.round((i + 1) * 5) / 100)), '+Inf']);
+    const predicted = Number(/^phishnet_inference_predictions_total\{.*\} (\d+)/m.exec(text)![1]);
+    expect(predicted).toBeGreaterThanOrEqual(2);
+    const verdictSum = series(names.INFERENCE_VERDICTS_TOTAL).reduce((s, l) => s + Number(l.split(' ').pop()), 0);
+    expect(verdictSum).toBe(predicted);
+  });
+});
