@@ -64,6 +64,17 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     redis = createRedisClient(config.PHISHNET_GATEWAY_REDIS_URL, (up) => metrics.redisUp.set(up ? 1 : 0));
   }
   metrics.redisUp.set(0);
+  if (redis) {
+    // Give the first connection a moment (bounded) so the first requests find Redis; never fail startup on it.
+    const r = redis;
+    await new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(t); r.off('ready', done); r.off('error', done); resolve(); };
+      const t = setTimeout(done, 1_000);
+      r.once('ready', done);
+      r.once('error', done);
+    });
+    if (r.status === 'ready') metrics.redisUp.set(1);
+  }
   const cache = new VerdictCache({
     l1Max: config.PHISHNET_GATEWAY_CACHE_L1_MAX, l2: redis ? new RedisL2(redis) : null, metrics,
     staleSeconds: config.PHISHNET_GATEWAY_CACHE_STALE_SECONDS,
@@ -82,6 +93,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     cache, router, batchWaitMs: config.PHISHNET_GATEWAY_BATCH_WAIT_MS, batchMax: config.PHISHNET_GATEWAY_BATCH_MAX,
     ...(config.PHISHNET_GATEWAY_MODEL_THRESHOLDS ? { thresholds: config.PHISHNET_GATEWAY_MODEL_THRESHOLDS } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ttlMaxSeconds: config.PHISHNET_GATEWAY_CACHE_TTL_MAX_SECONDS,
   });
   app.addHook('onClose', async () => {
     await Promise.allSettled([cache.close(), ...router.arms().map((a) => a.client.close())]);

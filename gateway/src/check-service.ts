@@ -31,10 +31,14 @@ export class CheckService {
   readonly #batch: { maxWaitMs: number; maxBatch: number };
   readonly #thresholds: Thresholds | undefined;
   readonly #clock: () => number;
+  readonly #ttlMax: number;
 
+  /** @param ttlMaxSeconds cap on the TTL policy, seconds (0 = no cap) */
   constructor(opts: {
     cache: VerdictCache; router: Router; batchWaitMs: number; batchMax: number; thresholds?: Thresholds; clock?: () => number;
+    ttlMaxSeconds?: number;
   }) {
+    this.#ttlMax = opts.ttlMaxSeconds ?? 0;
     this.#cache = opts.cache;
     this.#router = opts.router;
     this.#batch = { maxWaitMs: opts.batchWaitMs, maxBatch: opts.batchMax };
@@ -96,7 +100,8 @@ export class CheckService {
           const { prediction, model } = r.value;
           this.#cache.noteDigest(model.digest);
           modelDigest = model.digest;
-          const entry = storeEntry(prediction, model, ttlSeconds(prediction.verdict, prediction.score, this.#thresholds), storedAt);
+          const ttl = ttlSeconds(prediction.verdict, prediction.score, this.#thresholds);
+          const entry = storeEntry(prediction, model, this.#ttlMax > 0 ? Math.min(ttl, this.#ttlMax) : ttl, storedAt);
           toStore.push({ key: cacheKey(model.digest, href), entry });
           for (const i of idx) out[i] = toPublic(entry, { cached: false, stale: false, now: storedAt });
         } else {

@@ -24,6 +24,8 @@ export const GatewayConfig = z.object({
   PHISHNET_GATEWAY_CACHE_L1_MAX: int(100_000, 1),
   /** How long past its TTL a verdict is kept for serving stale when inference fails, seconds (default 1 day). */
   PHISHNET_GATEWAY_CACHE_STALE_SECONDS: int(86_400, 0),
+  /** Upper bound on any verdict's cache TTL, seconds (0 = only the TTL policy decides). */
+  PHISHNET_GATEWAY_CACHE_TTL_MAX_SECONDS: int(0, 0),
   /** Per-attempt timeout of an inference call, milliseconds. */
   PHISHNET_GATEWAY_TIMEOUT_MS: int(2_000, 1),
   /** Attempts per inference call (1 = no retry). */
