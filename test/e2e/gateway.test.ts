@@ -22,6 +22,10 @@ let fixture: { raw: string; canonical: string }[] = [];
 const expected = new Map<string, number>();
 let pass1At = 0;
 
+/** The fields of a verdict / problem this test reads. */
+interface Body { canonicalUrl: string; score: number; model: { digest: string }; cached: boolean; stale: boolean; status: number; verdicts: Body[]; checks: { redis: string } }
+const json = async (r: Response): Promise<Body> => (await r.json()) as Body;
+
 /** Splits one RFC 4180 CSV line. */
 function csvLine(line: string): string[] {
   const out: string[] = [];
@@ -104,7 +108,7 @@ describe('gateway end to end', () => {
     pass1At = Date.now();
     const res = await pool(fixture, 16, async (f) => {
       const r = await checkUrl(gw, f.raw);
-      return { status: r.status, digest: r.headers.get('x-model-digest'), body: await r.json() };
+      return { status: r.status, digest: r.headers.get('x-model-digest'), body: await json(r) };
     });
     for (const [i, r] of res.entries()) {
       expect(r.status, fixture[i]!.raw).toBe(200);
@@ -121,7 +125,7 @@ describe('gateway end to end', () => {
     const upstreamBefore = await metric(gw, 'phishnet_gateway_upstream_requests_total', { outcome: 'success' });
     const r = await post(gw, '/api/check-urls', JSON.stringify({ urls: fixture.map((f) => f.raw) }));
     expect(r.status).toBe(200);
-    const vs = (await r.json()).verdicts as { cached: boolean; stale: boolean }[];
+    const vs = (await json(r)).verdicts;
     expect(vs.every((v) => v.cached && !v.stale)).toBe(true);
     expect(await metric(gw, 'phishnet_gateway_cache_lookups_total', { tier: 'l1', result: 'hit' })).toBe(l1Before + fixture.length);
     expect(await metric(gw, 'phishnet_gateway_upstream_requests_total', { outcome: 'success' })).toBe(upstreamBefore);
@@ -163,8 +167,8 @@ describe('gateway end to end', () => {
     expect(cached.status).toBe(200);
     const fresh = await checkUrl(gw, 'http://not-in-the-fixture.example/after-redis-died');
     expect(fresh.status).toBe(200);
-    expect((await fresh.json()).cached).toBe(false);
-    const ready = await (await fetch(`${gw.url}/readyz`)).json();
+    expect((await json(fresh)).cached).toBe(false);
+    const ready = await json(await fetch(`${gw.url}/readyz`));
     expect(ready.checks.redis).toBe('down');
     expect(await metric(gw, 'phishnet_gateway_redis_up')).toBe(0);
     expect(await metric(gw, 'phishnet_gateway_redis_errors_total')).toBeGreaterThanOrEqual(0);
@@ -216,7 +220,7 @@ describe('gateway end to end', () => {
       const r = await post(gw, path, body, headers);
       expect(r.status, name).toBe(status);
       expect(r.headers.get('content-type'), name).toContain('application/problem+json');
-      expect((await r.json()).status, name).toBe(status);
+      expect((await json(r)).status, name).toBe(status);
     }
     expect(gw.child.exitCode).toBeNull();
     expect((await fetch(`${gw.url}/healthz`)).status).toBe(200);
