@@ -4,6 +4,7 @@
 #
 #   bash scripts/k8s-binaries.sh            build/install everything missing, print `name path` lines on stdout
 #   bash scripts/k8s-binaries.sh --print    only print the expected paths (exit 1 if any is missing)
+#   PHISHNET_K8S_ONLY="k8s kwok etcd kubectl" bash scripts/k8s-binaries.sh   install only these parts
 #
 # What and how (see ../shared/docs/TOOLCHAIN.md):
 #   kube-apiserver, kube-controller-manager, kube-scheduler  v$K8S_VERSION — `go build` through a wrapper module that
@@ -93,8 +94,8 @@ EOF
       mkdir -p "$(dirname "$out")"
       log "building $n v$K8S_VERSION (nice -n 19; a cold build takes long on 2 cores)"
       local t0=$SECONDS
-      CGO_ENABLED=0 nice -n 19 go build -mod=mod -trimpath -ldflags "$ldflags" -o "$out.tmp" "k8s.io/kubernetes/cmd/$n" >&2
-      mv "$out.tmp" "$out"
+      CGO_ENABLED=0 nice -n 19 go build -mod=mod -trimpath -ldflags "$ldflags" -o "$out.tmp.$$" "k8s.io/kubernetes/cmd/$n" >&2
+      mv "$out.tmp.$$" "$out"
       log "built $n in $((SECONDS - t0)) s"
     done
   )
@@ -169,8 +170,9 @@ install_kubectl_helm() {
 }
 
 mkdir -p "$CACHE"
-install_kubectl_helm
-install_etcd
-build_kwok
-build_k8s
+only="${PHISHNET_K8S_ONLY:-kubectl etcd kwok k8s}"
+case " $only " in *" kubectl "*) install_kubectl_helm;; esac
+case " $only " in *" etcd "*) install_etcd;; esac
+case " $only " in *" kwok "*) build_kwok;; esac
+case " $only " in *" k8s "*) build_k8s;; esac
 print_paths
