@@ -184,6 +184,18 @@ describe('decide(): rollout stories', () => {
       ],
     },
     {
+      name: 'an action left in the spec is not re-applied to a new artifact; clearing it re-arms the verb',
+      spec: baseSpec(B),
+      status: stableOnA,
+      ticks: [
+        { t: 0, stable: 'A', expect: { phase: 'Verifying' } },
+        { t: 5, stable: 'A', canary: 'B', spec: baseSpec(B, { action: 'Abort' }), expect: { phase: 'RolledBack', reason: 'Aborted' } },
+        { t: 10, stable: 'A', spec: baseSpec(C, { action: 'Abort' }), expect: { phase: 'Verifying', canary: C } },
+        { t: 15, stable: 'A', canary: 'C', spec: baseSpec(C), expect: { phase: 'Shadowing' } },
+        { t: 20, stable: 'A', canary: 'C', spec: baseSpec(C, { action: 'Abort' }), expect: { phase: 'RolledBack', reason: 'Aborted' } },
+      ],
+    },
+    {
       name: 'an action that does not apply is recorded as ActionIgnored',
       spec: baseSpec(A, { action: 'Resume' }),
       status: stableOnA,

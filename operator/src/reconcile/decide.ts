@@ -6,8 +6,8 @@
  * Phases: Pending → Verifying → Shadowing (mirror-only steps) / Progressing (weighted steps) → Promoting → Succeeded,
  * or RolledBack (analysis failed / Abort), Failed (verification timed out, invalid spec), Paused (Pause action, or
  * `consecutiveErrorLimit` analysis Errors in a row — never a rollback because metrics are missing).
- * `spec.action` (Promote/Abort/Pause/Resume/Retry) is honoured once per metadata.generation in every phase; where it
- * does not apply it is recorded with an `ActionIgnored` event. A new artifact during a rollout restarts the rollout
+ * `spec.action` (Promote/Abort/Pause/Resume/Retry) is checked in every phase and honoured once when it changes (status.lastAction
+ * remembers it; setting it to '' re-arms the same verb); where it does not apply it is recorded with an `ActionIgnored` event. A new artifact during a rollout restarts the rollout
  * (verification + analysis) for it; reverting the spec to the stable artifact withdraws the canary.
  */
 import {
@@ -213,9 +213,15 @@ class Machine {
 
   handleAction(spec: PhishModelSpec, art: ArtifactRef): void {
     const action: Action = spec.action;
-    if (action === '') return;
     const last = this.s.lastAction;
-    if (last?.action === action && last.generation === this.model.generation) return;
+    if (action === '') {
+      // clearing the field re-arms actions: the same verb set again later is a new command
+      if (last !== undefined && last.action !== '') this.s.lastAction = { action: '', generation: this.model.generation };
+      return;
+    }
+    // An action left in the spec is a command already given: it is not re-applied when other fields change
+    // (e.g. Abort, then a new artifact with `action: Abort` still set, must not abort the new rollout).
+    if (last?.action === action) return;
     this.s.lastAction = { action, generation: this.model.generation };
     const phase = this.s.phase as Phase;
     const applied = this.applyAction(action, phase, art);
