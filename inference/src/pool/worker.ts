@@ -4,6 +4,7 @@
  * strings; the result is one {@link ScoredUrl} per URL, in order. Canonicalization runs here too (tens of µs per
  * URL), so the event loop only parses, validates shapes and serializes.
  */
+import { setPriority } from 'node:os';
 import { workerData } from 'piscina';
 import { canonicalize, UrlError, type CanonicalUrl, type UrlErrorCode } from '../contract/canonical-url.ts';
 import type { Prediction } from '../contract/predict.ts';
@@ -19,6 +20,19 @@ export interface ScoringWorkerData {
 export type ScoredUrl =
   | { readonly ok: true; readonly prediction: Prediction }
   | { readonly ok: false; readonly code: UrlErrorCode; readonly message: string };
+
+/**
+ * Nice value of scoring threads. On Linux the nice value is per thread and setpriority(PRIO_PROCESS, 0) applies to
+ * the calling thread only (setpriority(2), "BUGS"), so this lowers the priority of this worker, not of the event
+ * loop: when cores are oversubscribed (2 workers + the event loop on 2 cores) the scheduler runs the event loop
+ * first and its delay stays low; idle cores still go to the workers. Raising one's nice value needs no privilege.
+ */
+export const WORKER_NICE = 10;
+try {
+  setPriority(0, WORKER_NICE);
+} catch {
+  // Not supported on this platform: scoring still works, only at normal priority.
+}
 
 const { artifact } = workerData as ScoringWorkerData;
 const scorer = await Scorer.create(artifact, 1);

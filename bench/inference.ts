@@ -1,0 +1,102 @@
+/**
+ * Benchmark of the inference service (not a test: it prints numbers).
+ *
+ *   bash scripts/node.sh bench/inference.ts [--duration 10] [--model <artifact>] [--workers 2] [--max-wait-ms 2]
+ *
+ * Starts the real service (`node inference/src/main.ts`) on 127.0.0.1 (free port), waits for readiness, then drives
+ * POST /v1/predict with autocannon for `--duration` seconds per scenario (1-URL and 64-URL requests, URLs from
+ * fixtures/urls-2k.csv). Per scenario it prints requests/s, URLs/s, p50/p99 latency (ms, autocannon), the mean
+ * micro-batch size and the service's event-loop delay p99 under load (`nodejs_eventloop_lag_p99_seconds`, which
+ * prom-client resets at every scrape: /metrics is scraped just before and just after each run; the sampling
+ * interval is 1 ms and is included in the value). Traffic goes to 127.0.0.1 only; every run is bounded in time.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
+import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
+import { INFERENCE_BATCH_SIZE, NODEJS_EVENTLOOP_LAG_P99_SECONDS } from '../inference/src/metrics/names.ts';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' }, model: { type: 'string', default: DEFAULT_MODEL_PATH },
+    workers: { type: 'string', default: '2' }, 'max-wait-ms': { type: 'string', default: '2' },
+  },
+});
+const duration = Math.min(Math.max(Number(values.duration), 1), 60);
+
+const urls: string[] = [];
+for await (const r of readLabelledCsv(fileURLToPath(new URL('../fixtures/urls-2k.csv', import.meta.url)))) urls.push(r.url.href);
+
+// --- start the service
+const child = spawn(process.execPath, [fileURLToPath(new URL('../inference/src/main.ts', import.meta.url))], {
+  env: {
+    PATH: process.env.PATH ?? '', PHISHNET_INFERENCE_HOST: '127.0.0.1', PHISHNET_INFERENCE_PORT: '0',
+    PHISHNET_INFERENCE_MODEL_URI: values.model, PHISHNET_INFERENCE_WORKERS: values.workers,
+    PHISHNET_INFERENCE_MAX_WAIT_MS: values['max-wait-ms'], PHISHNET_INFERENCE_LOG_LEVEL: 'info',
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const base = await new Promise<string>((resolve, reject) => {
+  let address = '';
+  const t = setTimeout(() => reject(new Error('service not ready within 60 s')), 60_000);
+  child.once('exit', (code) => reject(new Error(`service exited with ${code}`)));
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const l = JSON.parse(line) as { msg: string; address?: string };
+    if (l.msg === 'listening') address = l.address!;
+    if (l.msg === 'ready') { clearTimeout(t); resolve(address); }
+  });
+});
+
+async function scrape(): Promise<string> {
+  return (await fetch(`${base}/metrics`)).text();
+}
+function sample(text: string, name: string): number {
+  const m = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+|NaN)$`, 'm').exec(text);
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+interface Row { scenario: string; connections: number; reqPerSec: number; urlsPerSec: number; p50: number; p99: number; batch: number; loopP99Ms: number; non2xx: number; errors: number }
+
+async function scenario(name: string, perRequest: number, connections: number): Promise<Row> {
+  const bodies = Array.from({ length: 256 }, (_, i) => JSON.stringify({ urls: Array.from({ length: perRequest }, (_, j) => urls[(i * perRequest + j) % urls.length]) }));
+  let n = 0;
+  // Warm-up (2 s), then reset the event-loop histogram and the batch counters with a scrape.
+  const opts = {
+    url: `${base}/v1/predict`, method: 'POST' as const, connections, headers: { 'content-type': 'application/json' },
+    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[n++ % bodies.length] }) }],
+  };
+  await autocannon({ ...opts, duration: 2 });
+  const before = await scrape();
+  const r = await autocannon({ ...opts, duration });
+  const after = await scrape();
+  const dSum = sample(after, `${INFERENCE_BATCH_SIZE}_sum`) - sample(before, `${INFERENCE_BATCH_SIZE}_sum`);
+  const dCount = sample(after, `${INFERENCE_BATCH_SIZE}_count`) - sample(before, `${INFERENCE_BATCH_SIZE}_count`);
+  return {
+    scenario: name, connections, reqPerSec: r.requests.average, urlsPerSec: r.requests.average * perRequest,
+    p50: r.latency.p50, p99: r.latency.p99, batch: dSum / dCount,
+    loopP99Ms: sample(after, NODEJS_EVENTLOOP_LAG_P99_SECONDS) * 1000, non2xx: r.non2xx, errors: r.errors,
+  };
+}
+
+const rows: Row[] = [];
+try {
+  await scrape();
+  await new Promise((r) => setTimeout(r, 1000));
+  const idleLoop = sample(await scrape(), NODEJS_EVENTLOOP_LAG_P99_SECONDS) * 1000;
+  rows.push(await scenario('1 URL/request', 1, 64));
+  rows.push(await scenario('64 URLs/request', 64, 16));
+  console.log(`\ninference service, ${values.workers} workers, MAX_BATCH 64, MAX_WAIT_MS ${values['max-wait-ms']}, ${duration} s per scenario, model ${values.model}`);
+  console.log(`event-loop delay p99 when idle: ${idleLoop.toFixed(2)} ms`);
+  const h = ['scenario', 'conns', 'req/s', 'URLs/s', 'p50 ms', 'p99 ms', 'mean batch', 'loop p99 ms', 'non-2xx', 'errors'];
+  console.log(h.map((x, i) => (i === 0 ? x.padEnd(17) : x.padStart(11))).join(''));
+  for (const r of rows) {
+    console.log([r.scenario.padEnd(17), String(r.connections), r.reqPerSec.toFixed(0), r.urlsPerSec.toFixed(0), r.p50.toFixed(2), r.p99.toFixed(2),
+      r.batch.toFixed(1), r.loopP99Ms.toFixed(2), String(r.non2xx), String(r.errors)].map((x, i) => (i === 0 ? x : x.padStart(11))).join(''));
+  }
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+}
