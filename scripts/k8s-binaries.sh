@@ -104,8 +104,19 @@ EOF
 # --- kwok ---
 build_kwok() {
   local out; out="$(path_of kwok "$KWOK_VERSION")"
-  [ -x "$out" ] && return 0
+  if [ -x "$out" ] && [ -s "$(dirname "$out")/stages.yaml" ]; then return 0; fi
   need_go
+  # kwok needs Stage objects (node initialize + heartbeat, pod ready/complete/delete) passed with --config:
+  # the "fast" stages of its own repository, concatenated into stages.yaml next to the binary.
+  local src; src="$(go mod download -json "sigs.k8s.io/kwok@v$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)",*/\1/p')"
+  mkdir -p "$(dirname "$out")"
+  for f in "$src"/kustomize/stage/node/fast/node-initialize.yaml "$src"/kustomize/stage/node/heartbeat/*.yaml \
+           "$src"/kustomize/stage/pod/fast/pod-ready.yaml "$src"/kustomize/stage/pod/fast/pod-complete.yaml \
+           "$src"/kustomize/stage/pod/fast/pod-delete.yaml; do
+    [ "$(basename "$f")" = kustomization.yaml ] && continue
+    echo "---"; cat "$f"
+  done > "$(dirname "$out")/stages.yaml"
+  [ -x "$out" ] && return 0
   mkdir -p "$(dirname "$out")"
   log "installing kwok v$KWOK_VERSION"
   local t0=$SECONDS

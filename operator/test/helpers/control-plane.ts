@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, startProc, waitFor, type Proc } from './procs.ts';
 
@@ -99,7 +99,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
       '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`, '--v=0',
     ], join(dir, 'kube-scheduler.log')));
     procs.push(startProc(bins.kwok, [
-      `--kubeconfig=${kubeconfig}`, '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
+      `--kubeconfig=${kubeconfig}`, `--config=${join(dirname(bins.kwok), 'stages.yaml')}`, '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       '--cidr=10.0.0.1/24', '--node-ip=10.0.0.1', `--server-address=127.0.0.1:${await freePort()}`,
     ], join(dir, 'kwok.log')));
     kubectl(['apply', '-f', '-'], [
