@@ -18,7 +18,19 @@ export function sha256Hex(s: string): string {
  * @param canonicalUrl the canonical URL's `href` (the caller canonicalizes)
  */
 export function cacheKey(modelDigest: string, canonicalUrl: string): string {
-  return `${CACHE_KEY_PREFIX}${modelDigest}:${sha256Hex(canonicalUrl)}`;
+  return `${CACHE_KEY_PREFIX}${modelDigest}:${urlHashOf(canonicalUrl)}`;
+}
+
+const hashes = new Map<string, string>();
+/** sha256 hex of a canonical URL, memoized for up to 20 000 recent URLs (the map is cleared when full). */
+export function urlHashOf(canonicalUrl: string): string {
+  let h = hashes.get(canonicalUrl);
+  if (h === undefined) {
+    if (hashes.size >= 20_000) hashes.clear();
+    h = sha256Hex(canonicalUrl);
+    hashes.set(canonicalUrl, h);
+  }
+  return h;
 }
 
 /**
