@@ -9,10 +9,13 @@
  *   PHISHNET_CONTAINER_TESTS=0         skip this tier (reported as skipped, never as passed); anything else runs it
  *                                      and fails with the exact reason when Docker or an image is unusable.
  *   PHISHNET_CONTAINER_SKIP_BUILD=1    do not run scripts/docker.sh first (the images must exist already).
- * The model is the bundled artifact, else the development model (see `modelPath()` of @phishnet/gateway/testing).
+ * The model is the bundled artifact, else the development model (see `modelPath()` of @phishnet/gateway/testing),
+ * mounted read-only. When the bundled artifact exists, a second inference container also proves the image's own copy
+ * (its default PHISHNET_INFERENCE_MODEL_URI) loads and is the same file.
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -82,6 +85,7 @@ let network: StartedNetwork | undefined;
 let inference: StartedTestContainer | undefined;
 let gateway: StartedTestContainer | undefined;
 let modelDigest = '';
+const BUNDLED_MODEL = `${ROOT}models/phishnet-url-lexical-v1.tar.gz`;
 const PHISHING = 'http://paypal.com.secure-login.example.tk/verify';
 const LEGIT = 'https://www.wikipedia.org/';
 
@@ -232,6 +236,28 @@ describe.skipIf(!ENABLED)('containers tier: Dockerfiles built offline, run with 
     expect(write.output).toMatch(/Read-only file system/);
     expect(gateway!.getNetworkNames()).toEqual([network!.getName()]);
     expect(inference!.getNetworkNames()).toEqual([network!.getName()]);
+  });
+
+  test.skipIf(!existsSync(BUNDLED_MODEL))('inference image: its bundled model (default MODEL_URI) is the repository artifact', async () => {
+    const digest = `sha256:${createHash('sha256').update(await readFile(BUNDLED_MODEL)).digest('hex')}`;
+    const c = await startLogged(`${INFERENCE_IMAGE} (bundled model)`, new ServiceContainer(INFERENCE_IMAGE)
+      .withPullPolicy(PullPolicy.neverPull())
+      .withLabels(TIER_LABEL)
+      .withReadOnlyRootFilesystem()
+      .withTmpFs({ '/tmp': 'rw,nosuid,nodev,size=64m' })
+      .withEnvironment({ PHISHNET_INFERENCE_WORKERS: '1' })
+      .withExposedPorts(INFERENCE_PORT)
+      .withWaitStrategy(Wait.forHttp('/readyz', INFERENCE_PORT).forStatusCode(200))
+      .withStartupTimeout(60_000));
+    try {
+      const res = await fetch(url(c, INFERENCE_PORT, '/v1/predict'), {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ urls: [LEGIT] }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-model-digest')).toBe(digest);
+    } finally {
+      await c.stop({ timeout: 10_000 });
+    }
   });
 
   test('both images stop gracefully on SIGTERM (exit code 0 within 10 s)', async () => {
