@@ -3,9 +3,10 @@
 #   bash scripts/bootstrap.sh            Node 24 + npm dependencies (enough for `npm start`)
 #   bash scripts/bootstrap.sh --test     also Debian packages used by tests (redis-server, prometheus)
 #   bash scripts/bootstrap.sh --python   also the training venv (training/.venv, pinned wheels)
+#   bash scripts/bootstrap.sh --docker   also dockerd + the offline base image + the project's images (scripts/docker.sh)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-want_test=0; want_python=0
-for a in "$@"; do case "$a" in --test) want_test=1;; --python) want_python=1;; *) log "unknown flag $a"; exit 2;; esac; done
+want_test=0; want_python=0; want_docker=0
+for a in "$@"; do case "$a" in --test) want_test=1;; --python) want_python=1;; --docker) want_docker=1;; *) log "unknown flag $a"; exit 2;; esac; done
 
 # 1. Node 24 from the npm registry when missing (the machine's Node may be older).
 if ! [ -x "$NODE24" ] || ! "$NODE24" -e 'process.exit(+process.versions.node.split(".")[0] >= 24 ? 0 : 1)'; then
@@ -47,4 +48,9 @@ if [ "$want_python" = 1 ]; then
     "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" >&2
     sha256sum "$req" | cut -d' ' -f1 > "$rstamp"
   fi
+fi
+
+# 5. Containers tier: docker.io, a running dockerd, the offline node:24-bookworm-slim stand-in, phishnet/*:dev images.
+if [ "$want_docker" = 1 ]; then
+  bash "$ROOT/scripts/docker.sh"
 fi

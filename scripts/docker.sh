@@ -72,6 +72,7 @@ log "dockerd ready: $("$DOCKER" version --format 'server {{.Server.Version}}, AP
 [ "$mode" = daemon ] && exit 0
 
 # 3. The base stand-in. Its key covers everything that goes into it; a different key rebuilds it.
+[ -x "$NODE24" ] || bash "$ROOT/scripts/bootstrap.sh"   # Node 24 in .tools/node (copied into the image)
 npm_dir="$(cd "$(dirname "$(readlink -f "$(command -v npm)")")/.." && pwd)"
 node_version="$("$NODE24" --version)"
 npm_version="$("$NODE24" -p "require('$npm_dir/package.json').version")"
