@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalize, UrlError } from '../contract/canonical-url.ts';
 import {
   FEATURE_COUNT, NAMED_FEATURE_COUNT, NAMED_FEATURE_NAMES, TOKEN_BUCKETS, extractFeatures, featureVector, fnv1a,
-  registeredDomain, tokenBuckets, type FeatureValues,
+  lookalikeBrand, registeredDomain, tokenBuckets, type FeatureValues,
 } from './url-lexical-v1.ts';
 import { REASON_CODES, reasonsFor } from './reasons.ts';
 
@@ -136,5 +136,14 @@ describe('inputs the feature set refuses (via canonicalization)', () => {
       expect((e as UrlError).code).toBe(code);
       expect((e as UrlError).message.length).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('brand look-alikes', () => {
+  it.each([
+    ['paypa1', 'paypal'], ['paypall', 'paypal'], ['pyapal', 'paypal'], ['arnazon', 'amazon'], ['micros0ft', 'microsoft'],
+    ['netflx', 'netflix'], ['app1e', 'apple'], ['paypal', null], ['pineapple', null], ['examples', null], ['coinbasee', 'coinbase'],
+  ])('%s → %s', (label, brand) => {
+    expect(lookalikeBrand(label)).toBe(brand);
   });
 });

@@ -231,11 +231,12 @@ export function registeredDomain(url: CanonicalUrl): string {
   return parseDomain(url.host, { extractHostname: false }).domain ?? url.host;
 }
 
-/** Brand tokens whose owned domains include `registered`. */
-export function brandsOwning(registered: string): string[] {
-  const out: string[] = [];
-  for (const [brand, domains] of Object.entries(BRANDS)) if (domains.includes(registered)) out.push(brand);
-  return out;
+const OWNERS = new Map<string, string[]>();
+for (const [brand, domains] of Object.entries(BRANDS)) for (const d of domains) OWNERS.set(d, [...(OWNERS.get(d) ?? []), brand]);
+
+/** Brand tokens whose owned domains include `registered` (empty array when none). */
+export function brandsOwning(registered: string): readonly string[] {
+  return OWNERS.get(registered) ?? [];
 }
 
 // Short tokens (dhl, aol, irs, nab, att, ...) match only as a whole label or a "-", "_", "/"-delimited word.
@@ -250,12 +251,31 @@ export function findBrand(text: string): string | null {
   return null;
 }
 
+/** Bit i set when the string contains the i-th of a-z, bit 26 for any other character. */
+function charMask(s: string): number {
+  let m = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i) - 97;
+    m |= c >= 0 && c < 26 ? 1 << c : 1 << 26;
+  }
+  return m;
+}
+function popcount(x: number): number {
+  let n = 0;
+  for (; x !== 0; x &= x - 1) n++;
+  return n;
+}
+const LOOKALIKE_CANDIDATES = BRAND_TOKENS.filter((b) => b.length >= 5).map((b) => ({ b, mask: charMask(b) }));
+
 /** Brand token 1–2 edits (Levenshtein) away from `label`, for labels and tokens of ≥ 5 chars; null if none. */
 export function lookalikeBrand(label: string): string | null {
-  if (label.length < 5) return null;
-  for (const b of BRAND_TOKENS) {
-    if (b.length < 5 || Math.abs(b.length - label.length) > 2 || b === label) continue;
-    const d = levenshtein(label, b, 2);
+  if (label.length < 5 || label.length > 40) return null;
+  const mask = charMask(label);
+  for (const { b, mask: bm } of LOOKALIKE_CANDIDATES) {
+    if (Math.abs(b.length - label.length) > 2 || b === label) continue;
+    // Each edit adds or removes at most one distinct character, so ≤ 2 edits change ≤ 2 bits each way.
+    if (popcount(bm & ~mask) > 2 || popcount(mask & ~bm) > 2) continue;
+    const d = boundedLevenshtein(label, b, 2);
     if (d >= 1 && d <= 2) return b;
   }
   return null;
@@ -335,18 +355,19 @@ function countPercentEscapes(s: string): number {
   return n;
 }
 
-/** Shannon entropy in bits per character; 0 for the empty string. */
+const ENTROPY_COUNTS = new Int32Array(65536);
+/** Shannon entropy in bits per character (UTF-16 code units); 0 for the empty string. */
 export function entropy(s: string): number {
   if (s.length === 0) return 0;
-  const counts = new Map<number, number>();
+  for (let i = 0; i < s.length; i++) ENTROPY_COUNTS[s.charCodeAt(i)]! += 1;
+  let h = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
-  }
-  let h = 0;
-  for (const n of counts.values()) {
+    const n = ENTROPY_COUNTS[c]!;
+    if (n === 0) continue; // already counted
     const p = n / s.length;
     h -= p * Math.log2(p);
+    ENTROPY_COUNTS[c] = 0;
   }
   return h;
 }
@@ -364,7 +385,12 @@ function consonantRun(s: string): number {
   return best;
 }
 
+const ANY_WORD = new Map<readonly string[], RegExp>();
+/** Number of distinct list words contained in `text`; one regex scan rules out the common no-match case. */
 function countWords(text: string, words: readonly string[]): number {
+  let any = ANY_WORD.get(words);
+  if (!any) ANY_WORD.set(words, (any = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))));
+  if (!any.test(text)) return 0;
   let n = 0;
   for (const w of words) if (text.includes(w)) n++;
   return n;
@@ -411,19 +437,44 @@ function mixedScript(host: string): boolean {
   return false;
 }
 
-/** Levenshtein distance, capped: returns `max + 1` as soon as the distance must exceed `max`. */
-function levenshtein(a: string, b: string, max: number): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
+const LEV_PREV = new Int32Array(66);
+const LEV_CUR = new Int32Array(66);
+/**
+ * Levenshtein distance of two strings of ≤ 64 chars if it is ≤ `max`, else `max + 1`. Only the diagonal band
+ * |i − j| ≤ max is computed (Ukkonen 1985), with an early exit when a whole band row exceeds `max`; module-level
+ * rows, so no allocation per call.
+ */
+function boundedLevenshtein(a: string, b: string, max: number): number {
+  const n = a.length;
+  const m = b.length;
+  if (Math.abs(n - m) > max) return max + 1;
+  if (n > 64 || m > 64) return max + 1;
+  const big = max + 1;
+  let prev = LEV_PREV;
+  let cur = LEV_CUR;
+  for (let j = 0; j <= m; j++) prev[j] = j <= max ? j : big;
+  for (let i = 1; i <= n; i++) {
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(m, i + max);
+    cur[0] = i <= max ? i : big;
+    if (lo > 1) cur[lo - 1] = big;
+    let rowMin = cur[0]!;
+    const ca = a.charCodeAt(i - 1);
+    for (let j = lo; j <= hi; j++) {
+      let v = prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1);
+      const del = prev[j]! + 1;
+      const ins = cur[j - 1]! + 1;
+      if (del < v) v = del;
+      if (ins < v) v = ins;
+      if (v > big) v = big;
+      cur[j] = v;
       if (v < rowMin) rowMin = v;
     }
-    if (rowMin > max) return max + 1;
+    if (hi < m) cur[hi + 1] = big;
+    if (rowMin > max) return big;
+    const t = prev;
     prev = cur;
+    cur = t;
   }
-  return prev[b.length] ?? max + 1;
+  return Math.min(prev[m]!, big);
 }
