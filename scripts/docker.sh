@@ -113,7 +113,7 @@ if [ "$(image_label "$BASE_TAG" io.phishnet.base-key)" != "$base_key" ]; then
 else
   log "$BASE_TAG stand-in present (key $base_key)"
 fi
-[ "$mode" = base ] && { log "done in $((SECONDS - t0)) s"; exit 0; }
+if [ "$mode" = base ]; then log "done in $((SECONDS - t0)) s"; exit 0; fi
 
 # 4. The project's images, context = repo root (see .dockerignore), when their Dockerfile exists.
 for c in "${COMPONENTS[@]}"; do
@@ -127,4 +127,6 @@ for c in "${COMPONENTS[@]}"; do
   fi
   log "  phishnet/$c:dev built in $((SECONDS - s)) s ($("$DOCKER" image inspect --format '{{.Size}}' "phishnet/$c:dev" | awk '{printf "%.0f MB", $1/1e6}'))"
 done
+# Rebuilds leave the previous image untagged; drop those (dangling images only, never a tagged one).
+"$DOCKER" image prune -f >/dev/null
 log "done in $((SECONDS - t0)) s"
