@@ -1,7 +1,7 @@
 /**
  * Benchmark of the gateway (not a test: it prints numbers).
  *
- *   bash scripts/node.sh bench/gateway.ts [--duration 8] [--connections 32]
+ *   bash scripts/node.sh bench/gateway.ts [--duration 8] [--connections 32] [--workers 1] [--batch-wait-ms 2]
  *
  * Starts, on 127.0.0.1 free ports: the real inference service (bundled model, or the dev model — see
  * gateway/test/support/processes.ts), the gateway process (embedded cache, no Redis, rate limit out of the way) and a
@@ -20,7 +20,12 @@ import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
 import { ROOT, freePort, startGateway, startInference, waitReady, type Proc } from '../gateway/test/support/processes.ts';
 
-const { values } = parseArgs({ options: { duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' } } });
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' },
+    workers: { type: 'string', default: '1' }, 'batch-wait-ms': { type: 'string', default: '2' },
+  },
+});
 const duration = Math.min(Math.max(Number(values.duration), 1), 60);
 const connections = Math.min(Math.max(Number(values.connections), 1), 256);
 
@@ -32,10 +37,11 @@ const stopAll = async () => { for (const p of procs.reverse()) await p.stop(); }
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 try {
-  const inference = await startInference({ workers: 2 });
+  const inference = await startInference({ workers: Number(values.workers) });
   procs.push(inference);
   const gw = await startGateway({
     PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_RATE_LIMIT_MAX: '100000000', PHISHNET_GATEWAY_LOG_LEVEL: 'warn',
+    PHISHNET_GATEWAY_BATCH_WAIT_MS: values['batch-wait-ms'],
   });
   procs.push(gw);
   await waitReady(gw);
@@ -78,7 +84,7 @@ try {
     }],
   }));
   const bareRps = results[0]!.rps;
-  console.log(`\ngateway bench: ${duration} s per scenario, ${connections} connections, 127.0.0.1, ${(await import('node:os')).cpus().length} CPUs`);
+  console.log(`\ngateway bench: ${duration} s per scenario, ${connections} connections, inference workers ${values.workers}, batch wait ${values['batch-wait-ms']} ms, 127.0.0.1, ${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
   console.log('scenario   req/s      p99 ms   non-2xx  errors  req/s vs bare');
   for (const r of results) {
     console.log(`${r.name.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} ${r.p99.toFixed(1).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)}   ${(r.rps / bareRps).toFixed(2)}`);
