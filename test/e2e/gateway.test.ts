@@ -171,7 +171,9 @@ describe('gateway end to end', () => {
     const ready = await json(await fetch(`${gw.url}/readyz`));
     expect(ready.checks.redis).toBe('down');
     expect(await metric(gw, 'phishnet_gateway_redis_up')).toBe(0);
-    expect(await metric(gw, 'phishnet_gateway_redis_errors_total')).toBeGreaterThanOrEqual(0);
+    // The new URL's L2 lookup failed fast (no offline queue) and was counted, not surfaced.
+    expect(await metric(gw, 'phishnet_gateway_cache_lookups_total', { tier: 'l2', result: 'error' })).toBeGreaterThanOrEqual(1);
+    expect(await metric(gw, 'phishnet_gateway_redis_errors_total', { op: 'get' })).toBeGreaterThanOrEqual(1);
   });
 
   test('inference stopped: cached URLs answered stale, uncached → 503 + Retry-After; breaker opens, then closes after restart', async () => {
