@@ -50,12 +50,15 @@ export const ReadyResponse = z.object({
   }),
 }).meta({ id: 'Readiness' });
 
+/** A problem response for the OpenAPI document, under its media type `application/problem+json`. */
+const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+
 /** Error statuses every API route may answer, for the OpenAPI document. */
 export const apiErrorResponses = {
-  400: Problem.describe('Invalid input: not JSON, invalid UTF-8, schema violation or URL that cannot be canonicalized'),
-  401: Problem.describe('Missing or unknown X-API-Key (only when API keys are configured)'),
-  413: Problem.describe('Body too large'),
-  415: Problem.describe('Content-Type is not application/json'),
-  429: Problem.describe('Rate limit exceeded; see Retry-After and RateLimit-* headers'),
-  503: Problem.describe('No verdict can be given now (inference unavailable and nothing cached); see Retry-After'),
+  400: problemResponse('Invalid input: not JSON, invalid UTF-8, schema violation or URL that cannot be canonicalized'),
+  401: problemResponse('Missing or unknown X-API-Key (only when API keys are configured)'),
+  413: problemResponse('Body too large'),
+  415: problemResponse('Content-Type is not application/json'),
+  429: problemResponse('Rate limit exceeded; see Retry-After and RateLimit-* headers'),
+  503: problemResponse('No verdict can be given now (inference unavailable and nothing cached); see Retry-After'),
 };
