@@ -50,8 +50,8 @@ fi
 # 1. Debian packages: docker.io (dockerd, containerd, runc, client) and debootstrap for the base image.
 install_packages() {
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq --no-install-recommends docker.io debootstrap >&2
+  { apt-get update -qq && apt-get install -y -qq --no-install-recommends docker.io debootstrap; } > "$STATE/apt.log" 2>&1 \
+    || { log "apt-get failed; last lines of $STATE/apt.log:"; tail -20 "$STATE/apt.log" >&2; exit 1; }
 }
 if ! [ -x /usr/sbin/dockerd ] || ! [ -x "$DOCKER" ] || ! command -v debootstrap >/dev/null; then
   log "apt-get install docker.io debootstrap"; timed install_packages
