@@ -37,6 +37,11 @@ const MODEL_IN_CONTAINER = '/models/model.tar.gz';
 /** Every container/network this file creates carries this label, so a crashed run's leftovers can be removed. */
 const TIER_LABEL = { 'io.phishnet.test': 'containers-tier' };
 const ENABLED = process.env.PHISHNET_CONTAINER_TESTS !== '0';
+/**
+ * onnxruntime-node (1.30, Linux) starts a telemetry client that uploads to a public Microsoft endpoint whenever it finds a
+ * CA bundle; tests send traffic only to containers of their own, so it is switched off in every inference container.
+ */
+const NO_ORT_TELEMETRY = { ORT_DISABLE_TELEMETRY: '1' };
 /** The private network's name prefix (testcontainers' Network takes its name from a Uuid source). */
 const NETWORK_PREFIX = 'phishnet-containers-tier-';
 
@@ -130,6 +135,7 @@ describe.skipIf(!ENABLED)('containers tier: Dockerfiles built offline, run with 
         PHISHNET_INFERENCE_HOST: '0.0.0.0',
         PHISHNET_INFERENCE_PORT: String(INFERENCE_PORT),
         PHISHNET_INFERENCE_WORKERS: '1',
+        ...NO_ORT_TELEMETRY,
       })
       .withResourcesQuota({ memory: 1, cpu: 1 })
       // By name, not alias: testcontainers attaches a container with aliases to the default bridge as well.
@@ -245,7 +251,7 @@ describe.skipIf(!ENABLED)('containers tier: Dockerfiles built offline, run with 
       .withLabels(TIER_LABEL)
       .withReadOnlyRootFilesystem()
       .withTmpFs({ '/tmp': 'rw,nosuid,nodev,size=64m' })
-      .withEnvironment({ PHISHNET_INFERENCE_WORKERS: '1' })
+      .withEnvironment({ PHISHNET_INFERENCE_WORKERS: '1', ...NO_ORT_TELEMETRY })
       .withExposedPorts(INFERENCE_PORT)
       .withWaitStrategy(Wait.forHttp('/readyz', INFERENCE_PORT).forStatusCode(200))
       .withStartupTimeout(60_000));
