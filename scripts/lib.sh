@@ -6,4 +6,6 @@ NODE24="$NODE_DIR/node"
 export PATH="$NODE_DIR:$PATH"
 # onnxruntime-node's install script tries to download CUDA parts; there is no network for that here.
 export ONNXRUNTIME_NODE_INSTALL=skip
+# onnxruntime-node 1.30 has a telemetry uploader that would reach a public address; never let it run here.
+export ORT_DISABLE_TELEMETRY=1
 log() { printf '[phishnet] %s\n' "$*" >&2; }
