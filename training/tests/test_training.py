@@ -1,0 +1,55 @@
+"""Training pipeline tests: metrics helpers and a small end-to-end training run on the committed fixture.
+
+The small run uses the real feature CLI (Node), real LightGBM and a real ONNX export, so it checks that the
+artifact is well formed and that ONNX agrees with native LightGBM (max |Δp| <= 1e-5)."""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import numpy as np
+
+from phishnet_training.metrics import summary, threshold_at_fpr, tpr_at_fpr
+from phishnet_training.train import ROOT, deterministic_targz, main
+
+
+def test_threshold_at_fpr_keeps_fpr_at_or_below_target():
+    rng = np.random.default_rng(1)
+    y = np.r_[np.zeros(1000, int), np.ones(1000, int)]
+    p = np.r_[rng.uniform(0, 0.7, 1000), rng.uniform(0.3, 1, 1000)]
+    for target in (0.001, 0.01, 0.05):
+        t = threshold_at_fpr(y, p, target)
+        assert ((p >= t) & (y == 0)).sum() / 1000 <= target
+    assert 0 < tpr_at_fpr(y, p, 0.01) < 1
+
+
+def test_summary_matches_known_values():
+    y = np.array([0, 0, 1, 1, 0, 1, 0, 1, 1, 0])
+    p = np.array([0.1, 0.4, 0.35, 0.8, 0.2, 0.9, 0.4, 0.4, 0.65, 0.05])
+    s = summary(y, p)
+    assert abs(s["rocAuc"] - 0.88) < 1e-12 and abs(s["brier"] - 0.13275) < 1e-12
+
+
+def test_deterministic_targz_is_byte_stable():
+    files = {"b.txt": b"2", "a.txt": b"1"}
+    assert deterministic_targz(files) == deterministic_targz(dict(reversed(files.items())))
+
+
+def test_small_training_run_writes_a_valid_artifact(tmp_path: Path):
+    out = tmp_path / "m.tar.gz"
+    fixture = ROOT / "fixtures/urls-2k.csv"
+    assert main(["--data", str(fixture), "--out", str(out), "--folds", "2", "--n-estimators", "20",
+                 "--candidates", "lightgbm", "--parity-fixture", str(fixture)]) == 0
+    digest = hashlib.sha256(out.read_bytes()).hexdigest()
+    assert (tmp_path / "m.tar.gz.sha256").read_text().split()[0] == digest
+    with tarfile.open(fileobj=io.BytesIO(out.read_bytes())) as tar:
+        assert sorted(tar.getnames()) == ["manifest.json", "model.onnx"]
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert manifest["featureSet"] == "url-lexical/v1"
+    assert manifest["thresholds"]["suspicious"] <= manifest["thresholds"]["phishing"]
+    assert manifest["trainingData"]["sha256"] == hashlib.sha256(fixture.read_bytes()).hexdigest()
+    parity = json.loads((tmp_path / "m.parity.json").read_text())
+    assert parity["maxAbsDeltaPython"] <= 1e-5 and len(parity["nativeScores"]) == 2000
