@@ -108,3 +108,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/* PHISHNET_GATEWAY_PHISHMODEL: explicit, derived from phishModel when routeByPhishModel, else "". */}}
+{{- define "phishnet.gatewayPhishModel" -}}
+{{- if .Values.gateway.env.PHISHMODEL }}
+{{- .Values.gateway.env.PHISHMODEL }}
+{{- else if .Values.gateway.routeByPhishModel }}
+{{- printf "%s/%s" (default .Release.Namespace .Values.phishModel.namespace) .Values.phishModel.name }}
+{{- end }}
+{{- end }}

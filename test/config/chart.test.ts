@@ -1,0 +1,184 @@
+/**
+ * Config tier — the Helm chart: `helm lint --strict`, `helm template` with default and production-like values parse as
+ * YAML and hold the expected kinds, every pod is hardened, selectors never carry helm.sh/chart, env names map 1:1 onto
+ * the components' zod config schemas, and generated copies (CRD, alert rules, dashboards, plain-YAML install) match
+ * their sources.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { CHART, PRODUCTION_VALUES, ROOT, kubeTools, parseObjects, run, templateText, type K8sObject } from './support.ts';
+
+let helm: string;
+beforeAll(() => {
+  helm = kubeTools().helm;
+});
+
+const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Pod']);
+
+interface Container { name: string; securityContext?: Record<string, unknown>; env?: { name: string; value?: string }[]; resources?: { requests?: unknown }; livenessProbe?: unknown; readinessProbe?: unknown }
+interface PodSpec { securityContext?: Record<string, unknown>; containers: Container[]; initContainers?: Container[] }
+
+function podSpec(o: K8sObject): PodSpec {
+  if (o.kind === 'Pod') return o.spec as unknown as PodSpec;
+  return (o.spec as { template: { spec: PodSpec } }).template.spec;
+}
+
+function selectors(o: K8sObject): Record<string, string>[] {
+  const s = o.spec as Record<string, unknown> | undefined;
+  if (!s) return [];
+  const out: Record<string, string>[] = [];
+  const sel = s.selector as { matchLabels?: Record<string, string> } | Record<string, string> | undefined;
+  if (o.kind === 'Service' && sel) out.push(sel as Record<string, string>);
+  else if (sel && 'matchLabels' in sel && sel.matchLabels) out.push(sel.matchLabels);
+  const ps = s.podSelector as { matchLabels?: Record<string, string> } | undefined;
+  if (ps?.matchLabels) out.push(ps.matchLabels);
+  return out;
+}
+
+/** PHISHNET_* variable names a component's config.ts declares. */
+function configEnvNames(component: string): Set<string> {
+  const text = readFileSync(join(ROOT, component, 'src/config.ts'), 'utf8');
+  return new Set([...text.matchAll(/\b(PHISHNET_[A-Z0-9_]+):/g)].map((m) => m[1]!));
+}
+
+const cases = [
+  { name: 'default values', files: [] as string[], kinds: ['Deployment', 'StatefulSet', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'NetworkPolicy', 'Pod'] },
+  { name: 'production values', files: [PRODUCTION_VALUES], kinds: ['Ingress', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'ConfigMap', 'PhishModel'] },
+];
+
+describe.each(cases)('helm chart with $name', ({ files, kinds }) => {
+  let objects: K8sObject[];
+  beforeAll(() => {
+    objects = parseObjects(templateText(helm, files));
+  });
+
+  test('helm lint --strict passes', () => {
+    const out = run(helm, ['lint', '--strict', CHART, ...files.flatMap((f) => ['-f', f])]);
+    expect(out).toContain('0 chart(s) failed');
+  });
+
+  test('renders the expected kinds', () => {
+    const have = new Set(objects.map((o) => o.kind));
+    for (const k of kinds) expect(have, `kind ${k}`).toContain(k);
+    for (const o of objects) expect(o.metadata?.name, `${o.kind} has a name`).toBeTruthy();
+  });
+
+  test('every pod is hardened: non-root, read-only root filesystem, drop ALL, seccomp RuntimeDefault, requests, probes', () => {
+    const workloads = objects.filter((o) => WORKLOADS.has(o.kind));
+    expect(workloads.length).toBeGreaterThanOrEqual(3);
+    for (const w of workloads) {
+      const spec = podSpec(w);
+      const where = `${w.kind}/${w.metadata.name}`;
+      expect(spec.securityContext?.runAsNonRoot, `${where} runAsNonRoot`).toBe(true);
+      expect(spec.securityContext?.seccompProfile, `${where} seccomp`).toEqual({ type: 'RuntimeDefault' });
+      for (const c of [...spec.containers, ...(spec.initContainers ?? [])]) {
+        const sc = c.securityContext ?? {};
+        expect(sc.readOnlyRootFilesystem, `${where}/${c.name} readOnlyRootFilesystem`).toBe(true);
+        expect(sc.allowPrivilegeEscalation, `${where}/${c.name} allowPrivilegeEscalation`).toBe(false);
+        expect((sc.capabilities as { drop?: string[] } | undefined)?.drop, `${where}/${c.name} drop ALL`).toEqual(['ALL']);
+        expect(c.resources?.requests, `${where}/${c.name} requests`).toBeTruthy();
+        if (w.kind !== 'Pod') {
+          expect(c.livenessProbe, `${where}/${c.name} liveness`).toBeTruthy();
+          expect(c.readinessProbe, `${where}/${c.name} readiness`).toBeTruthy();
+        }
+      }
+    }
+  });
+
+  test('gateway and operator probe /healthz and /readyz', () => {
+    for (const component of ['gateway', 'operator']) {
+      const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith(`-${component}`))!;
+      const c = podSpec(d).containers[0] as Container & { livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } } };
+      expect(c.livenessProbe.httpGet.path).toBe('/healthz');
+      expect(c.readinessProbe.httpGet.path).toBe('/readyz');
+    }
+  });
+
+  test('no selector carries helm.sh/chart or the chart version', () => {
+    for (const o of objects) {
+      for (const s of selectors(o)) {
+        expect(Object.keys(s), `${o.kind}/${o.metadata.name}`).not.toContain('helm.sh/chart');
+        expect(Object.keys(s), `${o.kind}/${o.metadata.name}`).not.toContain('app.kubernetes.io/version');
+      }
+    }
+  });
+
+  test('env names exist in the components\' config schemas and every setting is mapped', () => {
+    for (const component of ['gateway', 'operator']) {
+      const known = configEnvNames(component);
+      const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith(`-${component}`))!;
+      const set = new Set((podSpec(d).containers[0]!.env ?? []).map((e) => e.name).filter((n) => n.startsWith('PHISHNET_')));
+      for (const n of set) expect(known, `${component} sets ${n}`).toContain(n);
+      // *_KUBECONFIG is for running outside a cluster; in the chart the service account is used.
+      for (const n of known) if (!n.endsWith('_KUBECONFIG')) expect(set, `${component} maps ${n}`).toContain(n);
+    }
+  });
+
+  test('the gateway selects the operator\'s stable inference Service and the bundled Redis', () => {
+    const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-gateway'))!;
+    const env = Object.fromEntries((podSpec(d).containers[0]!.env ?? []).map((e) => [e.name, e.value]));
+    expect(env.PHISHNET_GATEWAY_INFERENCE_URL).toBe('http://inference-url-lexical-stable.phishnet.svc:80');
+    expect(env.PHISHNET_GATEWAY_REDIS_URL).toBe('redis://phishnet-redis:6379');
+    expect(objects.some((o) => o.kind === 'Service' && o.metadata.name === 'phishnet-redis')).toBe(true);
+  });
+
+  test('operator RBAC is least privilege: no wildcards, no secrets, leases only in its namespace', () => {
+    const roles = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role');
+    for (const r of roles) {
+      for (const rule of (r as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).rules) {
+        expect([...rule.apiGroups, ...rule.resources, ...rule.verbs], `${r.kind}/${r.metadata.name}`).not.toContain('*');
+        expect(rule.resources).not.toContain('secrets');
+        if (r.kind === 'ClusterRole') expect(rule.resources).not.toContain('leases');
+      }
+    }
+    const cluster = roles.find((r) => r.kind === 'ClusterRole') as unknown as { rules: { resources: string[] }[] };
+    expect(cluster.rules.flatMap((x) => x.resources)).toEqual(expect.arrayContaining(['phishmodels', 'phishmodels/status', 'phishmodels/finalizers', 'deployments', 'services', 'horizontalpodautoscalers', 'events']));
+  });
+});
+
+test('values.schema.json rejects an unknown gateway env key and a bad API key digest', () => {
+  expect(() => templateText(helm, [], ['--set', 'gateway.env.RATE_LIMT_MAX=5'])).toThrow(/RATE_LIMT_MAX|additional/i);
+  expect(() => templateText(helm, [], ['--set', 'gateway.env.API_KEY_SHA256S=nothex'])).toThrow(/API_KEY_SHA256S/);
+});
+
+test('watchNamespace turns the operator ClusterRole into a namespaced Role', () => {
+  const objects = parseObjects(templateText(helm, [], ['--set', 'operator.watchNamespace=models']));
+  expect(objects.some((o) => o.kind === 'ClusterRole')).toBe(false);
+  expect(objects.find((o) => o.kind === 'Role' && o.metadata.namespace === 'models')).toBeTruthy();
+});
+
+describe('generated copies match their sources', () => {
+  test('charts/phishnet/crds/phishmodel.yaml equals manifests/crds/phishmodel.yaml (run: cp manifests/crds/phishmodel.yaml charts/phishnet/crds/)', () => {
+    expect(readFileSync(join(CHART, 'crds/phishmodel.yaml'), 'utf8')).toBe(readFileSync(join(ROOT, 'manifests/crds/phishmodel.yaml'), 'utf8'));
+  });
+
+  test('charts/phishnet/files/alerts equals alerts/rules (run: cp alerts/rules/*.yaml charts/phishnet/files/alerts/)', () => {
+    const src = readdirSync(join(ROOT, 'alerts/rules')).sort();
+    expect(readdirSync(join(CHART, 'files/alerts')).sort()).toEqual(src);
+    for (const f of src) expect(readFileSync(join(CHART, 'files/alerts', f), 'utf8'), f).toBe(readFileSync(join(ROOT, 'alerts/rules', f), 'utf8'));
+  });
+
+  test('manifests/install/phishnet.yaml equals a fresh render (run: bash scripts/render-install.sh)', () => {
+    const fresh = run(helm, ['template', 'phishnet', CHART, '--namespace', 'phishnet', '--include-crds', '--skip-tests']);
+    const committed = readFileSync(join(ROOT, 'manifests/install/phishnet.yaml'), 'utf8');
+    expect(committed.split('\n').slice(1).join('\n')).toBe(fresh);
+    expect(committed.split('\n')[0]).toMatch(/generated .* do not edit/);
+  });
+
+  test('dashboards: grafana/build.ts output equals grafana/dashboards and the chart copy (run: node grafana/build.ts)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'phishnet-dash-'));
+    try {
+      run(process.execPath, [join(ROOT, 'grafana/build.ts'), '--out', dir]);
+      const files = readdirSync(dir).sort();
+      expect(files.length).toBe(4);
+      for (const target of [join(ROOT, 'grafana/dashboards'), join(CHART, 'files/dashboards')]) {
+        expect(readdirSync(target).sort(), target).toEqual(files);
+        for (const f of files) expect(readFileSync(join(target, f), 'utf8'), `${target}/${f}`).toBe(readFileSync(join(dir, f), 'utf8'));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
