@@ -17,7 +17,10 @@ import type { GatewayConfig } from './config.ts';
 import { createMetrics, type GatewayMetrics } from './metrics/metrics.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import problemPlugin from './plugins/problem.ts';
-import { StaticRouter } from './router/router.ts';
+import { KubeConfig } from '@kubernetes/client-node';
+import { PhishModelWatcher } from './router/phishmodel-watcher.ts';
+import { StaticRouter, type Router } from './router/router.ts';
+import { TrafficRouter } from './router/traffic-router.ts';
 import checkRoutes, { BATCH_BODY_LIMIT } from './routes/check.ts';
 import healthRoutes from './routes/health.ts';
 import { InferenceClient } from './upstream/inference-client.ts';
@@ -30,6 +33,13 @@ export interface BuildOptions {
   logger?: boolean | { level: string };
   /** Clock for cache freshness, epoch ms (tests move time forward to make entries stale). */
   clock?: () => number;
+  /**
+   * With PHISHNET_GATEWAY_PHISHMODEL: whether to watch the PhishModel (default true). Tests set false and feed
+   * `trafficRouter.update()` directly.
+   */
+  watch?: boolean;
+  /** Service → base URL (default `http://<svc>.<ns>.svc:<port>`); tests map Services to 127.0.0.1 ports. */
+  resolveService?: (service: string, namespace: string, port: number) => string;
 }
 
 /** The app plus handles tests and main.ts use. */
@@ -37,6 +47,11 @@ export interface GatewayApp {
   app: FastifyInstance;
   metrics: GatewayMetrics;
   cache: VerdictCache;
+  router: Router;
+  /** The stable/canary router when PHISHNET_GATEWAY_PHISHMODEL is set, else null (static upstream). */
+  trafficRouter: TrafficRouter | null;
+  /** The PhishModel watcher when watching, else null. */
+  watcher: PhishModelWatcher | null;
 }
 
 /**
@@ -79,16 +94,38 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     l1Max: config.PHISHNET_GATEWAY_CACHE_L1_MAX, l2: redis ? new RedisL2(redis) : null, metrics,
     staleSeconds: config.PHISHNET_GATEWAY_CACHE_STALE_SECONDS,
   });
-  const client = new InferenceClient('static', {
-    baseUrl: config.PHISHNET_GATEWAY_INFERENCE_URL,
+  const clientOpts = {
     timeoutMs: config.PHISHNET_GATEWAY_TIMEOUT_MS,
     retryAttempts: config.PHISHNET_GATEWAY_RETRY_ATTEMPTS,
     breakerFailures: config.PHISHNET_GATEWAY_BREAKER_FAILURES,
     halfOpenAfterMs: config.PHISHNET_GATEWAY_BREAKER_HALF_OPEN_MS,
     concurrency: config.PHISHNET_GATEWAY_UPSTREAM_CONCURRENCY,
     queue: config.PHISHNET_GATEWAY_UPSTREAM_QUEUE,
-  }, metrics);
-  const router = new StaticRouter(client);
+  };
+  const pm = config.PHISHNET_GATEWAY_PHISHMODEL;
+  let router: Router;
+  let trafficRouter: TrafficRouter | null = null;
+  let watcher: PhishModelWatcher | null = null;
+  if (pm) {
+    trafficRouter = new TrafficRouter({
+      phishmodel: pm.name, namespace: pm.namespace, fallbackUrl: config.PHISHNET_GATEWAY_INFERENCE_URL, client: clientOpts,
+      mirror: { concurrency: config.PHISHNET_GATEWAY_MIRROR_CONCURRENCY, queue: config.PHISHNET_GATEWAY_MIRROR_QUEUE },
+      metrics, log: app.log, ...(opts.resolveService ? { resolveService: opts.resolveService } : {}),
+    });
+    router = trafficRouter;
+    if (opts.watch ?? true) {
+      const kc = new KubeConfig();
+      if (config.PHISHNET_GATEWAY_KUBECONFIG) kc.loadFromFile(config.PHISHNET_GATEWAY_KUBECONFIG);
+      else kc.loadFromDefault();
+      const tr = trafficRouter;
+      watcher = new PhishModelWatcher({ kubeConfig: kc, namespace: pm.namespace, name: pm.name, onTraffic: (t) => tr.update(t), log: app.log });
+      // The first list, bounded: until a split arrives the fallback upstream answers.
+      const w = watcher;
+      await Promise.race([w.start(), new Promise((r) => setTimeout(r, 3_000).unref())]);
+    }
+  } else {
+    router = new StaticRouter(new InferenceClient('static', { ...clientOpts, baseUrl: config.PHISHNET_GATEWAY_INFERENCE_URL }, metrics));
+  }
   const service = new CheckService({
     cache, router, batchWaitMs: config.PHISHNET_GATEWAY_BATCH_WAIT_MS, batchMax: config.PHISHNET_GATEWAY_BATCH_MAX,
     ...(config.PHISHNET_GATEWAY_MODEL_THRESHOLDS ? { thresholds: config.PHISHNET_GATEWAY_MODEL_THRESHOLDS } : {}),
@@ -96,7 +133,8 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     ttlMaxSeconds: config.PHISHNET_GATEWAY_CACHE_TTL_MAX_SECONDS,
   });
   app.addHook('onClose', async () => {
-    await Promise.allSettled([cache.close(), ...router.arms().map((a) => a.client.close())]);
+    await watcher?.stop();
+    await Promise.allSettled([cache.close(), ...router.arms().map((a) => a.client.close()), trafficRouter?.close()]);
   });
 
   await app.register(problemPlugin, { metrics });
@@ -130,5 +168,5 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     knownDigest: () => cache.knownDigest(),
   });
   await app.ready();
-  return { app, metrics, cache };
+  return { app, metrics, cache, router, trafficRouter, watcher };
 }

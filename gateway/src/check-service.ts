@@ -68,15 +68,21 @@ export class CheckService {
     const now = this.#clock();
     const hrefs = urls.map((u) => u.href);
     const digest = await this.#cache.lastDigest();
-    const lookups: Lookup[] = digest === null
-      ? hrefs.map(() => ({ state: 'miss' }))
-      : await tracer.startActiveSpan('cache.lookup', async (s) => {
+    // The digest of the model that would score each URL: its arm's, when the router knows it (stable/canary), else
+    // the last one learned. So a canary's verdicts are never served for URLs routed to stable (e.g. after rollback).
+    const digests = hrefs.map((h) => this.#router.digestFor?.(h) ?? digest);
+    const known = digests.flatMap((d, i) => (d === null ? [] : [i]));
+    const lookups: Lookup[] = hrefs.map(() => ({ state: 'miss' }));
+    if (known.length > 0) {
+      const found = await tracer.startActiveSpan('cache.lookup', async (s) => {
         try {
-          return await this.#cache.lookup(hrefs.map((h) => cacheKey(digest, h)), now);
+          return await this.#cache.lookup(known.map((i) => cacheKey(digests[i]!, hrefs[i]!)), now);
         } finally {
           s.end();
         }
       });
+      known.forEach((i, j) => { lookups[i] = found[j]!; });
+    }
     const out: (PublicVerdict | undefined)[] = Array.from({ length: urls.length }, () => undefined);
     const need = new Map<string, number[]>();
     lookups.forEach((l, i) => {

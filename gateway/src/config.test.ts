@@ -26,3 +26,14 @@ test('bad values are all reported by name', () => {
   expect(() => loadConfig({ PHISHNET_GATEWAY_PORT: 'x', PHISHNET_GATEWAY_API_KEY_SHA256S: 'secret', PHISHNET_GATEWAY_MODEL_THRESHOLDS: '0.9,0.1' }))
     .toThrow(/PHISHNET_GATEWAY_PORT[\s\S]*PHISHNET_GATEWAY_API_KEY_SHA256S[\s\S]*PHISHNET_GATEWAY_MODEL_THRESHOLDS/);
 });
+
+test('PhishModel reference and mirror bounds', () => {
+  expect(loadConfig({}).PHISHNET_GATEWAY_PHISHMODEL).toBeUndefined();
+  expect(loadConfig({ PHISHNET_GATEWAY_PHISHMODEL: '' }).PHISHNET_GATEWAY_PHISHMODEL).toBeUndefined();
+  const c = loadConfig({ PHISHNET_GATEWAY_PHISHMODEL: 'phishnet/url-lexical', PHISHNET_GATEWAY_MIRROR_CONCURRENCY: '2' });
+  expect(c.PHISHNET_GATEWAY_PHISHMODEL).toEqual({ namespace: 'phishnet', name: 'url-lexical' });
+  expect(c.PHISHNET_GATEWAY_MIRROR_CONCURRENCY).toBe(2);
+  expect(c.PHISHNET_GATEWAY_MIRROR_QUEUE).toBe(32);
+  expect(() => loadConfig({ PHISHNET_GATEWAY_PHISHMODEL: 'url-lexical' })).toThrow(/PHISHNET_GATEWAY_PHISHMODEL/);
+  expect(() => loadConfig({ PHISHNET_GATEWAY_PHISHMODEL: 'a/b/c' })).toThrow(/PHISHNET_GATEWAY_PHISHMODEL/);
+});

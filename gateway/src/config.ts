@@ -12,8 +12,27 @@ export const GatewayConfig = z.object({
   PHISHNET_GATEWAY_PORT: int(8080, 0),
   /** Listen address (default 127.0.0.1; 0.0.0.0 in containers). */
   PHISHNET_GATEWAY_HOST: z.string().default('127.0.0.1'),
-  /** Base URL of the inference service (the static upstream; the operator work adds stable/canary routing). */
+  /** Base URL of the inference service: the static upstream, and the fallback while PHISHNET_GATEWAY_PHISHMODEL has no traffic split. */
   PHISHNET_GATEWAY_INFERENCE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8000'),
+  /**
+   * `<namespace>/<name>` of the PhishModel whose `status.traffic` routes URLs to its stable/canary Services (watched
+   * read-only). Unset (outside a cluster) → every URL goes to PHISHNET_GATEWAY_INFERENCE_URL, which is also the
+   * fallback until the PhishModel has a traffic split.
+   */
+  PHISHNET_GATEWAY_PHISHMODEL: z.string().optional().transform((s, ctx) => {
+    if (s === undefined || s.trim() === '') return undefined;
+    const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(s.trim());
+    if (!m) {
+      ctx.addIssue({ code: 'custom', message: 'expected <namespace>/<name> (Kubernetes names)' });
+      return z.NEVER;
+    }
+    return { namespace: m[1]!, name: m[3]! };
+  }),
+  /** Kubeconfig file for the PhishModel watch; unset → in-cluster service account (or KUBECONFIG / ~/.kube/config). */
+  PHISHNET_GATEWAY_KUBECONFIG: z.string().optional().transform((s) => (s === '' ? undefined : s)),
+  /** Mirror calls to the canary in flight, and queued behind them; beyond that mirrors are dropped (and counted). */
+  PHISHNET_GATEWAY_MIRROR_CONCURRENCY: int(4, 1),
+  PHISHNET_GATEWAY_MIRROR_QUEUE: int(32, 0),
   /** redis:// URL of the shared L2 cache and rate-limit store; unset → embedded in-memory L1 only. */
   PHISHNET_GATEWAY_REDIS_URL: z.string().optional().transform((s) => (s === '' ? undefined : s)),
   /** Requests per client (API key or IP) per window. */

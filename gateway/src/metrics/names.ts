@@ -25,3 +25,18 @@ export const VERDICTS_TOTAL = 'phishnet_gateway_verdicts_total';
 export const UPSTREAM_BATCH_SIZE = 'phishnet_gateway_upstream_batch_size_urls';
 /** Counter {op=get|set|digest}: failed Redis operations (each is non-fatal). */
 export const REDIS_ERRORS_TOTAL = 'phishnet_gateway_redis_errors_total';
+/** Counter {track=stable|canary}: URLs sent (TrafficRouter only) to inference for a primary answer (mirrors excluded). */
+export const ROUTED_URLS_TOTAL = 'phishnet_gateway_routed_urls_total';
+/**
+ * Counter {phishmodel}: mirrored URLs whose stable and canary verdicts were compared. The operator's
+ * verdict-disagreement analysis divides {@link MIRROR_DISAGREEMENTS_TOTAL} by this (operator/src/analysis/queries.ts).
+ */
+export const MIRROR_COMPARISONS_TOTAL = 'phishnet_gateway_mirror_comparisons_total';
+/** Counter {phishmodel}: mirrored URLs whose canary verdict differed from the stable verdict. */
+export const MIRROR_DISAGREEMENTS_TOTAL = 'phishnet_gateway_mirror_disagreements_total';
+/** Counter {phishmodel, outcome=success|error|dropped}: mirror calls to the canary (dropped: mirror bulkhead full or circuit open). */
+export const MIRROR_REQUESTS_TOTAL = 'phishnet_gateway_mirror_requests_total';
+/** Gauge {phishmodel}: canary weight the gateway applies, percent 0..100 (0 without a canary). */
+export const TRAFFIC_CANARY_WEIGHT_PERCENT = 'phishnet_gateway_traffic_canary_weight_percent';
+/** Gauge {phishmodel}: share of stable-routed URLs mirrored to the canary, percent 0..100. */
+export const TRAFFIC_MIRROR_PERCENT = 'phishnet_gateway_traffic_mirror_percent';

@@ -79,13 +79,16 @@ export async function waitReady(p: Proc, path = '/readyz', timeoutMs = 60_000): 
   throw new Error(`not ready after ${timeoutMs} ms:\n${p.output()}`);
 }
 
-/** Starts inference with the given model on `port` (a free one by default) and waits for /readyz. */
-export async function startInference(opts: { model?: string; port?: number; workers?: number } = {}): Promise<Proc> {
+/**
+ * Starts inference with the given model on `port` (a free one by default) and waits for /readyz.
+ * @param opts.env extra PHISHNET_INFERENCE_* variables, e.g. `{ PHISHNET_INFERENCE_TRACK: 'canary' }`
+ */
+export async function startInference(opts: { model?: string; port?: number; workers?: number; env?: Record<string, string> } = {}): Promise<Proc> {
   const port = opts.port ?? await freePort();
   const p = startProc(NODE, ['inference/src/main.ts'], {
     PHISHNET_INFERENCE_PORT: String(port), PHISHNET_INFERENCE_HOST: '127.0.0.1',
     PHISHNET_INFERENCE_MODEL_URI: opts.model ?? modelPath(), PHISHNET_INFERENCE_WORKERS: String(opts.workers ?? 1),
-    PHISHNET_INFERENCE_LOG_LEVEL: 'warn',
+    PHISHNET_INFERENCE_LOG_LEVEL: 'warn', ...opts.env,
   }, port);
   await waitReady(p);
   return p;

@@ -1,0 +1,22 @@
+/**
+ * Inference processes per track (stable/canary) for routing tests, and how many URLs each has scored, read from the
+ * process's own /metrics (`phishnet_inference_verdicts_total`, one count per scored URL, labelled with its track).
+ */
+import { startInference, type Proc } from './processes.ts';
+
+/** Starts inference with PHISHNET_INFERENCE_TRACK=`track` and the given model artifact. */
+export function startTrackedInference(track: 'stable' | 'canary', model: string): Promise<Proc> {
+  return startInference({ model, env: { PHISHNET_INFERENCE_TRACK: track } });
+}
+
+/** URLs scored so far by an inference process: sum of its phishnet_inference_verdicts_total series. */
+export async function inferenceUrlsScored(p: Proc): Promise<number> {
+  const text = await (await fetch(`${p.url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('phishnet_inference_verdicts_total{') || line.startsWith('phishnet_inference_verdicts_total ')) {
+      sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+  }
+  return sum;
+}
