@@ -29,9 +29,12 @@ function selectors(o: K8sObject): Record<string, string>[] {
   const s = o.spec as Record<string, unknown> | undefined;
   if (!s) return [];
   const out: Record<string, string>[] = [];
-  const sel = s.selector as { matchLabels?: Record<string, string> } | Record<string, string> | undefined;
-  if (o.kind === 'Service' && sel) out.push(sel as Record<string, string>);
-  else if (sel && 'matchLabels' in sel && sel.matchLabels) out.push(sel.matchLabels);
+  if (o.kind === 'Service') {
+    if (s.selector) out.push(s.selector as Record<string, string>);
+  } else {
+    const sel = s.selector as { matchLabels?: Record<string, string> } | undefined;
+    if (sel?.matchLabels) out.push(sel.matchLabels);
+  }
   const ps = s.podSelector as { matchLabels?: Record<string, string> } | undefined;
   if (ps?.matchLabels) out.push(ps.matchLabels);
   return out;
