@@ -1,0 +1,97 @@
+/**
+ * Control-plane tier for the chart (opt-in: PHISHNET_CONTROL_PLANE=1; when opted in and a binary is missing the suite
+ * FAILS with the install command). A real etcd + kube-apiserver + controller-manager + scheduler + kwok fake node on
+ * loopback (operator/test/helpers/control-plane.ts): the prometheus-operator CRDs from ../shared/k8s/crds/ and the
+ * PhishModel CRD are applied, every rendered manifest (default and production values, and the plain-YAML install) is
+ * accepted by `kubectl apply --dry-run=server`, and `helm install --wait` brings every workload to Ready.
+ *
+ *   PHISHNET_CONTROL_PLANE=1 node node_modules/vitest/vitest.mjs run --project e2e config/control-plane
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CHART, PRODUCTION_VALUES, ROOT, kubeTools, parseObjects, run, templateText } from './support.ts';
+
+const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
+const SHARED_CRDS = join(ROOT, '..', 'shared', 'k8s', 'crds');
+
+/** The part of operator/test/helpers/control-plane.ts this test uses (imported at run time: another workspace). */
+interface ControlPlane {
+  dir: string;
+  kubeconfig: string;
+  kubectl(args: string[], input?: string): string;
+  stop(): Promise<void>;
+}
+
+describe.runIf(OPT_IN)('control plane: the chart against a real API server', () => {
+  let cp: ControlPlane;
+  let helm: string;
+
+  beforeAll(async () => {
+    helm = kubeTools().helm;
+    const mod = (await import(pathToFileURL(join(ROOT, 'operator/test/helpers/control-plane.ts')).href)) as { startControlPlane(): Promise<ControlPlane> };
+    cp = await mod.startControlPlane();
+    if (existsSync(SHARED_CRDS)) {
+      for (const f of readdirSync(SHARED_CRDS).filter((x) => x.endsWith('.yaml'))) cp.kubectl(['apply', '--server-side', '-f', join(SHARED_CRDS, f)]);
+    }
+    cp.kubectl(['apply', '--server-side', '-f', join(CHART, 'crds/phishmodel.yaml')]);
+    cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+    cp.kubectl(['create', 'namespace', 'phishnet']);
+    cp.kubectl(['create', 'namespace', 'monitoring']);
+  });
+
+  afterAll(async () => {
+    await cp?.stop();
+  });
+
+  test.each([
+    ['default values', [] as string[]],
+    ['production values', [PRODUCTION_VALUES]],
+  ])('kubectl apply --dry-run=server accepts every object rendered with %s', (_name, files) => {
+    if (files.length > 0) expect(existsSync(SHARED_CRDS), `prometheus-operator CRDs in ${SHARED_CRDS}`).toBe(true);
+    const text = templateText(helm, files);
+    const kinds = parseObjects(text).map((o) => o.kind);
+    const out = cp.kubectl(['apply', '--dry-run=server', '-n', 'phishnet', '-f', '-'], text);
+    expect(out.trim().split('\n').length).toBe(kinds.length);
+  });
+
+  test('the plain-YAML install (manifests/install/phishnet.yaml) passes a server-side dry run', () => {
+    const out = cp.kubectl(['apply', '--dry-run=server', '-n', 'phishnet', '-f', join(ROOT, 'manifests/install/phishnet.yaml')]);
+    expect(out).toContain('deployment.apps/phishnet-gateway');
+  });
+
+  test('helm install --wait brings every workload to Ready (kwok node)', () => {
+    run(helm, ['install', 'phishnet', CHART, '--kubeconfig', cp.kubeconfig, '-n', 'phishnet', '-f', PRODUCTION_VALUES, '--wait', '--timeout', '4m'],
+      { env: { ...process.env, HELM_CACHE_HOME: join(cp.dir, 'helm-cache'), HELM_CONFIG_HOME: join(cp.dir, 'helm-config'), HELM_DATA_HOME: join(cp.dir, 'helm-data') } });
+    const deployments = JSON.parse(cp.kubectl(['get', 'deployments', '-n', 'phishnet', '-o', 'json'])) as { items: { metadata: { name: string }; status: { readyReplicas?: number; replicas?: number } }[] };
+    expect(deployments.items.map((d) => d.metadata.name).sort()).toEqual(['phishnet-gateway', 'phishnet-operator']);
+    for (const d of deployments.items) {
+      expect(d.status.readyReplicas, d.metadata.name).toBeGreaterThan(0);
+      expect(d.status.readyReplicas).toBe(d.status.replicas);
+    }
+    const sts = JSON.parse(cp.kubectl(['get', 'statefulset', 'phishnet-redis', '-n', 'phishnet', '-o', 'json'])) as { status: { readyReplicas?: number } };
+    expect(sts.status.readyReplicas).toBe(1);
+    expect(cp.kubectl(['get', 'phishmodel', 'url-lexical', '-n', 'phishnet', '-o', 'name']).trim()).toBe('phishmodel.phishnet.io/url-lexical');
+  });
+
+  test('the operator service account may do what the operator does, and no more', () => {
+    const sa = 'system:serviceaccount:phishnet:phishnet-operator';
+    const can = (verb: string, resource: string, ns = 'phishnet') => cp.kubectl(['auth', 'can-i', verb, resource, '-n', ns, '--as', sa], undefined).trim();
+    const cannot = (verb: string, resource: string, ns = 'phishnet') => {
+      try {
+        return cp.kubectl(['auth', 'can-i', verb, resource, '-n', ns, '--as', sa]).trim();
+      } catch (err) {
+        return /no/.test(String(err)) ? 'no' : String(err);
+      }
+    };
+    expect(can('watch', 'phishmodels.phishnet.io', 'models')).toBe('yes');
+    expect(can('update', 'phishmodels.phishnet.io/status', 'models')).toBe('yes');
+    expect(can('patch', 'deployments.apps', 'models')).toBe('yes');
+    expect(can('create', 'events', 'models')).toBe('yes');
+    expect(can('update', 'leases.coordination.k8s.io/phishnet-operator')).toBe('yes');
+    expect(cannot('get', 'secrets')).toBe('no');
+    expect(cannot('update', 'leases.coordination.k8s.io/other-lease')).toBe('no');
+    expect(cannot('delete', 'phishmodels.phishnet.io', 'models')).toBe('no');
+  });
+});
