@@ -83,7 +83,8 @@ class ArmUpstream implements Upstream {
   async predict(urls: string[]): Promise<PredictResponse> {
     this.#routed.inc({ track: this.name }, urls.length);
     const res = await this.#get().predict(urls);
-    this.#after?.(urls, res);
+    const after = this.#after;
+    if (after) setImmediate(() => after(urls, res)); // after the primary answer is on its way
     return res;
   }
 
