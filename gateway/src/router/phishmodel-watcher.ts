@@ -81,6 +81,7 @@ export class PhishModelWatcher {
     });
     // ListWatch stops on a watch error; restart it after a pause (the restart relists).
     this.#lw.on('error', (err: unknown) => {
+      if (!this.#running) return; // stop() aborts the watch request
       o.log?.warn({ phishmodel: `${o.namespace}/${o.name}`, err: String(err) }, 'PhishModel watch error; restarting');
       this.#schedule();
     });
