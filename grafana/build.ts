@@ -125,6 +125,13 @@ function modelRollout(): dashboard.Dashboard {
       q(`max by (namespace, name) (${O.PHISHMODEL_CURRENT_STEP})`, 'step {{namespace}}/{{name}}'),
     ]))
     .withPanel(ts('Analysis results', 'short', [q(`sum by (namespace, name, verdict) (increase(${O.PHISHMODEL_ANALYSIS_RUNS_TOTAL}[${RI}]))`, '{{namespace}}/{{name}} {{verdict}}')]))
+    .withPanel(ts('Gateway routing: URLs/s by track', 'ops', [
+      q(`sum by (track) (rate(${G.ROUTED_URLS_TOTAL}[${RI}]))`, '{{track}}'),
+      q(`sum by (outcome) (rate(${G.MIRROR_REQUESTS_TOTAL}[${RI}]))`, 'mirror {{outcome}}'),
+    ]))
+    .withPanel(ts('Mirror verdict disagreement', 'percentunit', [
+      q(`sum by (phishmodel) (rate(${G.MIRROR_DISAGREEMENTS_TOTAL}[${RI}])) / sum by (phishmodel) (rate(${G.MIRROR_COMPARISONS_TOTAL}[${RI}]))`, '{{phishmodel}}'),
+    ], 'Share of mirrored URLs whose canary verdict differs from stable (the operator\'s verdict-disagreement analysis).'))
     .withPanel(ts('Phase transitions', 'short', [q(`sum by (namespace, name, to) (increase(${O.PHISHMODEL_TRANSITIONS_TOTAL}[${RI}]))`, '{{namespace}}/{{name}} → {{to}}')]))
     .build();
 }
