@@ -102,7 +102,11 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
 
   it('a good canary walks every step and is promoted: status, events and Deployments updated', async () => {
     cp.kubectl(['apply', '-f', '-'], model('m1', B));
-    await waitPhase('m1', 'Succeeded', 120_000);
+    // m1 is already Succeeded (with A): wait for B to be the promoted stable, not just for the phase.
+    await waitFor(`m1 promoted to B (operator log ${cp.dir}/operator.log)`, () => {
+      const s = get('m1').status as { phase?: string; stable?: { digest?: string } } | undefined;
+      return s?.phase === 'Succeeded' && s.stable?.digest === B;
+    }, 120_000, 250);
     const st = get('m1').status as unknown as { stable: { digest: string }; traffic: Record<string, unknown> };
     expect(st.stable.digest).toBe(B);
     expect(st.traffic).toMatchObject({ stableService: 'inference-m1-stable', canaryWeight: 0, mirrorPercent: 0 });
