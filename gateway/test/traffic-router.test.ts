@@ -4,21 +4,27 @@
  * to the router directly, as the PhishModel watcher would (the watcher itself is tested against a real API server in
  * phishmodel-watcher.test.ts). Which process answered is read from each inference process's own /metrics.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Traffic } from '../src/router/traffic.ts';
 import { chooseTrack } from '../src/router/traffic.ts';
 import { freePort, modelPath, type Proc } from './support/processes.ts';
-import { startTrackedInference, inferenceUrlsScored } from './support/tracks.ts';
+import { shiftedArtifact, startTrackedInference, inferenceUrlsScored } from './support/tracks.ts';
 
 let stable: Proc;
 let canary: Proc;
+/** A canary whose every verdict is `phishing` (same ONNX model, thresholds 0). */
+let shifted: Proc;
+const tmp = mkdtempSync(join(tmpdir(), 'phishnet-router-'));
 const apps: GatewayApp[] = [];
 let n = 0;
 
 /** Services as the operator names them, mapped to the two local processes. */
-const services = () => new Map([['pm-stable', stable.url], ['pm-canary', canary.url]]);
+const services = () => new Map([['pm-stable', stable.url], ['pm-canary', canary.url], ['pm-shifted', shifted.url]]);
 
 async function gateway(): Promise<GatewayApp> {
   const map = services();
@@ -62,11 +68,14 @@ async function until(cond: () => Promise<boolean>, ms = 10_000): Promise<void> {
 
 beforeAll(async () => {
   const model = modelPath();
-  [stable, canary] = await Promise.all([startTrackedInference('stable', model), startTrackedInference('canary', model)]);
+  [stable, canary, shifted] = await Promise.all([
+    startTrackedInference('stable', model), startTrackedInference('canary', model), startTrackedInference('canary', shiftedArtifact(model, tmp)),
+  ]);
 });
 afterAll(async () => {
   for (const g of apps) await g.app.close();
-  await Promise.all([stable?.stop(), canary?.stop()]);
+  await Promise.all([stable?.stop(), canary?.stop(), shifted?.stop()]);
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('routing by status.traffic', () => {
@@ -118,6 +127,16 @@ describe('routing by status.traffic', () => {
     expect(await value(g, 'phishnet_gateway_mirror_requests_total', { phishmodel: 'pm', outcome: 'success' })).toBeGreaterThan(0);
     // mirror calls are not primary upstream calls
     expect(await value(g, 'phishnet_gateway_upstream_batch_size_urls', {}, '_sum')).toBe(60);
+  });
+
+  test('mirror 100 to a canary with a shifted verdict distribution: disagreements = stable verdicts that are not phishing', async () => {
+    const g = await gateway();
+    g.trafficRouter!.update({ ...traffic(0, 100), canaryService: 'pm-shifted' });
+    const verdicts = await check(g, fresh(60));
+    const notPhishing = verdicts.filter((v) => v.verdict !== 'phishing').length;
+    expect(notPhishing).toBeGreaterThan(0);
+    await until(async () => await value(g, 'phishnet_gateway_mirror_comparisons_total', { phishmodel: 'pm' }) === 60);
+    expect(await value(g, 'phishnet_gateway_mirror_disagreements_total', { phishmodel: 'pm' })).toBe(notPhishing);
   });
 
   test('a dead canary never fails or slows the stable answer; mirror errors are counted', async () => {

@@ -2,6 +2,9 @@
  * Inference processes per track (stable/canary) for routing tests, and how many URLs each has scored, read from the
  * process's own /metrics (`phishnet_inference_verdicts_total`, one count per scored URL, labelled with its track).
  */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startInference, type Proc } from './processes.ts';
 
 /** Starts inference with PHISHNET_INFERENCE_TRACK=`track` and the given model artifact. */
@@ -19,4 +22,20 @@ export async function inferenceUrlsScored(p: Proc): Promise<number> {
     }
   }
   return sum;
+}
+
+/**
+ * A "bad canary" artifact for disagreement tests: the same model.onnx with manifest thresholds set to 0, so every URL
+ * is `phishing`. Written as `<dir>/shifted.tar.gz` with the system `tar`; returns its path.
+ */
+export function shiftedArtifact(model: string, dir: string): string {
+  const work = mkdtempSync(join(dir, 'shifted-'));
+  execFileSync('tar', ['-xzf', model, '-C', work]);
+  const manifestPath = join(work, 'manifest.json');
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { thresholds: { suspicious: number; phishing: number } };
+  manifest.thresholds = { suspicious: 0, phishing: 0 };
+  writeFileSync(manifestPath, JSON.stringify(manifest));
+  const out = join(dir, 'shifted.tar.gz');
+  execFileSync('tar', ['-czf', out, '-C', work, 'model.onnx', 'manifest.json']);
+  return out;
 }
