@@ -17,6 +17,7 @@
  *   verdict-disagreement analysis queries them): comparisons, disagreements (verdict differs), mirror calls by outcome.
  */
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
+import { LRUCache } from 'lru-cache';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PredictResponse } from '@phishnet/inference/contract';
 import { createMetrics, type GatewayMetrics } from '../metrics/metrics.ts';
@@ -26,7 +27,7 @@ import {
 } from '../metrics/names.ts';
 import { InferenceClient, type InferenceClientOptions } from '../upstream/inference-client.ts';
 import type { Arm, Router, Upstream } from './router.ts';
-import { chooseTrack, normalizeDigest, serviceUrl, shouldMirror, type Traffic, type Track } from './traffic.ts';
+import { canaryBucket, normalizeDigest, serviceUrl, shouldMirror, trackFor, type Traffic, type Track } from './traffic.ts';
 
 /** The part of a pino logger the router uses. */
 export interface RouterLog {
@@ -107,6 +108,8 @@ export class TrafficRouter implements Router {
   readonly #mirrorMetrics: GatewayMetrics;
   readonly #retiring = new Set<InferenceClient>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Canary buckets of recent URLs: route() runs for every URL of every request (cache lookups use the arm's digest). */
+  readonly #buckets = new LRUCache<string, number>({ max: 10_000 });
   #traffic: Traffic | null = null;
   #stable: Current;
   #canary: Current | null = null;
@@ -179,7 +182,15 @@ export class TrafficRouter implements Router {
 
   route(canonicalUrl: string): Arm {
     const t = this.#canary ? this.#traffic : null;
-    return chooseTrack(canonicalUrl, t) === 'canary' ? this.#canaryArm : this.#stableArm;
+    const track = trackFor(t, () => {
+      let b = this.#buckets.get(canonicalUrl);
+      if (b === undefined) {
+        b = canaryBucket(canonicalUrl);
+        this.#buckets.set(canonicalUrl, b);
+      }
+      return b;
+    });
+    return track === 'canary' ? this.#canaryArm : this.#stableArm;
   }
 
   /** The digest the traffic object gives for the URL's arm (`sha256:<hex>`), or null when it gives none. */

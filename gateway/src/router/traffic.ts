@@ -8,7 +8,7 @@
  * to stable / canary. Mirroring picks stable-routed URLs by an independent bucket (sha256 of "mirror\0" + URL), so
  * the mirrored sample is not correlated with the canary split.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 
 /** A Kubernetes Service name (RFC 1035 DNS label), so it can be put into a URL safely. */
@@ -30,7 +30,7 @@ export type Track = 'stable' | 'canary';
 
 /** Integer bucket 0..99 of `s`: first 32 bits of sha256(s), big-endian, mod 100. */
 export function bucketOf(s: string): number {
-  return createHash('sha256').update(s).digest().readUInt32BE(0) % 100;
+  return hash('sha256', s, 'buffer').readUInt32BE(0) % 100;
 }
 
 /** The canary-split bucket of a canonical URL (0..99). */
@@ -48,9 +48,17 @@ export function mirrorBucket(canonicalUrl: string): number {
  * below `canaryWeight` (percent); stable otherwise (also when `traffic` is null).
  */
 export function chooseTrack(canonicalUrl: string, traffic: Traffic | null): Track {
+  return trackFor(traffic, () => canaryBucket(canonicalUrl));
+}
+
+/**
+ * {@link chooseTrack} with the URL's canary bucket supplied lazily (it is only computed when 0 < weight < 100), so
+ * callers can memoize buckets.
+ */
+export function trackFor(traffic: Traffic | null, bucket: () => number): Track {
   if (!traffic?.canaryService || traffic.canaryWeight <= 0) return 'stable';
   if (traffic.canaryWeight >= 100) return 'canary';
-  return canaryBucket(canonicalUrl) < traffic.canaryWeight ? 'canary' : 'stable';
+  return bucket() < traffic.canaryWeight ? 'canary' : 'stable';
 }
 
 /**
