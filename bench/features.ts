@@ -1,0 +1,57 @@
+/**
+ * Benchmark: per-URL cost of canonicalization, `url-lexical/v1` features, and features + ONNX scoring with the
+ * bundled model, on the 2k fixture. Not a test: it prints numbers.
+ *
+ *   bash scripts/node.sh bench/features.ts [--rounds 5]
+ *
+ * Each URL is timed individually (process.hrtime.bigint) over all rounds after a warm-up round; the table shows the
+ * median and p99 in microseconds per URL, and the batched rate (64 URLs per model run) for comparison.
+ */
+import { parseArgs } from 'node:util';
+import { canonicalize, type CanonicalUrl } from '../inference/src/contract/canonical-url.ts';
+import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
+import { featureVector } from '../inference/src/features/index.ts';
+import { loadArtifact } from '../inference/src/model/artifact.ts';
+import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
+import { Scorer } from '../inference/src/model/scorer.ts';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
+const rounds = Number(values.rounds);
+const raws: string[] = [];
+for await (const r of readLabelledCsv(new URL('../fixtures/urls-2k.csv', import.meta.url).pathname)) raws.push(r.raw);
+const urls: CanonicalUrl[] = raws.map((u) => canonicalize(u));
+const scorer = await Scorer.create(await loadArtifact(DEFAULT_MODEL_PATH), 1);
+
+async function timeEach(fn: (i: number) => unknown): Promise<number[]> {
+  const out: number[] = [];
+  for (let r = 0; r <= rounds; r++) {
+    for (let i = 0; i < urls.length; i++) {
+      const t0 = process.hrtime.bigint();
+      await fn(i);
+      const dt = Number(process.hrtime.bigint() - t0) / 1000;
+      if (r > 0) out.push(dt);
+    }
+  }
+  return out.sort((a, b) => a - b);
+}
+const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+
+const rows: [string, number[]][] = [
+  ['canonicalize', await timeEach((i) => canonicalize(raws[i]!))],
+  ['features (url-lexical/v1)', await timeEach((i) => featureVector(urls[i]!))],
+  ['features + scoring, 1 URL/run', await timeEach((i) => scorer.predict([urls[i]!]))],
+];
+const batchTimes: number[] = [];
+for (let r = 0; r <= rounds; r++) {
+  for (let i = 0; i + 64 <= urls.length; i += 64) {
+    const t0 = process.hrtime.bigint();
+    await scorer.predict(urls.slice(i, i + 64));
+    if (r > 0) batchTimes.push(Number(process.hrtime.bigint() - t0) / 1000 / 64);
+  }
+}
+rows.push(['features + scoring, 64 URLs/run (per URL)', batchTimes.sort((a, b) => a - b)]);
+await scorer.close();
+
+console.log(`model ${scorer.ref.name} ${scorer.ref.version} ${scorer.ref.digest}; ${urls.length} URLs × ${rounds} rounds; Node ${process.version}`);
+console.log(`${'step'.padEnd(44)} ${'median µs'.padStart(10)} ${'p99 µs'.padStart(10)}`);
+for (const [name, xs] of rows) console.log(`${name.padEnd(44)} ${q(xs, 0.5).toFixed(1).padStart(10)} ${q(xs, 0.99).toFixed(1).padStart(10)}`);

@@ -1,0 +1,99 @@
+import { createServer, type Server } from 'node:http';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { c as tarCreate } from 'tar';
+import { ArtifactError, loadArtifact, sha256Digest } from './artifact.ts';
+import { DEFAULT_MODEL_PATH } from './default-model.ts';
+
+let dir: string;
+let server: Server;
+let base: string;
+let good: Uint8Array;
+
+/** Repacks the bundled artifact with an edited manifest (or without a file). */
+async function repack(name: string, edit: (m: Record<string, unknown>) => void, drop?: string): Promise<string> {
+  const art = await loadArtifact(DEFAULT_MODEL_PATH);
+  const d = await mkdtemp(join(dir, 'pack-'));
+  const manifest = structuredClone(art.manifest) as Record<string, unknown>;
+  edit(manifest);
+  if (drop !== 'model.onnx') await writeFile(join(d, 'model.onnx'), art.onnx);
+  if (drop !== 'manifest.json') await writeFile(join(d, 'manifest.json'), JSON.stringify(manifest));
+  const files = ['model.onnx', 'manifest.json'].filter((f) => f !== drop);
+  const out = join(dir, name);
+  await tarCreate({ gzip: true, cwd: d, file: out }, files);
+  return out;
+}
+
+async function refusal(p: Promise<unknown>): Promise<ArtifactError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ArtifactError);
+    return e as ArtifactError;
+  }
+  throw new Error('artifact was accepted');
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'phishnet-artifact-'));
+  good = new Uint8Array(await readFile(DEFAULT_MODEL_PATH));
+  server = createServer((req, res) => {
+    if (req.url === '/model.tar.gz') res.end(good);
+    else res.writeHead(404).end('not found');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+});
+afterAll(async () => {
+  server?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('loadArtifact', () => {
+  it('loads the bundled model from a path, file:// and http:// with the same digest', async () => {
+    const digest = sha256Digest(good);
+    for (const src of [DEFAULT_MODEL_PATH, `file://${DEFAULT_MODEL_PATH}`, `${base}/model.tar.gz`]) {
+      const a = await loadArtifact(src, digest);
+      expect(a.digest).toBe(digest);
+      expect(a.manifest.featureSet).toBe('url-lexical/v1');
+      expect(a.onnx.byteLength).toBeGreaterThan(1000);
+    }
+  });
+  it('refuses a wrong sha256, naming both digests', async () => {
+    const wrong = 'a'.repeat(64);
+    const e = await refusal(loadArtifact(DEFAULT_MODEL_PATH, wrong));
+    expect(e.code).toBe('DIGEST_MISMATCH');
+    expect(e.message).toContain(`sha256:${wrong}`);
+    expect(e.message).toContain(sha256Digest(good));
+  });
+  it('refuses a malformed expected digest', async () => {
+    expect((await refusal(loadArtifact(DEFAULT_MODEL_PATH, 'xyz'))).code).toBe('DIGEST_MISMATCH');
+  });
+  it('refuses an unknown feature set, naming expected and found', async () => {
+    const p = await repack('v9.tar.gz', (m) => { m.featureSet = 'url-lexical/v9'; });
+    const e = await refusal(loadArtifact(p));
+    expect(e.code).toBe('UNSUPPORTED_FEATURE_SET');
+    expect(e.message).toMatch(/url-lexical\/v9.*url-lexical\/v1/);
+  });
+  it('refuses an invalid manifest with the field at fault', async () => {
+    const p = await repack('bad-thresholds.tar.gz', (m) => { m.thresholds = { suspicious: 0.9, phishing: 0.5 }; });
+    const e = await refusal(loadArtifact(p));
+    expect(e.code).toBe('BAD_MANIFEST');
+    expect(e.message).toContain('thresholds');
+  });
+  it('refuses archives without model.onnx, non-gzip bytes and unreachable sources', async () => {
+    expect((await refusal(loadArtifact(await repack('no-model.tar.gz', () => {}, 'model.onnx')))).code).toBe('BAD_ARCHIVE');
+    const junk = join(dir, 'junk.tar.gz');
+    await writeFile(junk, 'not an archive');
+    expect((await refusal(loadArtifact(junk))).code).toBe('BAD_ARCHIVE');
+    const notTar = join(dir, 'not-tar.tar.gz');
+    await writeFile(notTar, gzipSync(Buffer.from('plain text, not tar')));
+    expect((await refusal(loadArtifact(notTar))).code).toBe('BAD_ARCHIVE');
+    expect((await refusal(loadArtifact(join(dir, 'missing.tar.gz')))).code).toBe('FETCH_FAILED');
+    expect((await refusal(loadArtifact(`${base}/nope.tar.gz`))).code).toBe('FETCH_FAILED');
+  });
+});
