@@ -88,7 +88,8 @@ describe.runIf(OPT_IN)('PhishModel watcher against a real API server', () => {
   });
 
   it('follows status.traffic: none → fallback, weight 100 → canary, mirror 100 → stable answers and comparisons, deleted → fallback', async () => {
-    expect(g.watcher?.synced).toBe(true);
+    // buildApp waits at most 3 s for the first list (startup never blocks on the API server); wait for it here
+    await until('watcher synced', () => g.watcher?.synced === true);
     expect(g.trafficRouter!.traffic()).toBeNull();
     cp.kubectl(['apply', '-f', '-'], JSON.stringify({
       apiVersion: 'phishnet.io/v1alpha1', kind: 'PhishModel', metadata: { name: NAME, namespace: 'default' },

@@ -132,7 +132,9 @@ describe('routing by status.traffic', () => {
   test('mirror 100 to a canary with a shifted verdict distribution: disagreements = stable verdicts that are not phishing', async () => {
     const g = await gateway();
     g.trafficRouter!.update({ ...traffic(0, 100), canaryService: 'pm-shifted' });
-    const verdicts = await check(g, fresh(60));
+    // a mix: phishing-looking fresh URLs and ordinary article pages, so stable gives both kinds of verdicts
+    const urls = [...fresh(30), ...Array.from({ length: 30 }, () => `https://en.wikipedia.org/wiki/Topic_${n++}`)];
+    const verdicts = await check(g, urls);
     const notPhishing = verdicts.filter((v) => v.verdict !== 'phishing').length;
     expect(notPhishing).toBeGreaterThan(0);
     await until(async () => await value(g, 'phishnet_gateway_mirror_comparisons_total', { phishmodel: 'pm' }) === 60);
