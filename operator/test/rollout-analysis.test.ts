@@ -221,6 +221,10 @@ describe.runIf(OPT_IN)('rollout analysis: real Prometheus scraping real inferenc
     expect(runs.some((r) => r.verdict === 'Failed' || r.verdict === 'Error')).toBe(false);
 
     expect(digestOf('inference-good-stable')).toBe(art.good.sha256);
+    // the hardened pod template (kube/objects.ts) was accepted by the API server as built
+    const pod = JSON.parse(cp.kubectl(['get', 'deployment', 'inference-good-stable', '-o', 'jsonpath={.spec.template.spec}'])) as { securityContext?: unknown; containers: { securityContext?: unknown }[] };
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.containers[0]?.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     await waitFor('good: canary Deployment removed', () => canaryDeployments('good') === '', 30_000, 250);
     const ev = reasons('good');
     for (const r of ['NewArtifact', 'StepStarted', 'StepAdvanced', 'AnalysisPassed', 'Promoted']) expect(ev).toContain(r);

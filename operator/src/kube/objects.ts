@@ -42,6 +42,12 @@ export function trackLabels(model: string, track: Track): Record<string, string>
   };
 }
 
+/**
+ * The inference Deployment of one track: pod template annotated with the artifact digest, env
+ * PHISHNET_INFERENCE_{PORT,MODEL_URI,MODEL_SHA256,TRACK} + ORT_DISABLE_TELEMETRY=1, probes /readyz and /healthz on the
+ * `http` port, hardened (non-root uid 1000, seccomp RuntimeDefault, read-only root with an emptyDir /tmp, no privilege
+ * escalation, all capabilities dropped, no service-account token). `spec.replicas` is left to the HPA.
+ */
 export function buildDeployment(owner: OwnerInfo, spec: PhishModelSpec, track: Track, artifact: ArtifactRef, o: BuildOptions): V1Deployment {
   const name = trackObjectName(owner.name, track);
   const labels = trackLabels(owner.name, track);
@@ -59,6 +65,9 @@ export function buildDeployment(owner: OwnerInfo, spec: PhishModelSpec, track: T
           annotations: { [DIGEST_ANNOTATION]: artifact.digest, 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(o.containerPort) },
         },
         spec: {
+          // Inference never calls the API server; the image runs as `node` (uid/gid 1000), as the chart's pods do.
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{
             name: 'inference',
             image: spec.image ?? o.image,
@@ -68,11 +77,17 @@ export function buildDeployment(owner: OwnerInfo, spec: PhishModelSpec, track: T
               { name: 'PHISHNET_INFERENCE_MODEL_URI', value: artifact.uri },
               { name: 'PHISHNET_INFERENCE_MODEL_SHA256', value: artifact.digest },
               { name: 'PHISHNET_INFERENCE_TRACK', value: track },
+              // onnxruntime's telemetry must never try to reach the internet
+              { name: 'ORT_DISABLE_TELEMETRY', value: '1' },
             ],
+            securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5 },
             livenessProbe: { httpGet: { path: '/healthz', port: 'http' }, periodSeconds: 10 },
             resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },
           }],
+          // writable scratch for a downloaded artifact (the root filesystem is read-only)
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '512Mi' } }],
         },
       },
     },
