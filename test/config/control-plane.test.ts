@@ -21,6 +21,8 @@ interface ControlPlane {
   dir: string;
   kubeconfig: string;
   kubectl(args: string[], input?: string): string;
+  /** Never throws on a non-zero exit (`auth can-i` answers `no` with exit code 1). */
+  kubectlResult(args: string[], input?: string): { stdout: string; stderr: string; status: number | null };
   stop(): Promise<void>;
 }
 
@@ -77,21 +79,20 @@ describe.runIf(OPT_IN)('control plane: the chart against a real API server', () 
 
   test('the operator service account may do what the operator does, and no more', () => {
     const sa = 'system:serviceaccount:phishnet:phishnet-operator';
-    const can = (verb: string, resource: string, ns = 'phishnet') => cp.kubectl(['auth', 'can-i', verb, resource, '-n', ns, '--as', sa], undefined).trim();
-    const cannot = (verb: string, resource: string, ns = 'phishnet') => {
-      try {
-        return cp.kubectl(['auth', 'can-i', verb, resource, '-n', ns, '--as', sa]).trim();
-      } catch (err) {
-        return /no/.test(String(err)) ? 'no' : String(err);
-      }
+    // kubectl auth can-i prints yes/no and exits 0/1; any other exit (or stderr) is an error, never a silent "no".
+    const canI = (verb: string, resource: string, ns = 'phishnet') => {
+      const r = cp.kubectlResult(['auth', 'can-i', verb, resource, '-n', ns, '--as', sa]);
+      return { answer: r.stdout.trim(), status: r.status, stderr: r.stderr.trim() };
     };
-    expect(can('watch', 'phishmodels.phishnet.io', 'models')).toBe('yes');
-    expect(can('update', 'phishmodels.phishnet.io/status', 'models')).toBe('yes');
-    expect(can('patch', 'deployments.apps', 'models')).toBe('yes');
-    expect(can('create', 'events', 'models')).toBe('yes');
-    expect(can('update', 'leases.coordination.k8s.io/phishnet-operator')).toBe('yes');
-    expect(cannot('get', 'secrets')).toBe('no');
-    expect(cannot('update', 'leases.coordination.k8s.io/other-lease')).toBe('no');
-    expect(cannot('delete', 'phishmodels.phishnet.io', 'models')).toBe('no');
+    const yes = { answer: 'yes', status: 0, stderr: '' };
+    const no = { answer: 'no', status: 1, stderr: '' };
+    expect(canI('watch', 'phishmodels.phishnet.io', 'models')).toEqual(yes);
+    expect(canI('update', 'phishmodels.phishnet.io/status', 'models')).toEqual(yes);
+    expect(canI('patch', 'deployments.apps', 'models')).toEqual(yes);
+    expect(canI('create', 'events', 'models')).toEqual(yes);
+    expect(canI('update', 'leases.coordination.k8s.io/phishnet-operator')).toEqual(yes);
+    expect(canI('get', 'secrets')).toEqual(no);
+    expect(canI('update', 'leases.coordination.k8s.io/other-lease')).toEqual(no);
+    expect(canI('delete', 'phishmodels.phishnet.io', 'models')).toEqual(no);
   });
 });

@@ -3,14 +3,18 @@
  * build), kube-apiserver, kube-controller-manager, kube-scheduler and kwok (fake nodes, so Deployment pods become
  * Ready without containers). Binaries come from `scripts/k8s-binaries.sh`; when one is missing this throws with the
  * exact path and the command that installs it (no silent skip).
+ *
+ * The processes write their logs straight into files (file descriptors handed to the child), never through pipes read
+ * by this Node process: tests call kubectl/helm synchronously, and a blocked event loop must not stall the control
+ * plane (a full 64 KiB pipe blocks klog, and with it kube-controller-manager, until the test times out).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, startProc, waitFor, type Proc } from './procs.ts';
+import { freePort, waitFor, type Proc } from './procs.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
@@ -32,13 +36,52 @@ export function binaryPaths(): Record<BinaryName, string> {
   return paths;
 }
 
+/**
+ * Starts `cmd args` with stdout+stderr appended to `logFile` by the child itself (the file descriptor is inherited),
+ * so the process keeps running while this process's event loop is blocked in execFileSync.
+ */
+function startLogged(cmd: string, args: string[], logFile: string): Proc {
+  const fd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
+  } finally {
+    closeSync(fd); // the child holds its own copy
+  }
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  return {
+    child,
+    logFile,
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** Outcome of a kubectl run that may exit non-zero by design (e.g. `auth can-i` prints `no` and exits 1). */
+export interface KubectlResult {
+  stdout: string;
+  stderr: string;
+  /** Exit code (null when killed by a signal). */
+  status: number | null;
+}
+
 export interface ControlPlane {
   dir: string;
   kubeconfig: string;
   apiserverUrl: string;
   bins: Record<BinaryName, string>;
-  /** Runs kubectl against this API server; returns stdout; throws with stderr on a non-zero exit. */
+  /** Runs kubectl against this API server; returns stdout; throws with stderr (and stdout) on a non-zero exit. */
   kubectl(args: string[], input?: string): string;
+  /** Runs kubectl against this API server; never throws on a non-zero exit: returns stdout, stderr and the exit code. */
+  kubectlResult(args: string[], input?: string): KubectlResult;
   stop(): Promise<void>;
 }
 
@@ -51,7 +94,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
   };
   try {
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
-    procs.push(startProc(bins.etcd, [
+    procs.push(startLogged(bins.etcd, [
       `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=http://127.0.0.1:${etcdClient}`, `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
       `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
       `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`, '--log-level=warn', '--unsafe-no-fsync',
@@ -64,7 +107,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     const token = 'phishnet-test-token';
     writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin-uid,"system:masters"\n`);
     const apiserverUrl = `https://127.0.0.1:${apiPort}`;
-    procs.push(startProc(bins['kube-apiserver'], [
+    procs.push(startLogged(bins['kube-apiserver'], [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`, `--cert-dir=${join(dir, 'certs')}`, `--secure-port=${apiPort}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', '--service-cluster-ip-range=10.0.0.0/24',
       `--service-account-issuer=https://127.0.0.1:${apiPort}`, `--service-account-key-file=${join(dir, 'sa.pub')}`,
@@ -78,27 +121,29 @@ export async function startControlPlane(): Promise<ControlPlane> {
       'users:', `- name: admin`, `  user: {token: "${token}"}`,
       'contexts:', '- name: test', '  context: {cluster: test, user: admin, namespace: default}', '',
     ].join('\n'));
+    const kubectlResult = (args: string[], input?: string): KubectlResult => {
+      const r = spawnSync(bins.kubectl, [`--kubeconfig=${kubeconfig}`, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+      if (r.error) throw new Error(`kubectl ${args.join(' ')} could not run: ${r.error.message}`);
+      return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+    };
     const kubectl = (args: string[], input?: string) => {
-      try {
-        return execFileSync(bins.kubectl, [`--kubeconfig=${kubeconfig}`, ...args], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
-      } catch (err) {
-        const e = err as { stderr?: string; message: string };
-        throw new Error(`kubectl ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
-      }
+      const r = kubectlResult(args, input);
+      if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim()}${r.stdout.trim() ? ` | stdout: ${r.stdout.trim()}` : ''}`);
+      return r.stdout;
     };
     await waitFor(`kube-apiserver ready (log ${join(dir, 'kube-apiserver.log')})`, () => kubectl(['get', '--raw', '/readyz']).trim() === 'ok', 90_000, 500);
 
-    procs.push(startProc(bins['kube-controller-manager'], [
+    procs.push(startLogged(bins['kube-controller-manager'], [
       `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
       '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`,
       `--service-account-private-key-file=${join(dir, 'sa.key')}`, '--use-service-account-credentials=false',
       '--controllers=*,-serviceaccount-token', '--concurrent-deployment-syncs=5', '--v=0',
     ], join(dir, 'kube-controller-manager.log')));
-    procs.push(startProc(bins['kube-scheduler'], [
+    procs.push(startLogged(bins['kube-scheduler'], [
       `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
       '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`, '--v=0',
     ], join(dir, 'kube-scheduler.log')));
-    procs.push(startProc(bins.kwok, [
+    procs.push(startLogged(bins.kwok, [
       `--kubeconfig=${kubeconfig}`, `--config=${join(dirname(bins.kwok), 'stages.yaml')}`, '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       '--cidr=10.0.0.1/24', '--node-ip=10.0.0.1', `--server-address=127.0.0.1:${await freePort()}`,
     ], join(dir, 'kwok.log')));
@@ -109,7 +154,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     ].join('\n'));
     await waitFor('kwok node Ready', () => kubectl(['get', 'node', 'kwok-node-0', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']).trim() === 'True', 60_000, 500);
     return {
-      dir, kubeconfig, apiserverUrl, bins, kubectl,
+      dir, kubeconfig, apiserverUrl, bins, kubectl, kubectlResult,
       async stop() {
         await stop();
         rmSync(dir, { recursive: true, force: true });
