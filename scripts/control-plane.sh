@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the control-plane test tier (operator/test/control-plane.test.ts): installs/builds the Kubernetes binaries
+# Runs the control-plane test tier (operator control-plane + rollout-analysis stories, gateway PhishModel watcher, chart install): installs/builds the Kubernetes binaries
 # (cached under ~/.cache/phishnet/bin; the first, cold build of kube-apiserver & co. takes long), then runs the tier
 # with PHISHNET_CONTROL_PLANE=1. Extra arguments go to vitest.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bash "$ROOT/scripts/k8s-binaries.sh" >/dev/null
 cd "$ROOT"
-PHISHNET_CONTROL_PLANE=1 "$NODE24" node_modules/vitest/vitest.mjs run --project operator control-plane "$@"
+PHISHNET_CONTROL_PLANE=1 "$NODE24" node_modules/vitest/vitest.mjs run --no-file-parallelism \
+  control-plane rollout-analysis phishmodel-watcher "$@"

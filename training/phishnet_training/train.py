@@ -172,6 +172,13 @@ def export_onnx(model, name: str, n_features: int) -> bytes:
         onx = onnxmltools.convert_lightgbm(model, initial_types=types, zipmap=False, target_opset=15)
     else:
         onx = onnxmltools.convert_xgboost(model, initial_types=types, target_opset=15)
+    # onnxmltools names the graph with a random UUID; a fixed name keeps the artifact byte-for-byte reproducible.
+    onx.graph.name = f"phishnet-{name}"
+    # ... and its opset list comes from a set (order varies with PYTHONHASHSEED): sort it by domain.
+    opsets = sorted(((o.domain, o.version) for o in onx.opset_import))
+    del onx.opset_import[:]
+    for domain, version in opsets:
+        onx.opset_import.add(domain=domain, version=version)
     return onx.SerializeToString()
 
 

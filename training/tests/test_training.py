@@ -53,3 +53,14 @@ def test_small_training_run_writes_a_valid_artifact(tmp_path: Path):
     assert manifest["trainingData"]["sha256"] == hashlib.sha256(fixture.read_bytes()).hexdigest()
     parity = json.loads((tmp_path / "m.parity.json").read_text())
     assert parity["maxAbsDeltaPython"] <= 1e-5 and len(parity["nativeScores"]) == 2000
+
+
+def test_same_data_and_seed_give_the_same_artifact_bytes(tmp_path: Path):
+    fixture = ROOT / "fixtures/urls-2k.csv"
+    digests = []
+    for run in ("a", "b"):
+        out = tmp_path / run / "m.tar.gz"
+        assert main(["--data", str(fixture), "--out", str(out), "--folds", "2", "--n-estimators", "20",
+                     "--candidates", "lightgbm", "--parity-fixture", ""]) == 0
+        digests.append(hashlib.sha256(out.read_bytes()).hexdigest())
+    assert digests[0] == digests[1]
