@@ -15,6 +15,13 @@ import { CHART, PRODUCTION_VALUES, ROOT, kubeTools, parseObjects, run, templateT
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 const SHARED_CRDS = join(ROOT, '..', 'shared', 'k8s', 'crds');
+// The prometheus-operator CRDs live in the workplace's shared/ folder, beside the clone (CI has it). Where it is absent
+// (outside this workplace) the monitoring objects cannot be checked: say so, and check everything else.
+const HAVE_MONITORING_CRDS = existsSync(SHARED_CRDS);
+const NO_MONITORING = HAVE_MONITORING_CRDS ? [] : [
+  '--set', 'monitoring.serviceMonitor.enabled=false', '--set', 'monitoring.podMonitor.enabled=false',
+  '--set', 'monitoring.prometheusRule.enabled=false',
+];
 
 /** The part of operator/test/helpers/control-plane.ts this test uses (imported at run time: another workspace). */
 interface ControlPlane {
@@ -34,8 +41,10 @@ describe.runIf(OPT_IN)('control plane: the chart against a real API server', () 
     helm = kubeTools().helm;
     const mod = (await import(pathToFileURL(join(ROOT, 'operator/test/helpers/control-plane.ts')).href)) as { startControlPlane(): Promise<ControlPlane> };
     cp = await mod.startControlPlane();
-    if (existsSync(SHARED_CRDS)) {
+    if (HAVE_MONITORING_CRDS) {
       for (const f of readdirSync(SHARED_CRDS).filter((x) => x.endsWith('.yaml'))) cp.kubectl(['apply', '--server-side', '-f', join(SHARED_CRDS, f)]);
+    } else {
+      console.warn(`${SHARED_CRDS} is absent: ServiceMonitor/PodMonitor/PrometheusRule objects are NOT checked against the API server; everything else is`);
     }
     cp.kubectl(['apply', '--server-side', '-f', join(CHART, 'crds/phishmodel.yaml')]);
     cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
@@ -51,8 +60,8 @@ describe.runIf(OPT_IN)('control plane: the chart against a real API server', () 
     ['default values', [] as string[]],
     ['production values', [PRODUCTION_VALUES]],
   ])('kubectl apply --dry-run=server accepts every object rendered with %s', (_name, files) => {
-    if (files.length > 0) expect(existsSync(SHARED_CRDS), `prometheus-operator CRDs in ${SHARED_CRDS}`).toBe(true);
-    const text = templateText(helm, files);
+    const text = templateText(helm, files, NO_MONITORING);
+    if (HAVE_MONITORING_CRDS && files.length > 0) expect(text).toMatch(/kind: (ServiceMonitor|PodMonitor|PrometheusRule)/);
     const kinds = parseObjects(text).map((o) => o.kind);
     const out = cp.kubectl(['apply', '--dry-run=server', '-n', 'phishnet', '-f', '-'], text);
     expect(out.trim().split('\n').length).toBe(kinds.length);
@@ -64,7 +73,7 @@ describe.runIf(OPT_IN)('control plane: the chart against a real API server', () 
   });
 
   test('helm install --wait brings every workload to Ready (kwok node)', () => {
-    run(helm, ['install', 'phishnet', CHART, '--kubeconfig', cp.kubeconfig, '-n', 'phishnet', '-f', PRODUCTION_VALUES, '--wait', '--timeout', '4m'],
+    run(helm, ['install', 'phishnet', CHART, '--kubeconfig', cp.kubeconfig, '-n', 'phishnet', '-f', PRODUCTION_VALUES, ...NO_MONITORING, '--wait', '--timeout', '4m'],
       { env: { ...process.env, HELM_CACHE_HOME: join(cp.dir, 'helm-cache'), HELM_CONFIG_HOME: join(cp.dir, 'helm-config'), HELM_DATA_HOME: join(cp.dir, 'helm-data') } });
     const deployments = JSON.parse(cp.kubectl(['get', 'deployments', '-n', 'phishnet', '-o', 'json'])) as { items: { metadata: { name: string }; status: { readyReplicas?: number; replicas?: number } }[] };
     expect(deployments.items.map((d) => d.metadata.name).sort()).toEqual(['phishnet-gateway', 'phishnet-operator']);
