@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
-  jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider,
+  jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { VerdictCache } from './cache/verdict-cache.ts';
@@ -17,6 +17,7 @@ import type { GatewayConfig } from './config.ts';
 import { createMetrics, type GatewayMetrics } from './metrics/metrics.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import problemPlugin from './plugins/problem.ts';
+import { fastSerializerCompiler } from './plugins/serializer.ts';
 import { KubeConfig } from '@kubernetes/client-node';
 import { PhishModelWatcher } from './router/phishmodel-watcher.ts';
 import { StaticRouter, type Router } from './router/router.ts';
@@ -71,7 +72,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     forceCloseConnections: true,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(fastSerializerCompiler);
 
   const metrics = createMetrics();
   let redis: Redis | null = null;
