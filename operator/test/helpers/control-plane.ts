@@ -8,13 +8,13 @@
  * by this Node process: tests call kubectl/helm synchronously, and a blocked event loop must not stall the control
  * plane (a full 64 KiB pipe blocks klog, and with it kube-controller-manager, until the test times out).
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, waitFor, type Proc } from './procs.ts';
+import { freePort, startProc, waitFor, type Proc } from './procs.ts';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
@@ -34,35 +34,6 @@ export function binaryPaths(): Record<BinaryName, string> {
     throw new Error(`control-plane binaries missing: ${missing.map(([n, p]) => `${n} (${p})`).join(', ')} — run \`bash scripts/k8s-binaries.sh\``);
   }
   return paths;
-}
-
-/**
- * Starts `cmd args` with stdout+stderr appended to `logFile` by the child itself (the file descriptor is inherited),
- * so the process keeps running while this process's event loop is blocked in execFileSync.
- */
-function startLogged(cmd: string, args: string[], logFile: string): Proc {
-  const fd = openSync(logFile, 'a');
-  let child: ChildProcess;
-  try {
-    child = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
-  } finally {
-    closeSync(fd); // the child holds its own copy
-  }
-  const exited = new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
-  });
-  return {
-    child,
-    logFile,
-    async stop(graceMs = 5000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const t = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(t);
-    },
-  };
 }
 
 /** Outcome of a kubectl run that may exit non-zero by design (e.g. `auth can-i` prints `no` and exits 1). */
@@ -94,7 +65,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
   };
   try {
     const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
-    procs.push(startLogged(bins.etcd, [
+    procs.push(startProc(bins.etcd, [
       `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=http://127.0.0.1:${etcdClient}`, `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
       `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
       `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`, '--log-level=warn', '--unsafe-no-fsync',
@@ -107,7 +78,7 @@ export async function startControlPlane(): Promise<ControlPlane> {
     const token = 'phishnet-test-token';
     writeFileSync(join(dir, 'tokens.csv'), `${token},admin,admin-uid,"system:masters"\n`);
     const apiserverUrl = `https://127.0.0.1:${apiPort}`;
-    procs.push(startLogged(bins['kube-apiserver'], [
+    procs.push(startProc(bins['kube-apiserver'], [
       `--etcd-servers=http://127.0.0.1:${etcdClient}`, `--cert-dir=${join(dir, 'certs')}`, `--secure-port=${apiPort}`,
       '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', '--service-cluster-ip-range=10.0.0.0/24',
       `--service-account-issuer=https://127.0.0.1:${apiPort}`, `--service-account-key-file=${join(dir, 'sa.pub')}`,
@@ -133,17 +104,17 @@ export async function startControlPlane(): Promise<ControlPlane> {
     };
     await waitFor(`kube-apiserver ready (log ${join(dir, 'kube-apiserver.log')})`, () => kubectl(['get', '--raw', '/readyz']).trim() === 'ok', 90_000, 500);
 
-    procs.push(startLogged(bins['kube-controller-manager'], [
+    procs.push(startProc(bins['kube-controller-manager'], [
       `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
       '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`,
       `--service-account-private-key-file=${join(dir, 'sa.key')}`, '--use-service-account-credentials=false',
       '--controllers=*,-serviceaccount-token', '--concurrent-deployment-syncs=5', '--v=0',
     ], join(dir, 'kube-controller-manager.log')));
-    procs.push(startLogged(bins['kube-scheduler'], [
+    procs.push(startProc(bins['kube-scheduler'], [
       `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
       '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`, '--v=0',
     ], join(dir, 'kube-scheduler.log')));
-    procs.push(startLogged(bins.kwok, [
+    procs.push(startProc(bins.kwok, [
       `--kubeconfig=${kubeconfig}`, `--config=${join(dirname(bins.kwok), 'stages.yaml')}`, '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       '--cidr=10.0.0.1/24', '--node-ip=10.0.0.1', `--server-address=127.0.0.1:${await freePort()}`,
     ], join(dir, 'kwok.log')));

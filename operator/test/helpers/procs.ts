@@ -2,7 +2,7 @@
  * Test helpers: free loopback ports, child processes that are stopped by PID, waiting for HTTP readiness.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
@@ -25,13 +25,23 @@ export interface Proc {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** Starts `cmd args` with stdout+stderr appended to `logFile`. */
+/**
+ * Starts `cmd args` with stdout+stderr appended to `logFile` by the child itself (it inherits the file descriptor),
+ * so nothing flows through this process: a test blocked in a synchronous call (execFileSync of kubectl/helm) cannot
+ * stall a child on a full pipe.
+ */
 export function startProc(cmd: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): Proc {
-  const out = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
-  child.stdout?.pipe(out);
-  child.stderr?.pipe(out);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const fd = openSync(logFile, 'a');
+  let child: ChildProcess;
+  try {
+    child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env });
+  } finally {
+    closeSync(fd); // the child holds its own copy
+  }
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
   return {
     child,
     logFile,
