@@ -15,6 +15,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
@@ -24,6 +25,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' },
     workers: { type: 'string', default: '1' }, 'batch-wait-ms': { type: 'string', default: '2' },
+    only: { type: 'string', default: 'bare,hit,miss' }, 'cpu-prof': { type: 'string' },
   },
 });
 const duration = Math.min(Math.max(Number(values.duration), 1), 60);
@@ -37,11 +39,13 @@ const stopAll = async () => { for (const p of procs.reverse()) await p.stop(); }
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 try {
-  const inference = await startInference({ workers: Number(values.workers) });
+  // --cpu-prof DIR: V8 CPU profiles of the gateway and inference processes (written when they exit).
+  const prof: Record<string, string> = values['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {};
+  const inference = await startInference({ workers: Number(values.workers), env: prof });
   procs.push(inference);
   const gw = await startGateway({
     PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_RATE_LIMIT_MAX: '100000000', PHISHNET_GATEWAY_LOG_LEVEL: 'warn',
-    PHISHNET_GATEWAY_BATCH_WAIT_MS: values['batch-wait-ms'],
+    PHISHNET_GATEWAY_BATCH_WAIT_MS: values['batch-wait-ms'], ...prof,
   });
   procs.push(gw);
   await waitReady(gw);
@@ -68,27 +72,66 @@ try {
     const r = await autocannon({ connections, duration, pipelining: 1, ...opts } as autocannon.Options);
     return { name, rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
   };
-  // Short warm-up of every path (JIT, connections), not measured.
-  await run('warm', { url: `${bare.url}/bare`, method: 'POST', headers, body: '{"url":"http://example.com/"}', duration: 1 });
+  const scenarios: Record<string, (warm: boolean) => Record<string, unknown>> = {
+    bare: () => ({ url: `${bare.url}/bare`, method: 'POST', headers, body: JSON.stringify({ url: hitUrls[0] }) }),
+    hit: () => ({
+      url: gw.url, requests: hitUrls.map((u) => ({ method: 'POST', path: '/api/check-url', headers, body: JSON.stringify({ url: u }) })),
+    }),
+    miss: (warm) => {
+      // A new URL per request (warm-up URLs differ from measured ones, so measured requests all miss).
+      let n = 0;
+      const prefix = warm ? 'warm' : 'bench';
+      return {
+        url: gw.url,
+        requests: [{
+          method: 'POST', path: '/api/check-url', headers,
+          setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ url: `http://${prefix}-${n++}.example/login?session=${n}` }) }),
+        }],
+      };
+    },
+  };
+  /** Sum over label sets of every `<name>_sum` / `<name>_count` sample in a Prometheus text exposition. */
+  const scrape = async (url: string) => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const out = new Map<string, number>();
+    for (const line of text.split('\n')) {
+      const m = /^([a-z_]+(?:_sum|_count))(?:\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+      if (m) out.set(m[1]!, (out.get(m[1]!) ?? 0) + Number(m[2]));
+    }
+    return out;
+  };
+  /** Means of a histogram between two scrapes. */
+  const mean = (a: Map<string, number>, b: Map<string, number>, name: string) => {
+    const n = (b.get(`${name}_count`) ?? 0) - (a.get(`${name}_count`) ?? 0);
+    return { n, mean: n > 0 ? ((b.get(`${name}_sum`) ?? 0) - (a.get(`${name}_sum`) ?? 0)) / n : Number.NaN };
+  };
+  const wanted = values.only.split(',').filter((s) => s in scenarios);
+  const loadBefore = loadavg()[0]!;
   const results: Result[] = [];
-  results.push(await run('bare', { url: `${bare.url}/bare`, method: 'POST', headers, body: JSON.stringify({ url: hitUrls[0] }) }));
-  results.push(await run('hit', {
-    url: gw.url, requests: hitUrls.map((u) => ({ method: 'POST', path: '/api/check-url', headers, body: JSON.stringify({ url: u }) })),
-  }));
-  let n = 0;
-  results.push(await run('miss', {
-    url: gw.url,
-    requests: [{
-      method: 'POST', path: '/api/check-url', headers,
-      setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ url: `http://bench-${n++}.example/login?session=${n}` }) }),
-    }],
-  }));
-  const bareRps = results[0]!.rps;
-  console.log(`\ngateway bench: ${duration} s per scenario, ${connections} connections, inference workers ${values.workers}, batch wait ${values['batch-wait-ms']} ms, 127.0.0.1, ${(await import('node:os')).cpus().length} CPUs, load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`);
+  const diag: string[] = [];
+  for (const name of wanted) {
+    // Short warm-up of each path (JIT, connections, pools), not measured.
+    await run('warm', { ...scenarios[name]!(true), duration: 1 });
+    const before = name === 'bare' ? null : await Promise.all([scrape(gw.url), scrape(inference.url)]);
+    results.push(await run(name, scenarios[name]!(false)));
+    if (before) {
+      // What the upstream did during the scenario: batches sent by the gateway, their latency, model runs in inference.
+      const after = await Promise.all([scrape(gw.url), scrape(inference.url)]);
+      const gb = mean(before[0], after[0], 'phishnet_gateway_upstream_batch_size_urls');
+      const gd = mean(before[0], after[0], 'phishnet_gateway_upstream_duration_seconds');
+      const ib = mean(before[1], after[1], 'phishnet_inference_batch_size');
+      const id = mean(before[1], after[1], 'phishnet_inference_request_duration_seconds');
+      diag.push(`${name}: gateway→inference calls ${gb.n}, mean ${gb.mean.toFixed(1)} URLs, mean ${(gd.mean * 1000).toFixed(1)} ms; `
+        + `inference model runs ${ib.n}, mean ${ib.mean.toFixed(1)} URLs; inference request mean ${(id.mean * 1000).toFixed(1)} ms`);
+    }
+  }
+  const bareRps = results.find((r) => r.name === 'bare')?.rps ?? Number.NaN;
+  console.log(`\ngateway bench: ${duration} s per scenario, ${connections} connections, inference workers ${values.workers}, batch wait ${values['batch-wait-ms']} ms, 127.0.0.1, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`);
   console.log('scenario   req/s      p99 ms   non-2xx  errors  req/s vs bare');
   for (const r of results) {
     console.log(`${r.name.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} ${r.p99.toFixed(1).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)}   ${(r.rps / bareRps).toFixed(2)}`);
   }
+  for (const d of diag) console.log(d);
 } finally {
   await stopAll();
 }

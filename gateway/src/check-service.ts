@@ -7,7 +7,7 @@
  * in Redis, so a restarted replica can serve cached verdicts while inference is down). A new model's verdicts are
  * therefore served from the first miss that reaches it; until then, fresh entries of the previous model answer.
  */
-import { trace, SpanStatusCode } from '@opentelemetry/api';
+import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { CanonicalUrl, ModelRef, Prediction } from '@phishnet/inference/contract';
 import type { VerdictCache, Lookup } from './cache/verdict-cache.ts';
 import { cacheKey } from './domain/cache-key.ts';
@@ -16,10 +16,18 @@ import { storeEntry, toPublic, type PublicVerdict } from './domain/verdict.ts';
 import type { Router } from './router/router.ts';
 import { Batcher } from './upstream/batcher.ts';
 import { NoVerdictError, retryAfterFor } from './upstream/errors.ts';
-
-const tracer = trace.getTracer('phishnet-gateway');
+import { tracer, tracingActive } from './tracing.ts';
 
 interface Scored { prediction: Prediction; model: ModelRef }
+
+const MISS: Lookup = Object.freeze({ state: 'miss' });
+type Fresh = Extract<Lookup, { state: 'fresh' | 'stale' }>;
+
+/** L1 lookups of one check: cache keys of the URLs with a digest (`known` = their indices), results per URL. */
+interface L1Result { keys: string[]; known: number[]; found: Lookup[]; lookups: Lookup[] }
+/** A check the synchronous part could not finish; `l1` null: the digest must first be read from Redis. */
+interface Pending { done: false; now: number; hrefs: string[]; l1: (L1Result & { digest: string | null }) | null }
+type Started = { done: true; result: CheckResult } | Pending;
 
 /** Result of {@link CheckService.check}: verdicts in input order and the digest for X-Model-Digest. */
 export interface CheckResult { verdicts: PublicVerdict[]; modelDigest: string }
@@ -48,13 +56,24 @@ export class CheckService {
 
   /**
    * Verdicts for canonical URLs (duplicates allowed; each distinct URL is looked up and scored once).
-   * @throws NoVerdictError when at least one URL has neither a fresh verdict nor a stale one to fall back on
+   * Synchronous when every URL is a fresh L1 hit and no tracing SDK is installed (the cache-hit path: no promise,
+   * no span); a promise otherwise.
+   * @throws NoVerdictError (the promise rejects) when at least one URL has neither a fresh verdict nor a stale one
    */
-  async check(urls: readonly CanonicalUrl[]): Promise<CheckResult> {
-    return tracer.startActiveSpan('gateway.check', async (span) => {
+  check(urls: readonly CanonicalUrl[]): CheckResult | Promise<CheckResult> {
+    if (!tracingActive()) {
+      const s = this.#start(urls, null);
+      return s.done ? s.result : this.#finish(s, null);
+    }
+    const t = tracer();
+    return t.startActiveSpan('gateway.check', async (span) => {
       span.setAttribute('phishnet.urls', urls.length);
+      const lookupSpan = t.startSpan('cache.lookup');
       try {
-        return await this.#check(urls);
+        const s = this.#start(urls, lookupSpan);
+        if (!s.done) return await this.#finish(s, lookupSpan); // ends lookupSpan after the L2 lookup
+        lookupSpan.end();
+        return s.result;
       } catch (err) {
         span.setStatus({ code: SpanStatusCode.ERROR });
         throw err;
@@ -64,26 +83,69 @@ export class CheckService {
     });
   }
 
-  async #check(urls: readonly CanonicalUrl[]): Promise<CheckResult> {
+  /**
+   * The synchronous part of a check: cache keys (when the model digest is known without Redis) and L1 lookups.
+   * Done when every URL is a fresh L1 hit; otherwise the state {@link #finish} continues from.
+   */
+  #start(urls: readonly CanonicalUrl[], lookupSpan: Span | null): Started {
     const now = this.#clock();
     const hrefs = urls.map((u) => u.href);
-    const digest = await this.#cache.lastDigest();
-    // The digest of the model that would score each URL: its arm's, when the router knows it (stable/canary), else
-    // the last one learned. So a canary's verdicts are never served for URLs routed to stable (e.g. after rollback).
-    const digests = hrefs.map((h) => this.#router.digestFor?.(h) ?? digest);
-    const known = digests.flatMap((d, i) => (d === null ? [] : [i]));
-    const lookups: Lookup[] = hrefs.map(() => ({ state: 'miss' }));
-    if (known.length > 0) {
-      const found = await tracer.startActiveSpan('cache.lookup', async (s) => {
-        try {
-          return await this.#cache.lookup(known.map((i) => cacheKey(digests[i]!, hrefs[i]!)), now);
-        } finally {
-          s.end();
-        }
-      });
+    const known = this.#cache.knownDigest();
+    // Without a digest learned by this process, the last one may be in Redis (async): continue in #finish.
+    if (known === null && this.#cache.l2State() !== 'disabled') return { done: false, now, hrefs, l1: null };
+    const l1 = this.#lookupL1(hrefs, known, now);
+    lookupSpan?.setAttribute('phishnet.keys', l1.keys.length);
+    if (l1.lookups.every((l) => l.state === 'fresh')) {
+      const verdicts = l1.lookups.map((l) => toPublic((l as Fresh).entry, { cached: true, stale: false, now }));
+      return { done: true, result: { verdicts, modelDigest: known ?? verdicts[0]?.model.digest ?? '' } };
+    }
+    return { done: false, now, hrefs, l1: { ...l1, digest: known } };
+  }
+
+  /**
+   * L1 lookups of URLs whose model digest is known: the digest of the model that would score each URL is its arm's
+   * when the router knows it (stable/canary), else the last one learned — so a canary's verdicts are never served
+   * for URLs routed to stable (e.g. after rollback). URLs without any digest are misses.
+   */
+  #lookupL1(hrefs: readonly string[], digest: string | null, now: number): L1Result {
+    const keys: string[] = [];
+    const known: number[] = [];
+    for (let i = 0; i < hrefs.length; i++) {
+      const d = this.#router.digestFor?.(hrefs[i]!) ?? digest;
+      if (d !== null) {
+        keys.push(cacheKey(d, hrefs[i]!));
+        known.push(i);
+      }
+    }
+    const found = keys.length > 0 ? this.#cache.lookupL1(keys, now) : [];
+    let lookups: Lookup[];
+    if (known.length === hrefs.length) lookups = found;
+    else {
+      lookups = hrefs.map(() => MISS);
       known.forEach((i, j) => { lookups[i] = found[j]!; });
     }
-    const out: (PublicVerdict | undefined)[] = Array.from({ length: urls.length }, () => undefined);
+    return { keys, known, found, lookups };
+  }
+
+  /** The asynchronous part: digest from Redis, L2 lookups, coalesced micro-batched inference calls, store. */
+  async #finish(s: Pending, lookupSpan: Span | null): Promise<CheckResult> {
+    const { now, hrefs } = s;
+    let l1 = s.l1;
+    if (l1 === null) {
+      const d = await this.#cache.lastDigest();
+      l1 = { ...this.#lookupL1(hrefs, d, now), digest: d };
+      lookupSpan?.setAttribute('phishnet.keys', l1.keys.length);
+    }
+    const digest = l1.digest;
+    let lookups = l1.lookups;
+    if (l1.keys.length > 0 && this.#cache.needsL2(l1.found)) {
+      const run = () => this.#cache.lookupL2(l1.keys, l1.found, now);
+      const found = await (lookupSpan ? context.with(trace.setSpan(context.active(), lookupSpan), run) : run());
+      lookups = hrefs.map(() => MISS);
+      l1.known.forEach((i, j) => { lookups[i] = found[j]!; });
+    }
+    lookupSpan?.end();
+    const out: (PublicVerdict | undefined)[] = Array.from({ length: hrefs.length }, () => undefined);
     const need = new Map<string, number[]>();
     lookups.forEach((l, i) => {
       if (l.state === 'fresh') out[i] = toPublic(l.entry, { cached: true, stale: false, now });

@@ -9,12 +9,13 @@
  *   here and in Redis so a restarted gateway can serve cached verdicts before inference answers again.
  */
 import { LRUCache } from 'lru-cache';
-import { trace } from '@opentelemetry/api';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import { freshness, type StoredVerdict } from '../domain/verdict.ts';
+import { inSpan } from '../tracing.ts';
+import type { CounterCell } from '../metrics/metrics.ts';
 import type { L2Store, RedisState } from './redis-l2.ts';
 
-const tracer = trace.getTracer('phishnet-gateway');
+const MISS: Lookup = Object.freeze({ state: 'miss' });
 
 /** Result of a lookup for one key. */
 export type Lookup = { state: 'fresh' | 'stale'; entry: StoredVerdict; tier: 'l1' | 'l2' } | { state: 'miss' };
@@ -24,6 +25,7 @@ export class VerdictCache {
   readonly #l2: L2Store | null;
   readonly #metrics: GatewayMetrics;
   readonly #staleMs: number;
+  readonly #l1Cells: { hit: CounterCell; miss: CounterCell; stale: CounterCell };
   #lastDigest: string | null = null;
 
   /**
@@ -35,6 +37,8 @@ export class VerdictCache {
     this.#l2 = opts.l2;
     this.#metrics = opts.metrics;
     this.#staleMs = opts.staleSeconds * 1000;
+    const c = opts.metrics.cacheLookups;
+    this.#l1Cells = { hit: c.cell({ tier: 'l1', result: 'hit' }), miss: c.cell({ tier: 'l1', result: 'miss' }), stale: c.cell({ tier: 'l1', result: 'stale' }) };
   }
 
   /** Redis state for /readyz and metrics. */
@@ -68,32 +72,62 @@ export class VerdictCache {
   }
 
   /**
-   * Looks keys up in L1, then the L1 misses in L2 (one MGET). L2 hits are copied into L1.
+   * Looks keys up in L1, then the L1 misses (and L1 stale entries) in L2 (one MGET). L2 hits are copied into L1.
    * @param now epoch ms
    * @returns one Lookup per key, in order; never rejects
    */
   async lookup(keys: readonly string[], now: number): Promise<Lookup[]> {
-    const out: Lookup[] = Array.from({ length: keys.length }, () => ({ state: 'miss' }));
-    const l2Keys: string[] = [];
-    const l2Idx: number[] = [];
-    const m = this.#metrics.cacheLookups;
-    keys.forEach((k, i) => {
+    const out = this.lookupL1(keys, now);
+    return this.needsL2(out) ? this.lookupL2(keys, out, now) : out;
+  }
+
+  /**
+   * L1 only, synchronous (the cache-hit path): one Lookup per key, in order. Counts L1 hits/misses/stales.
+   * @param now epoch ms
+   */
+  lookupL1(keys: readonly string[], now: number): Lookup[] {
+    const out = new Array<Lookup>(keys.length);
+    const c = this.#l1Cells;
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i]!;
       const e = this.#usable(this.#l1.get(k), now, k, true);
       if (e) {
         const state = freshness(e, now);
-        m.inc({ tier: 'l1', result: state === 'fresh' ? 'hit' : 'stale' });
+        (state === 'fresh' ? c.hit : c.stale).n++;
         out[i] = { state, entry: e, tier: 'l1' };
-        if (state === 'fresh') return;
       } else {
-        m.inc({ tier: 'l1', result: 'miss' });
-        out[i] = { state: 'miss' };
+        c.miss.n++;
+        out[i] = MISS;
       }
-      l2Keys.push(k);
-      l2Idx.push(i);
+    }
+    return out;
+  }
+
+  /** Whether L1 results leave keys for L2 to answer (an L2 is configured and some key is not fresh). */
+  needsL2(l1: readonly Lookup[]): boolean {
+    return this.#l2 !== null && l1.some((l) => l.state !== 'fresh');
+  }
+
+  /**
+   * Completes L1 results from L2: the keys not fresh in L1 are fetched with one MGET; L2 hits are copied into L1.
+   * @param l1 the result of {@link lookupL1} for the same keys (not modified)
+   * @param now epoch ms
+   * @returns one Lookup per key, in order; never rejects (L2 errors count as misses)
+   */
+  async lookupL2(keys: readonly string[], l1: readonly Lookup[], now: number): Promise<Lookup[]> {
+    const out = [...l1];
+    const l2Keys: string[] = [];
+    const l2Idx: number[] = [];
+    out.forEach((l, i) => {
+      if (l.state !== 'fresh') {
+        l2Keys.push(keys[i]!);
+        l2Idx.push(i);
+      }
     });
     if (l2Keys.length === 0 || this.#l2 === null) return out;
     const l2 = this.#l2;
-    await tracer.startActiveSpan('cache.l2.mget', async (span) => {
+    const m = this.#metrics.cacheLookups.counter;
+    await inSpan('cache.l2.mget', async (span) => {
       span.setAttribute('phishnet.keys', l2Keys.length);
       try {
         const vals = await l2.mget(l2Keys);

@@ -3,14 +3,23 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
-import type { GatewayMetrics } from '../metrics/metrics.ts';
+import type { CounterCell, GatewayMetrics } from '../metrics/metrics.ts';
 
 export default fp(async function metricsPlugin(app: FastifyInstance, opts: { metrics: GatewayMetrics }) {
   const m = opts.metrics;
-  app.addHook('onResponse', async (req, reply) => {
+  // Cells per route, then per status code: the hook runs for every response (see HotCounter).
+  const cells = new Map<string, Map<number, CounterCell>>();
+  // A callback hook, not an async one: no promise per response.
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    m.requests.inc({ route, status: String(reply.statusCode) });
+    let byStatus = cells.get(route);
+    if (!byStatus) cells.set(route, byStatus = new Map());
+    const status = reply.statusCode;
+    let cell = byStatus.get(status);
+    if (!cell) byStatus.set(status, cell = m.requests.cell({ route, status: String(status) }));
+    cell.n++;
     m.requestDuration.observe({ route }, reply.elapsedTime / 1000);
+    done();
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.type(m.registry.contentType);

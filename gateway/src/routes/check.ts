@@ -3,6 +3,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
+import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LRUCache } from 'lru-cache';
 import type { Redis } from 'ioredis';
@@ -10,7 +11,7 @@ import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/inference/c
 import type { CheckService } from '../check-service.ts';
 import { logSafeUrl, sha256Hex } from '../domain/cache-key.ts';
 import type { PublicVerdict } from '../domain/verdict.ts';
-import type { GatewayMetrics } from '../metrics/metrics.ts';
+import type { CounterCell, GatewayMetrics } from '../metrics/metrics.ts';
 import { InputError, sendProblem, type FieldIssue } from '../plugins/problem.ts';
 import { CheckUrlBody, CheckUrlsBody, CheckUrlsResponse, MAX_CHECK_BATCH, UrlVerdict, apiErrorResponses } from '../schemas/check.ts';
 import { MAX_URL_LENGTH } from '@phishnet/inference/contract';
@@ -61,6 +62,9 @@ export function canonicalizeAll(urls: readonly string[], pointer: (i: number) =>
   return out as CanonicalUrl[];
 }
 
+/** Whether debug lines are logged (pino level debug or trace; false for Fastify's null logger in tests). */
+const debugEnabled = (log: FastifyBaseLogger) => log.level === 'debug' || log.level === 'trace';
+
 const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts) => {
   const keys = opts.apiKeySha256s.map((h) => Buffer.from(h.toLowerCase(), 'hex'));
   /** The API key's digest when valid, null when absent/unknown. Constant-time compare per configured key. */
@@ -77,12 +81,13 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
       }
     });
   }
-  app.addHook('onSend', async (_req, reply, payload) => {
+  // A callback hook, not an async one: no promise per response.
+  app.addHook('onSend', (_req, reply, payload, done) => {
     if (!reply.hasHeader('x-model-digest')) {
       const d = opts.knownDigest();
       if (d !== null) reply.header('x-model-digest', d);
     }
-    return payload;
+    done(null, payload);
   });
 
   await app.register(rateLimit, {
@@ -102,8 +107,13 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
     }),
   });
 
+  const verdictCells = {
+    phishing: opts.metrics.verdicts.cell({ verdict: 'phishing' }),
+    suspicious: opts.metrics.verdicts.cell({ verdict: 'suspicious' }),
+    legitimate: opts.metrics.verdicts.cell({ verdict: 'legitimate' }),
+  } satisfies Record<PublicVerdict['verdict'], CounterCell>;
   const countVerdicts = (vs: readonly PublicVerdict[]) => {
-    for (const v of vs) opts.metrics.verdicts.inc({ verdict: v.verdict });
+    for (const v of vs) verdictCells[v.verdict].n++;
   };
 
   app.post('/api/check-url', {
@@ -115,8 +125,10 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
     },
   }, async (req, reply) => {
     const [u] = canonicalizeAll([req.body.url], () => '/url');
-    req.log.debug({ url: logSafeUrl(u!.host, u!.href) }, 'check-url');
-    const { verdicts, modelDigest } = await opts.service.check([u!]);
+    // The log-safe form costs a sha256: only when it is logged.
+    if (debugEnabled(req.log)) req.log.debug({ url: logSafeUrl(u!.host, u!.href) }, 'check-url');
+    const r = opts.service.check([u!]);
+    const { verdicts, modelDigest } = r instanceof Promise ? await r : r;
     countVerdicts(verdicts);
     reply.header('x-model-digest', modelDigest);
     return verdicts[0]!;
@@ -131,8 +143,9 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
     },
   }, async (req, reply) => {
     const us = canonicalizeAll(req.body.urls, (i) => `/urls/${i}`);
-    req.log.debug({ urls: us.length, hosts: [...new Set(us.map((u) => u.host))].slice(0, 10) }, 'check-urls');
-    const { verdicts, modelDigest } = await opts.service.check(us);
+    if (debugEnabled(req.log)) req.log.debug({ urls: us.length, hosts: [...new Set(us.map((u) => u.host))].slice(0, 10) }, 'check-urls');
+    const r = opts.service.check(us);
+    const { verdicts, modelDigest } = r instanceof Promise ? await r : r;
     countVerdicts(verdicts);
     reply.header('x-model-digest', modelDigest);
     return { verdicts };

@@ -3,7 +3,7 @@
  * policy: bulkhead → retry (jittered exponential backoff, idempotent failures only) → circuit breaker → per-attempt
  * timeout. Breaker state and call outcomes are exported as metrics.
  */
-import { trace, SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode } from '@opentelemetry/api';
 import {
   BulkheadPolicy, CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, ExponentialBackoff, TimeoutStrategy,
   bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, type IPolicy,
@@ -11,9 +11,8 @@ import {
 import { Pool } from 'undici';
 import { PredictResponse } from '@phishnet/inference/contract';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
+import { inSpan } from '../tracing.ts';
 import { UpstreamContractError, UpstreamHttpError, isRetryable, outcomeOf } from './errors.ts';
-
-const tracer = trace.getTracer('phishnet-gateway');
 
 /** Resilience settings of one upstream. Times in milliseconds. */
 export interface InferenceClientOptions {
@@ -86,7 +85,7 @@ export class InferenceClient {
   async predict(urls: string[]): Promise<PredictResponse> {
     const started = performance.now();
     this.#metrics.upstreamBatchSize.observe(urls.length);
-    return tracer.startActiveSpan('upstream.predict', async (span) => {
+    return inSpan('upstream.predict', async (span) => {
       span.setAttribute('phishnet.upstream', this.name);
       span.setAttribute('phishnet.urls', urls.length);
       try {
