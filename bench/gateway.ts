@@ -1,31 +1,36 @@
 /**
  * Benchmark of the gateway (not a test: it prints numbers).
  *
- *   bash scripts/node.sh bench/gateway.ts [--duration 8] [--connections 32] [--workers 1] [--batch-wait-ms 2]
+ *   bash scripts/node.sh bench/gateway.ts [--duration 8] [--connections 32] [--workers 1] [--model <artifact>]
+ *     [--batch-wait-ms <ms>] [--only bare,hit,miss] [--cpu-prof <dir>]
  *
- * Starts, on 127.0.0.1 free ports: the real inference service (bundled model, or the dev model — see
- * gateway/test/support/processes.ts), the gateway process (embedded cache, no Redis, rate limit out of the way) and a
+ * Starts, on 127.0.0.1 free ports: the real inference service (the bundled model, inference's DEFAULT_MODEL_PATH, or
+ * `--model`), the gateway process (embedded cache, no Redis, rate limit out of the way) and a
  * bare Fastify route (bench/gateway-bare.ts). Then autocannon drives, for `--duration` seconds each, in one run on
  * the same machine:
  *   bare  POST /bare            (JSON body parsed, small JSON answered)
  *   hit   POST /api/check-url   (100 URLs from fixtures/urls-2k.csv, all cached beforehand → L1 hit path)
  *   miss  POST /api/check-url   (a new URL every request → canonicalize, miss, micro-batched inference call, store)
- * and prints req/s and p99 latency of each, with hit/bare and miss/bare ratios. Every run is bounded in time and
- * traffic goes to 127.0.0.1 only.
+ * and prints req/s and p99 latency of each, with hit/bare and miss/bare ratios; then, per scenario, the CPU time each
+ * process spent per request (user+system, from /proc), main-thread GC pauses, and what the upstream did (calls from the
+ * gateway to inference, URLs per call, model runs). Each scenario is preceded by a 1 s unmeasured warm-up. Every run is
+ * bounded in time and traffic goes to 127.0.0.1 only.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { cpus, loadavg } from 'node:os';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
+import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
 import { ROOT, freePort, startGateway, startInference, waitReady, type Proc } from '../gateway/test/support/processes.ts';
 
 const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' },
-    workers: { type: 'string', default: '1' }, 'batch-wait-ms': { type: 'string', default: '2' },
-    only: { type: 'string', default: 'bare,hit,miss' }, 'cpu-prof': { type: 'string' },
+    workers: { type: 'string', default: '1' }, 'batch-wait-ms': { type: 'string' },
+    only: { type: 'string', default: 'bare,hit,miss' }, model: { type: 'string', default: DEFAULT_MODEL_PATH }, 'cpu-prof': { type: 'string' },
   },
 });
 const duration = Math.min(Math.max(Number(values.duration), 1), 60);
@@ -41,11 +46,12 @@ process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 try {
   // --cpu-prof DIR: V8 CPU profiles of the gateway and inference processes (written when they exit).
   const prof: Record<string, string> = values['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {};
-  const inference = await startInference({ workers: Number(values.workers), env: prof });
+  const inference = await startInference({ model: values.model, workers: Number(values.workers), env: prof });
   procs.push(inference);
   const gw = await startGateway({
     PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_RATE_LIMIT_MAX: '100000000', PHISHNET_GATEWAY_LOG_LEVEL: 'warn',
-    PHISHNET_GATEWAY_BATCH_WAIT_MS: values['batch-wait-ms'], ...prof,
+    ...(values['batch-wait-ms'] ? { PHISHNET_GATEWAY_BATCH_WAIT_MS: values['batch-wait-ms'] } : {}),
+    ...prof,
   });
   procs.push(gw);
   await waitReady(gw);
@@ -85,7 +91,13 @@ try {
         url: gw.url,
         requests: [{
           method: 'POST', path: '/api/check-url', headers,
-          setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ url: `http://${prefix}-${n++}.example/login?session=${n}` }) }),
+          // The body is built by a template (n is an integer: nothing to escape), so the load generator, which shares
+          // the two cores with the services, spends about as little per request as in the other scenarios.
+          setupRequest: (req: Record<string, unknown>) => {
+            n++;
+            req.body = `{"url":"http://${prefix}-${n}.example/login?session=${n}"}`;
+            return req;
+          },
         }],
       };
     },
@@ -105,15 +117,36 @@ try {
     const n = (b.get(`${name}_count`) ?? 0) - (a.get(`${name}_count`) ?? 0);
     return { n, mean: n > 0 ? ((b.get(`${name}_sum`) ?? 0) - (a.get(`${name}_sum`) ?? 0)) / n : Number.NaN };
   };
+  /** CPU time (user + system) of a process so far, seconds, from /proc (Linux); NaN elsewhere. */
+  const cpuOf = async (pid: number | undefined) => {
+    try {
+      const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
+      return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 }; // utime, stime in clock ticks (USER_HZ = 100)
+    } catch {
+      return { user: Number.NaN, system: Number.NaN };
+    }
+  };
+  const cpuAll = async () => ({
+    gateway: await cpuOf(gw.child.pid), inference: await cpuOf(inference.child.pid), bare: await cpuOf(bareChild.pid),
+    client: ((u) => ({ user: u.user / 1e6, system: u.system / 1e6 }))(process.cpuUsage()),
+  });
   const wanted = values.only.split(',').filter((s) => s in scenarios);
   const loadBefore = loadavg()[0]!;
   const results: Result[] = [];
   const diag: string[] = [];
+  const cpuLines: string[] = [];
   for (const name of wanted) {
     // Short warm-up of each path (JIT, connections, pools), not measured.
     await run('warm', { ...scenarios[name]!(true), duration: 1 });
     const before = name === 'bare' ? null : await Promise.all([scrape(gw.url), scrape(inference.url)]);
-    results.push(await run(name, scenarios[name]!(false)));
+    const cpu0 = await cpuAll();
+    const r = await run(name, scenarios[name]!(false));
+    results.push(r);
+    const cpu1 = await cpuAll();
+    const n = r.rps * duration;
+    const per = (k: keyof typeof cpu0) => `${(((cpu1[k].user - cpu0[k].user) / n) * 1e6).toFixed(0)}+${(((cpu1[k].system - cpu0[k].system) / n) * 1e6).toFixed(0)}`;
+    cpuLines.push(`${name}: CPU µs per request (user+system) — autocannon ${per('client')}, `
+      + (name === 'bare' ? `bare server ${per('bare')}` : `gateway ${per('gateway')}, inference ${per('inference')}`));
     if (before) {
       // What the upstream did during the scenario: batches sent by the gateway, their latency, model runs in inference.
       const after = await Promise.all([scrape(gw.url), scrape(inference.url)]);
@@ -121,17 +154,19 @@ try {
       const gd = mean(before[0], after[0], 'phishnet_gateway_upstream_duration_seconds');
       const ib = mean(before[1], after[1], 'phishnet_inference_batch_size');
       const id = mean(before[1], after[1], 'phishnet_inference_request_duration_seconds');
+      const gc = (i: 0 | 1) => ((after[i].get('nodejs_gc_duration_seconds_sum') ?? 0) - (before[i].get('nodejs_gc_duration_seconds_sum') ?? 0)) * 1000;
+      diag.push(`${name}: GC pauses, main thread: gateway ${gc(0).toFixed(0)} ms, inference ${gc(1).toFixed(0)} ms in ${duration} s`);
       diag.push(`${name}: gateway→inference calls ${gb.n}, mean ${gb.mean.toFixed(1)} URLs, mean ${(gd.mean * 1000).toFixed(1)} ms; `
         + `inference model runs ${ib.n}, mean ${ib.mean.toFixed(1)} URLs; inference request mean ${(id.mean * 1000).toFixed(1)} ms`);
     }
   }
   const bareRps = results.find((r) => r.name === 'bare')?.rps ?? Number.NaN;
-  console.log(`\ngateway bench: ${duration} s per scenario, ${connections} connections, inference workers ${values.workers}, batch wait ${values['batch-wait-ms']} ms, 127.0.0.1, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`);
+  console.log(`\ngateway bench: ${duration} s per scenario, ${connections} connections, inference workers ${values.workers}, model ${basename(values.model)}, gateway batch wait ${values['batch-wait-ms'] ?? 'default'} ms, 127.0.0.1, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`);
   console.log('scenario   req/s      p99 ms   non-2xx  errors  req/s vs bare');
   for (const r of results) {
     console.log(`${r.name.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} ${r.p99.toFixed(1).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)}   ${(r.rps / bareRps).toFixed(2)}`);
   }
-  for (const d of diag) console.log(d);
+  for (const d of [...cpuLines, ...diag]) console.log(d);
 } finally {
   await stopAll();
 }

@@ -20,6 +20,13 @@ import { tracer, tracingActive } from './tracing.ts';
 
 interface Scored { prediction: Prediction; model: ModelRef }
 
+/**
+ * Batches of misses outstanding per upstream arm before further misses wait for one to settle: two, so one batch is
+ * scored while the next travels (inference pipelines its own micro-batches across its workers). Measured with
+ * bench/gateway.ts: batches then grow with load (≈ 40 URLs at 128 connections) instead of many small calls queueing.
+ */
+export const BATCHES_IN_FLIGHT = 2;
+
 const MISS: Lookup = Object.freeze({ state: 'miss' });
 type Fresh = Extract<Lookup, { state: 'fresh' | 'stale' }>;
 
@@ -36,20 +43,24 @@ export class CheckService {
   readonly #cache: VerdictCache;
   readonly #router: Router;
   readonly #batchers = new Map<string, Batcher<Scored>>();
-  readonly #batch: { maxWaitMs: number; maxBatch: number };
+  readonly #batch: { maxWaitMs: number; maxBatch: number; maxInFlight: number };
   readonly #thresholds: Thresholds | undefined;
   readonly #clock: () => number;
   readonly #ttlMax: number;
 
-  /** @param ttlMaxSeconds cap on the TTL policy, seconds (0 = no cap) */
+  /**
+   * @param batchWaitMs longest wait of a miss for a batch slot, ms; batchMax URLs per batch; batchInFlight batches
+   *   outstanding per arm (default {@link BATCHES_IN_FLIGHT}) — see upstream/batcher.ts
+   * @param ttlMaxSeconds cap on the TTL policy, seconds (0 = no cap)
+   */
   constructor(opts: {
-    cache: VerdictCache; router: Router; batchWaitMs: number; batchMax: number; thresholds?: Thresholds; clock?: () => number;
-    ttlMaxSeconds?: number;
+    cache: VerdictCache; router: Router; batchWaitMs: number; batchMax: number; batchInFlight?: number; thresholds?: Thresholds;
+    clock?: () => number; ttlMaxSeconds?: number;
   }) {
     this.#ttlMax = opts.ttlMaxSeconds ?? 0;
     this.#cache = opts.cache;
     this.#router = opts.router;
-    this.#batch = { maxWaitMs: opts.batchWaitMs, maxBatch: opts.batchMax };
+    this.#batch = { maxWaitMs: opts.batchWaitMs, maxBatch: opts.batchMax, maxInFlight: opts.batchInFlight ?? BATCHES_IN_FLIGHT };
     this.#thresholds = opts.thresholds;
     this.#clock = opts.clock ?? Date.now;
   }

@@ -56,8 +56,12 @@ export const GatewayConfig = z.object({
   /** Concurrent inference calls (bulkhead) and calls allowed to queue behind them. */
   PHISHNET_GATEWAY_UPSTREAM_CONCURRENCY: int(16, 1),
   PHISHNET_GATEWAY_UPSTREAM_QUEUE: int(256, 0),
-  /** Micro-batching of single lookups: longest wait (ms) and largest batch (URLs). */
-  PHISHNET_GATEWAY_BATCH_WAIT_MS: z.coerce.number().min(0).default(2),
+  /**
+   * Micro-batching of lookups that miss the cache (upstream/batcher.ts), per upstream arm: while BATCHES_IN_FLIGHT (2)
+   * batches are outstanding, new misses wait for one to settle (so batches grow with load), but no longer than
+   * BATCH_WAIT_MS (ms); with a free slot, misses are sent at the end of the event-loop turn. BATCH_MAX: URLs per batch.
+   */
+  PHISHNET_GATEWAY_BATCH_WAIT_MS: z.coerce.number().min(0).default(20),
   PHISHNET_GATEWAY_BATCH_MAX: int(64, 1),
   /** Comma-separated sha256 hex digests of accepted API keys; when set, X-API-Key is required. */
   PHISHNET_GATEWAY_API_KEY_SHA256S: csv.pipe(z.array(z.string().regex(/^[0-9a-fA-F]{64}$/, 'API key digests must be 64 hex characters'))),

@@ -1,14 +1,14 @@
 /**
  * Cache keys and log-safe URL identifiers. Pure.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Prefix of every verdict key in Redis; bump the version when the stored value's shape changes. */
 export const CACHE_KEY_PREFIX = 'phishnet:v1:verdict:';
 
-/** sha256 of a string as lowercase hex (64 chars). */
+/** sha256 of a string (UTF-8) as lowercase hex (64 chars). One-shot `crypto.hash` (no Hash object per call). */
 export function sha256Hex(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
+  return hash('sha256', s, 'hex');
 }
 
 /**

@@ -1,15 +1,28 @@
 /**
- * Micro-batching with coalescing: concurrent `load(key)` calls are combined into one `send(keys)` call per batch,
- * flushed after `maxWaitMs` or at `maxBatch` keys, whichever comes first; a key already pending or in flight is
- * not sent again (its callers share one promise). Pure of I/O: `send` is injected.
+ * Micro-batching with coalescing: concurrent `load(key)` calls are combined into one `send(keys)` call per batch; a
+ * key already pending or in flight is not sent again (its callers share one promise). Pure of I/O: `send` is
+ * injected.
+ *
+ * When a batch is sent (adaptive batching, as in the inference service's micro-batcher and in dynamic batching of
+ * model servers such as Triton):
+ * - at once when `maxBatch` keys are pending;
+ * - otherwise, while fewer than `maxInFlight` batches are outstanding, at the end of the current event-loop turn
+ *   (`setImmediate`: keys parsed from requests that arrived together share a batch) — an idle upstream is never
+ *   kept waiting;
+ * - while `maxInFlight` batches are outstanding, keys wait for one of them to settle, so under load batches grow
+ *   with the load instead of queueing as many small calls — but never longer than `maxWaitMs` (then they are sent
+ *   anyway: a slow or hung call does not hold the others back beyond that bound).
+ * With `maxInFlight` = Infinity every batch is sent at the end of its turn (and `maxWaitMs` never applies).
  */
 
 /** Options of {@link Batcher}. */
 export interface BatcherOptions<V> {
-  /** Longest time the first key of a batch waits before the batch is sent, milliseconds (0 = next macrotask). */
+  /** Longest time a key waits for an in-flight batch to settle before it is sent anyway, milliseconds. */
   maxWaitMs: number;
   /** Largest batch, keys. */
   maxBatch: number;
+  /** Batches outstanding before new keys wait for one to settle (≥ 1; default Infinity). */
+  maxInFlight?: number;
   /** Sends one batch; resolves with one value per key, in order. A rejection rejects every key of the batch. */
   send: (keys: string[]) => Promise<V[]>;
 }
@@ -18,17 +31,26 @@ interface Pending<V> { key: string; resolve: (v: V) => void; reject: (e: unknown
 
 export class Batcher<V> {
   readonly #opts: BatcherOptions<V>;
+  readonly #maxInFlight: number;
   readonly #inflight = new Map<string, Promise<V>>();
   #pending: Pending<V>[] = [];
   #timer: NodeJS.Timeout | null = null;
+  #immediate: NodeJS.Immediate | null = null;
+  #batchesInFlight = 0;
 
   constructor(opts: BatcherOptions<V>) {
     this.#opts = opts;
+    this.#maxInFlight = Math.max(1, opts.maxInFlight ?? Number.POSITIVE_INFINITY);
   }
 
   /** Number of distinct keys pending or in flight. */
   get size(): number {
     return this.#inflight.size;
+  }
+
+  /** Batches sent and not settled. */
+  get batchesInFlight(): number {
+    return this.#batchesInFlight;
   }
 
   /** The value for `key`, shared with every concurrent caller for the same key. */
@@ -43,14 +65,35 @@ export class Batcher<V> {
     // reporting an unhandled rejection (callers handle the original promise).
     p.then(() => this.#inflight.delete(key), () => this.#inflight.delete(key));
     if (this.#pending.length >= this.#opts.maxBatch) this.#flush();
-    else if (this.#timer === null) this.#timer = setTimeout(() => this.#flush(), this.#opts.maxWaitMs);
+    else this.#schedule();
     return p;
+  }
+
+  /** Arranges for the pending keys to be sent: at the end of this turn when a slot is free, else by the wait bound. */
+  #schedule(): void {
+    if (this.#pending.length === 0) return;
+    if (this.#batchesInFlight < this.#maxInFlight) {
+      this.#immediate ??= setImmediate(() => {
+        this.#immediate = null;
+        if (this.#batchesInFlight < this.#maxInFlight) this.#flush();
+        else this.#schedule();
+      });
+    } else {
+      this.#timer ??= setTimeout(() => {
+        this.#timer = null;
+        this.#flush();
+      }, this.#opts.maxWaitMs);
+    }
   }
 
   #flush(): void {
     if (this.#timer !== null) {
       clearTimeout(this.#timer);
       this.#timer = null;
+    }
+    if (this.#immediate !== null) {
+      clearImmediate(this.#immediate);
+      this.#immediate = null;
     }
     while (this.#pending.length > 0) {
       const batch = this.#pending.splice(0, this.#opts.maxBatch);
@@ -59,14 +102,29 @@ export class Batcher<V> {
   }
 
   #sendBatch(batch: Pending<V>[]): void {
-    this.#opts.send(batch.map((b) => b.key)).then(
+    this.#batchesInFlight++;
+    const settled = () => {
+      this.#batchesInFlight--;
+      this.#schedule();
+    };
+    let sent: Promise<V[]>;
+    try {
+      sent = this.#opts.send(batch.map((b) => b.key));
+    } catch (err) {
+      sent = Promise.reject(err);
+    }
+    sent.then(
       (values) => {
+        settled();
         batch.forEach((b, i) => {
           if (i < values.length) b.resolve(values[i]!);
           else b.reject(new Error(`batch answered ${values.length} of ${batch.length} keys`));
         });
       },
-      (err: unknown) => batch.forEach((b) => b.reject(err)),
+      (err: unknown) => {
+        settled();
+        batch.forEach((b) => b.reject(err));
+      },
     );
   }
 }

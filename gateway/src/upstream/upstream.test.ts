@@ -13,14 +13,49 @@ describe('Batcher', () => {
     expect(calls).toEqual([['a', 'b', 'c']]);
     expect(b.size).toBe(0);
   });
-  test('a full batch is sent at once, the rest after the wait', async () => {
+  test('a full batch is sent at once, the rest at the end of the turn while a slot is free', async () => {
     const calls: string[][] = [];
     const b = new Batcher<number>({ maxWaitMs: 1_000, maxBatch: 2, send: async (keys) => { calls.push(keys); return keys.map(Number); } });
     const p = Promise.all(['1', '2', '3'].map((k) => b.load(k)));
     expect(calls).toEqual([['1', '2']]);
-    await new Promise((r) => setTimeout(r, 0));
-    expect(calls).toHaveLength(1);
-    expect(await Promise.race([p, new Promise((r) => setTimeout(() => r('timeout'), 1_500))])).toEqual([1, 2, 3]);
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([['1', '2'], ['3']]);
+    expect(await p).toEqual([1, 2, 3]);
+  });
+  test('with maxInFlight batches outstanding, new keys wait for one to settle and go together', async () => {
+    const calls: string[][] = [];
+    const gates: (() => void)[] = [];
+    const b = new Batcher<string>({
+      maxWaitMs: 10_000, maxBatch: 64, maxInFlight: 1,
+      send: (keys) => { calls.push(keys); return new Promise((r) => gates.push(() => r(keys))); },
+    });
+    const first = b.load('a');
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([['a']]);
+    const later = ['b', 'c', 'd'].map((k) => b.load(k));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toHaveLength(1); // waiting for the slot, not for the timer
+    expect(b.batchesInFlight).toBe(1);
+    gates[0]!();
+    expect(await first).toBe('a');
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual([['a'], ['b', 'c', 'd']]);
+    gates[1]!();
+    expect(await Promise.all(later)).toEqual(['b', 'c', 'd']);
+    expect(b.batchesInFlight).toBe(0);
+  });
+  test('a batch that does not settle holds new keys back at most maxWaitMs', async () => {
+    const calls: string[][] = [];
+    const b = new Batcher<string>({
+      maxWaitMs: 30, maxBatch: 64, maxInFlight: 1,
+      send: async (keys) => { calls.push(keys); if (keys[0] === 'hung') await new Promise(() => undefined); return keys; },
+    });
+    void b.load('hung');
+    await new Promise((r) => setImmediate(r));
+    const started = performance.now();
+    expect(await b.load('x')).toBe('x');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(25);
+    expect(calls).toEqual([['hung'], ['x']]);
   });
   test('a failed batch rejects each caller, and the key is asked again later', async () => {
     let n = 0;
