@@ -1,6 +1,6 @@
 /**
- * Benchmark: per-URL cost of canonicalization, `url-lexical/v1` features, and features + ONNX scoring with the
- * bundled model, on the 2k fixture. Not a test: it prints numbers.
+ * Benchmark: per-URL cost of canonicalization, `url-lexical/v1` features, `char-ngram/v1` n-grams with the n-gram
+ * model's dot product, and features + ONNX scoring + stacking with the bundled model, on the 2k fixture. Not a test: it prints numbers.
  *
  *   bash scripts/node.sh bench/features.ts [--rounds 5]
  *
@@ -39,6 +39,7 @@ const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p *
 const rows: [string, number[]][] = [
   ['canonicalize', await timeEach((i) => canonicalize(raws[i]!))],
   ['features (url-lexical/v1)', await timeEach((i) => featureVector(urls[i]!))],
+  ['n-grams + n-gram logit (char-ngram/v1)', await timeEach((i) => scorer.ngramLogit(urls[i]!))],
   ['features + scoring, 1 URL/run', await timeEach((i) => scorer.predict([urls[i]!]))],
 ];
 const batchTimes: number[] = [];

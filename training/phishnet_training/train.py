@@ -1,17 +1,23 @@
 """Train a phishnet URL model and write its artifact.
 
-    npm run train -- --data ../shared/data/urls-train.csv.gz --out models/phishnet-url-lexical-v1.tar.gz
+    npm run train -- --data ../shared/data/urls-train.csv.gz --out models/phishnet-url-lexical-v2.tar.gz
 
 Steps (each printed as it runs):
-1. Feature matrix from the labelled CSV via the TypeScript feature CLI (``inference/src/features/cli.ts``): the one
-   implementation of ``url-lexical/v1``, shared with serving.
-2. 5-fold cross-validation grouped by registered domain (StratifiedGroupKFold) for LightGBM and XGBoost, plus
-   one-feature baselines; out-of-fold (OOF) scores give honest metrics.
-3. The better candidate (TPR at 1 % FPR, then ROC-AUC, on OOF scores) is refitted on all rows.
-4. Calibration: Platt scaling on the raw model logit, fitted on the OOF scores (cross-fitting, so the calibrator
-   never sees in-sample scores). Thresholds for ``suspicious`` / ``phishing`` are the calibrated scores at fixed
-   false-positive rates on the OOF scores.
-5. ONNX export (onnxmltools), parity check of ONNX vs native on the fixture, manifest, deterministic ``.tar.gz``.
+1. Feature matrices from the labelled CSV via the TypeScript feature CLI (``inference/src/features/cli.ts``): the one
+   implementation of ``url-lexical/v1`` (dense) and ``char-ngram/v1`` (sparse hashed character n-grams), shared
+   with serving.
+2. 5-fold cross-validation grouped by registered domain (StratifiedGroupKFold): the tree candidates (LightGBM,
+   XGBoost) on ``url-lexical/v1``, a logistic regression on ``char-ngram/v1``, and one-feature baselines;
+   out-of-fold (OOF) scores give honest metrics.
+3. The better tree candidate (TPR at 1 % FPR, then ROC-AUC, on OOF scores) and the n-gram model are refitted on
+   all rows.
+4. Stacking and calibration in one step: a logistic regression on the two OOF scores
+   ``[logit(p_tree), z_ngram]`` (cross-fitting, so it never sees in-sample scores) gives the calibrated score
+   ``sigmoid(a_tree * logit(p_tree) + a_ngram * z_ngram + b)``. With ``--no-ngram`` it is plain Platt scaling of the
+   tree score. Thresholds for ``suspicious`` / ``phishing`` are the calibrated scores at fixed false-positive rates
+   on the OOF scores.
+5. ONNX export of the tree model (onnxmltools), n-gram weights as little-endian float32, parity check on the
+   fixture, manifest, deterministic ``.tar.gz``.
 """
 from __future__ import annotations
 
@@ -39,6 +45,9 @@ from .metrics import summary, threshold_at_fpr
 
 ROOT = Path(__file__).resolve().parents[2]
 FEATURE_SET = "url-lexical/v1"
+NGRAM_FEATURE_SET = "char-ngram/v1"
+NGRAM_WEIGHTS_FILE = "ngram-weights.f32"
+NGRAM_C = 10.0  # inverse L2 strength of the n-gram logistic regression (chosen on grouped folds: 3 < 10 ≈ 30)
 # Decision thresholds: false-positive rates on legitimate URLs that each verdict may cost (OOF estimate).
 SUSPICIOUS_FPR = 0.02
 PHISHING_FPR = 0.005
@@ -47,6 +56,7 @@ PHISHING_FPR = 0.005
 @dataclass
 class Matrix:
     X: sp.csr_matrix  # float32 [n, features]
+    N: sp.csr_matrix  # float32 [n, NGRAM_BUCKETS], L2-normalized hashed character n-gram counts
     y: np.ndarray  # int [n]
     groups: np.ndarray  # registered domain per row
     sources: np.ndarray
@@ -71,8 +81,13 @@ def feature_matrix(data: Path, work: Path) -> Matrix:
     rows = pd.read_csv(f"{out}.rows.csv", dtype={"group": str, "source": str}, keep_default_na=False)
     # Mostly-zero token columns: a CSR matrix keeps LightGBM/XGBoost binning and training proportional to non-zeros.
     X = sp.csr_matrix(np.fromfile(f"{out}.f32", dtype="<f4").reshape(meta["rows"], len(names)))
-    assert len(rows) == meta["rows"], "feature CLI wrote inconsistent row counts"
-    return Matrix(X=X, y=rows["label"].to_numpy(dtype=np.int64), groups=rows["group"].to_numpy(),
+    ng = meta["ngrams"]
+    if ng["featureSet"] != NGRAM_FEATURE_SET:
+        raise SystemExit(f"feature CLI produced {ng['featureSet']}, training expects {NGRAM_FEATURE_SET}")
+    N = sp.csr_matrix((np.fromfile(f"{out}.ngrams.data", dtype="<f4"), np.fromfile(f"{out}.ngrams.indices", dtype="<u4"),
+                       np.fromfile(f"{out}.ngrams.indptr", dtype="<u4")), shape=(meta["rows"], ng["buckets"]))
+    assert len(rows) == meta["rows"] == N.shape[0], "feature CLI wrote inconsistent row counts"
+    return Matrix(X=X, N=N, y=rows["label"].to_numpy(dtype=np.int64), groups=rows["group"].to_numpy(),
                   sources=rows["source"].to_numpy(), names=names)
 
 
@@ -94,6 +109,19 @@ def make_xgboost(seed: int, n_estimators: int):
 
 
 CANDIDATES = {"lightgbm": make_lightgbm, "xgboost": make_xgboost}
+
+
+def fit_ngram(N: sp.csr_matrix, y: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
+    """Logistic regression on ``char-ngram/v1``: (weights float64 [buckets], bias). liblinear is single-threaded and
+    seeded, so refits are deterministic."""
+    lr = LogisticRegression(C=NGRAM_C, solver="liblinear", tol=1e-3, random_state=seed)
+    lr.fit(N, y)
+    return lr.coef_[0].astype(np.float64), float(lr.intercept_[0])
+
+
+def ngram_margin(N: sp.csr_matrix, w: np.ndarray, bias: float) -> np.ndarray:
+    """z = N · w + bias (a logit), float64 [n]."""
+    return np.asarray(N @ w, dtype=np.float64).ravel() + bias
 
 
 def model_input(name: str, X: sp.csr_matrix, for_export: bool = False):
@@ -120,11 +148,23 @@ def apply_platt(p_raw: np.ndarray, a: float, b: float) -> np.ndarray:
     return 1 / (1 + np.exp(-(a * raw_logit(p_raw) + b)))
 
 
-def cross_validate(m: Matrix, folds: int, seed: int, n_estimators: int, candidates: list[str]) -> dict:
-    """Grouped K-fold OOF scores per candidate and per one-feature baseline."""
+def fit_stack(p_tree: np.ndarray, z: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Stacking + calibration: p = sigmoid(a_tree * logit(p_tree) + a_ngram * z + b), fitted on OOF scores."""
+    lr = LogisticRegression(C=1e6, max_iter=1000)
+    lr.fit(np.column_stack([raw_logit(p_tree), z]), y)
+    return float(lr.coef_[0][0]), float(lr.coef_[0][1]), float(lr.intercept_[0])
+
+
+def apply_stack(p_tree: np.ndarray, z: np.ndarray, a_tree: float, a_ngram: float, b: float) -> np.ndarray:
+    return 1 / (1 + np.exp(-(a_tree * raw_logit(p_tree) + a_ngram * z + b)))
+
+
+def cross_validate(m: Matrix, folds: int, seed: int, n_estimators: int, candidates: list[str], ngram: bool) -> dict:
+    """Grouped K-fold OOF scores per tree candidate, OOF n-gram margins (when ``ngram``), one-feature baselines."""
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
     splits = list(splitter.split(m.X, m.y, m.groups))
     oof = {name: np.zeros(len(m.y)) for name in candidates}
+    oof_z = np.zeros(len(m.y)) if ngram else None
     for k, (tr, te) in enumerate(splits):
         shared = set(m.groups[tr]) & set(m.groups[te])
         assert not shared, f"fold {k}: registered domains in both train and test: {list(shared)[:5]}"
@@ -133,6 +173,10 @@ def cross_validate(m: Matrix, folds: int, seed: int, n_estimators: int, candidat
             model = CANDIDATES[name](seed, n_estimators).fit(model_input(name, m.X[tr]), m.y[tr])
             oof[name][te] = model.predict_proba(model_input(name, m.X[te]))[:, 1]
             log(f"fold {k + 1}/{folds} {name}: {time.time() - t0:.1f}s AUC {roc_auc_score(m.y[te], oof[name][te]):.4f}")
+        if oof_z is not None:
+            t0 = time.time()
+            oof_z[te] = ngram_margin(m.N[te], *fit_ngram(m.N[tr], m.y[tr], seed))
+            log(f"fold {k + 1}/{folds} ngram: {time.time() - t0:.1f}s AUC {roc_auc_score(m.y[te], oof_z[te]):.4f}")
     # One-feature baselines: each feature's raw value as the score (sign chosen on the data, which flatters them).
     baselines = {}
     for j, name in enumerate(m.names):
@@ -144,7 +188,7 @@ def cross_validate(m: Matrix, folds: int, seed: int, n_estimators: int, candidat
         auc = roc_auc_score(m.y, x)
         baselines[name] = x if auc >= 0.5 else -x
     best = sorted(baselines, key=lambda n: -roc_auc_score(m.y, baselines[n]))[:3]
-    return {"oof": oof, "baselines": {n: baselines[n] for n in best}, "splits": splits}
+    return {"oof": oof, "oofNgram": oof_z, "baselines": {n: baselines[n] for n in best}, "splits": splits}
 
 
 def rank_scores(x: np.ndarray) -> np.ndarray:
@@ -207,11 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", required=True, type=Path, help="labelled CSV (url,label[,source]), plain or .gz")
     ap.add_argument("--out", required=True, type=Path, help="artifact path (.tar.gz)")
     ap.add_argument("--name", default="phishnet-url-lexical")
-    ap.add_argument("--version", default="1.0.0")
+    ap.add_argument("--version", default="2.0.0")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--n-estimators", type=int, default=400)
-    ap.add_argument("--candidates", default="lightgbm,xgboost")
+    ap.add_argument("--candidates", default="lightgbm,xgboost", help="tree models to compare on url-lexical/v1")
+    ap.add_argument("--no-ngram", dest="ngram", action="store_false",
+                    help="tree model only (no char-ngram/v1 logistic regression; Platt calibration)")
     ap.add_argument("--parity-fixture", type=lambda s: Path(s) if s else None, default=ROOT / "fixtures/urls-2k.csv",
                     help="labelled CSV whose native scores are written next to the artifact for the TS parity test")
     ap.add_argument("--report", type=Path, help="write the CV report JSON here too")
@@ -225,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         m = feature_matrix(args.data, work)
         log(f"{len(m.y)} rows, {m.y.sum()} phishing, {len(set(m.groups))} registered domains, {len(m.names)} features")
 
-        cv = cross_validate(m, args.folds, args.seed, args.n_estimators, candidates)
+        cv = cross_validate(m, args.folds, args.seed, args.n_estimators, candidates, args.ngram)
         report: dict = {"folds": args.folds, "groupedBy": "registered domain (ICANN eTLD+1)", "candidates": {}, "baselines": {}}
         for name, p in cv["oof"].items():
             report["candidates"][name] = summary(m.y, p)
@@ -234,8 +280,19 @@ def main(argv: list[str] | None = None) -> int:
         chosen = max(candidates, key=lambda n: (report["candidates"][n]["tprAt1PctFpr"], report["candidates"][n]["rocAuc"]))
         log(f"chosen: {chosen}")
 
-        a, b = fit_platt(cv["oof"][chosen], m.y)
-        p_cal = apply_platt(cv["oof"][chosen], a, b)
+        if args.ngram:
+            z_oof = cv["oofNgram"]
+            report["ngram"] = summary(m.y, 1 / (1 + np.exp(-z_oof)))
+            a_tree, a_ngram, b = fit_stack(cv["oof"][chosen], z_oof, m.y)
+            p_cal = apply_stack(cv["oof"][chosen], z_oof, a_tree, a_ngram, b)
+            calibration = {"method": "stacked-logistic", "aTree": a_tree, "aNgram": a_ngram, "b": b,
+                           "formula": "score = 1 / (1 + exp(-(aTree * logit(raw) + aNgram * z + b))), raw clipped to "
+                                      "[1e-7, 1-1e-7], z = ngram weights · char-ngram/v1 vector + ngram bias"}
+        else:
+            a, b = fit_platt(cv["oof"][chosen], m.y)
+            p_cal = apply_platt(cv["oof"][chosen], a, b)
+            calibration = {"method": "platt", "a": a, "b": b,
+                           "formula": "score = 1 / (1 + exp(-(a * logit(raw) + b))), raw clipped to [1e-7, 1-1e-7]"}
         report["calibrated"] = summary(m.y, p_cal)
         thresholds = {"suspicious": threshold_at_fpr(m.y, p_cal, SUSPICIOUS_FPR),
                       "phishing": threshold_at_fpr(m.y, p_cal, PHISHING_FPR)}
@@ -244,12 +301,23 @@ def main(argv: list[str] | None = None) -> int:
             entry["flaggedAtPhishingThreshold"] = float((p_cal[sel] >= thresholds["phishing"]).mean())
             report.setdefault("perSource", {})[s] = entry
         report["thresholds"] = thresholds
-        print(json.dumps({k: report[k] for k in ("candidates", "baselines", "calibrated", "thresholds")}, indent=2))
+        print(json.dumps({k: report[k] for k in ("candidates", "ngram", "baselines", "calibrated", "thresholds") if k in report}, indent=2))
 
         log(f"refit {chosen} on all rows")
         model = CANDIDATES[chosen](args.seed, args.n_estimators).fit(model_input(chosen, m.X, for_export=True), m.y)
         onnx_bytes = export_onnx(model, chosen, len(m.names))
         input_name, output_name = onnx_output_names(onnx_bytes)
+        files = {"model.onnx": onnx_bytes}
+        if args.ngram:
+            log("refit ngram model on all rows")
+            w, w_bias = fit_ngram(m.N, m.y, args.seed)
+            w32 = w.astype("<f4")  # what serving multiplies with
+            files[NGRAM_WEIGHTS_FILE] = w32.tobytes()
+
+        def final_scores(p_tree: np.ndarray, N: sp.csr_matrix) -> np.ndarray:
+            if not args.ngram:
+                return apply_platt(p_tree, a, b)
+            return apply_stack(p_tree, ngram_margin(N, w32.astype(np.float64), w_bias), a_tree, a_ngram, b)
 
         # Parity: ONNX (onnxruntime, Python) vs native on the fixture; the TS test repeats it with onnxruntime-node.
         parity = None
@@ -261,12 +329,14 @@ def main(argv: list[str] | None = None) -> int:
             import onnxruntime as ort
             sess = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
             onnx_p = sess.run([output_name], {input_name: fx.X.toarray()})[0][:, 1]
-            delta = float(np.abs(onnx_p - native).max())
+            native_final = final_scores(native, fx.N)
+            delta = float(max(np.abs(onnx_p - native).max(), np.abs(final_scores(onnx_p, fx.N) - native_final).max()))
             log(f"parity on {len(native)} fixture URLs: max |onnx - native| = {delta:.2e}")
             if delta > 1e-5:
                 raise SystemExit(f"ONNX export differs from native {chosen} by {delta:.2e} (> 1e-5)")
             parity = {"fixture": str(args.parity_fixture.relative_to(ROOT)) if args.parity_fixture.is_relative_to(ROOT) else str(args.parity_fixture),
-                      "nativeScores": [float(x) for x in native], "maxAbsDeltaPython": delta}
+                      "nativeRaw": [float(x) for x in native], "nativeScores": [float(x) for x in native_final],
+                      "maxAbsDeltaPython": delta}
 
         data_sha = hashlib.sha256(args.data.read_bytes()).hexdigest()
         manifest = {
@@ -277,8 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             "algorithm": chosen,
             "input": {"name": input_name, "shape": [None, len(m.names)], "dtype": "float32"},
             "output": {"name": output_name, "column": 1, "meaning": "raw probability of phishing (uncalibrated)"},
-            "calibration": {"method": "platt", "a": a, "b": b,
-                            "formula": "score = 1 / (1 + exp(-(a * logit(raw) + b))), raw clipped to [1e-7, 1-1e-7]"},
+            "calibration": calibration,
             "thresholds": thresholds,
             "thresholdPolicy": {"suspiciousFpr": SUSPICIOUS_FPR, "phishingFpr": PHISHING_FPR,
                                 "on": "out-of-fold calibrated scores"},
@@ -286,9 +355,13 @@ def main(argv: list[str] | None = None) -> int:
                              "phishing": int(m.y.sum()), "registeredDomains": int(len(set(m.groups)))},
             "hyperparameters": {"n_estimators": args.n_estimators, "seed": args.seed},
             "metrics": {"crossValidation": report["candidates"][chosen], "calibratedOof": report["calibrated"],
-                        "baselines": report["baselines"]},
+                        "ngram": report.get("ngram"), "baselines": report["baselines"]},
         }
-        files = {"model.onnx": onnx_bytes, "manifest.json": (json.dumps(manifest, indent=2) + "\n").encode()}
+        if args.ngram:
+            manifest["ngramModel"] = {"featureSet": NGRAM_FEATURE_SET, "buckets": int(m.N.shape[1]),
+                                      "weights": {"file": NGRAM_WEIGHTS_FILE, "dtype": "float32", "byteOrder": "little"},
+                                      "bias": w_bias, "algorithm": "logistic regression (liblinear, L2)", "C": NGRAM_C}
+        files["manifest.json"] = (json.dumps(manifest, indent=2) + "\n").encode()
         archive = deterministic_targz(files)
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_bytes(archive)

@@ -46,13 +46,28 @@ def test_small_training_run_writes_a_valid_artifact(tmp_path: Path):
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     assert (tmp_path / "m.tar.gz.sha256").read_text().split()[0] == digest
     with tarfile.open(fileobj=io.BytesIO(out.read_bytes())) as tar:
-        assert sorted(tar.getnames()) == ["manifest.json", "model.onnx"]
+        assert sorted(tar.getnames()) == ["manifest.json", "model.onnx", "ngram-weights.f32"]
         manifest = json.loads(tar.extractfile("manifest.json").read())
+        weights = np.frombuffer(tar.extractfile("ngram-weights.f32").read(), dtype="<f4")
     assert manifest["featureSet"] == "url-lexical/v1"
+    assert manifest["ngramModel"]["featureSet"] == "char-ngram/v1" and len(weights) == manifest["ngramModel"]["buckets"]
+    assert np.count_nonzero(weights) > 1000
+    assert manifest["calibration"]["method"] == "stacked-logistic"
     assert manifest["thresholds"]["suspicious"] <= manifest["thresholds"]["phishing"]
     assert manifest["trainingData"]["sha256"] == hashlib.sha256(fixture.read_bytes()).hexdigest()
     parity = json.loads((tmp_path / "m.parity.json").read_text())
-    assert parity["maxAbsDeltaPython"] <= 1e-5 and len(parity["nativeScores"]) == 2000
+    assert parity["maxAbsDeltaPython"] <= 1e-5 and len(parity["nativeScores"]) == len(parity["nativeRaw"]) == 2000
+
+
+def test_no_ngram_trains_a_tree_only_platt_model(tmp_path: Path):
+    out = tmp_path / "m.tar.gz"
+    fixture = ROOT / "fixtures/urls-2k.csv"
+    assert main(["--data", str(fixture), "--out", str(out), "--folds", "2", "--n-estimators", "20",
+                 "--candidates", "lightgbm", "--parity-fixture", "", "--no-ngram"]) == 0
+    with tarfile.open(fileobj=io.BytesIO(out.read_bytes())) as tar:
+        assert sorted(tar.getnames()) == ["manifest.json", "model.onnx"]
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert manifest["calibration"]["method"] == "platt" and "ngramModel" not in manifest
 
 
 def test_same_data_and_seed_give_the_same_artifact_bytes(tmp_path: Path):

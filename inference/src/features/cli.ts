@@ -8,6 +8,10 @@
  *   <out>.f32       float32 little-endian, row-major, rows × FEATURE_COUNT (exactly what serving feeds the model)
  *   <out>.rows.csv  header `label,group,source`, one line per matrix row; `group` = registered domain (ICANN eTLD+1)
  *   <out>.json      feature-set id, column names, row count, and rejected rows counted by reason
+ * and the `char-ngram/v1` vectors as a CSR matrix (rows × NGRAM_BUCKETS), little-endian:
+ *   <out>.ngrams.indptr   uint32, rows + 1 offsets into the next two files
+ *   <out>.ngrams.indices  uint32 bucket indices, increasing within a row
+ *   <out>.ngrams.data     float32 values (L2-normalized counts)
  * Rows whose URL does not canonicalize are skipped and counted (nothing is dropped silently).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
@@ -15,7 +19,9 @@ import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { readLabelledCsv, type Rejected } from '../dataset/labelled-csv.ts';
-import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SET_ID, featureVector, registeredDomain } from './index.ts';
+import {
+  FEATURE_COUNT, FEATURE_NAMES, FEATURE_SET_ID, NGRAM_BUCKETS, NGRAM_FEATURE_SET_ID, charNgrams, featureVector, registeredDomain,
+} from './index.ts';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' } } });
 if (!values.data || !values.out) {
@@ -24,18 +30,31 @@ if (!values.data || !values.out) {
 }
 const matrix = createWriteStream(`${values.out}.f32`);
 const meta = createWriteStream(`${values.out}.rows.csv`);
+const ngIndptr = createWriteStream(`${values.out}.ngrams.indptr`);
+const ngIndices = createWriteStream(`${values.out}.ngrams.indices`);
+const ngData = createWriteStream(`${values.out}.ngrams.data`);
+let nnz = 0;
 const write = async (s: WriteStream, chunk: string | Uint8Array) => { if (!s.write(chunk)) await once(s, 'drain'); };
 await write(meta, 'label,group,source\n');
+await write(ngIndptr, new Uint8Array(new Uint32Array([0]).buffer));
 const rejected: Rejected = {};
 let rows = 0;
 for await (const r of readLabelledCsv(values.data, (reason) => { rejected[reason] = (rejected[reason] ?? 0) + 1; })) {
   const { vector } = featureVector(r.url, new Float32Array(FEATURE_COUNT));
   await write(matrix, new Uint8Array(vector.buffer));
+  const ng = charNgrams(r.url);
+  nnz += ng.index.length;
+  await write(ngIndices, new Uint8Array(ng.index.buffer));
+  await write(ngData, new Uint8Array(ng.value.buffer));
+  await write(ngIndptr, new Uint8Array(new Uint32Array([nnz]).buffer));
   await write(meta, `${r.label},${csvField(registeredDomain(r.url))},${csvField(r.source)}\n`);
   rows++;
 }
-for (const s of [matrix, meta]) { s.end(); await once(s, 'finish'); }
-await writeFile(`${values.out}.json`, JSON.stringify({ featureSet: FEATURE_SET_ID, features: FEATURE_NAMES, rows, rejected }, null, 2));
+for (const s of [matrix, meta, ngIndptr, ngIndices, ngData]) { s.end(); await once(s, 'finish'); }
+await writeFile(`${values.out}.json`, JSON.stringify({
+  featureSet: FEATURE_SET_ID, features: FEATURE_NAMES, rows, rejected,
+  ngrams: { featureSet: NGRAM_FEATURE_SET_ID, buckets: NGRAM_BUCKETS, nnz },
+}, null, 2));
 console.error(`wrote ${rows} rows × ${FEATURE_COUNT} features to ${values.out}.f32; rejected ${JSON.stringify(rejected)}`);
 
 function csvField(s: string): string {

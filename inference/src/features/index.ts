@@ -1,7 +1,10 @@
-/** Public entry of the feature set: `url-lexical/v1` extraction and reason codes. */
+/** Public entry of the feature sets: `url-lexical/v1` (dense) and `char-ngram/v1` (sparse) extraction, reason codes. */
 export {
   FEATURE_SET_ID, FEATURES, FEATURE_NAMES, FEATURE_COUNT, NAMED_FEATURE_NAMES, NAMED_FEATURE_COUNT, TOKEN_BUCKETS,
   extractFeatures, featureVector, tokenBuckets, registeredDomain,
   type FeatureName, type FeatureValues,
 } from './url-lexical-v1.ts';
 export { REASONS, REASON_CODES, reasonsFor, type ReasonCode } from './reasons.ts';
+export {
+  NGRAM_FEATURE_SET_ID, NGRAM_BUCKETS, NGRAM_MIN, NGRAM_MAX, charNgrams, ngramText, ngramBucket, ngramsOfText, type SparseVector,
+} from './char-ngrams.ts';

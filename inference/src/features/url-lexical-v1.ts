@@ -281,7 +281,8 @@ export function lookalikeBrand(label: string): string | null {
   return null;
 }
 
-function stripWww(host: string, kind: CanonicalUrl['hostKind']): string {
+/** The host without a leading `www.`/`www1.`… label (kept when it is the whole registrable part, as in `www.com`). */
+export function stripWww(host: string, kind: CanonicalUrl['hostKind']): string {
   if (kind !== 'domain') return host;
   // "www.", "www1.", "www2." ... but never the whole host ("www.com" keeps its label)
   const m = /^www\d{0,2}\./.exec(host);

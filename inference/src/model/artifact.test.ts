@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { c as tarCreate } from 'tar';
 import { ArtifactError, loadArtifact, sha256Digest } from './artifact.ts';
-import { DEFAULT_MODEL_PATH } from './default-model.ts';
+import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from './default-model.ts';
 
 let dir: string;
 let server: Server;
@@ -21,7 +21,9 @@ async function repack(name: string, edit: (m: Record<string, unknown>) => void, 
   edit(manifest);
   if (drop !== 'model.onnx') await writeFile(join(d, 'model.onnx'), art.onnx);
   if (drop !== 'manifest.json') await writeFile(join(d, 'manifest.json'), JSON.stringify(manifest));
-  const files = ['model.onnx', 'manifest.json'].filter((f) => f !== drop);
+  const weights = art.manifest.ngramModel?.weights.file;
+  if (weights && art.ngramWeights && drop !== weights) await writeFile(join(d, weights), new Uint8Array(art.ngramWeights.buffer));
+  const files = ['model.onnx', 'manifest.json', ...(weights ? [weights] : [])].filter((f) => f !== drop);
   const out = join(dir, name);
   await tarCreate({ gzip: true, cwd: d, file: out }, files);
   return out;
@@ -95,5 +97,35 @@ describe('loadArtifact', () => {
     expect((await refusal(loadArtifact(notTar))).code).toBe('BAD_ARCHIVE');
     expect((await refusal(loadArtifact(join(dir, 'missing.tar.gz')))).code).toBe('FETCH_FAILED');
     expect((await refusal(loadArtifact(`${base}/nope.tar.gz`))).code).toBe('FETCH_FAILED');
+  });
+  it('loads the n-gram weights of the bundled (stacked) model', async () => {
+    const a = await loadArtifact(DEFAULT_MODEL_PATH);
+    expect(a.manifest.calibration.method).toBe('stacked-logistic');
+    expect(a.manifest.ngramModel?.featureSet).toBe('char-ngram/v1');
+    expect(a.ngramWeights?.length).toBe(2 ** 18);
+    expect(a.ngramWeights?.some((w) => w !== 0)).toBe(true);
+  });
+  it('refuses a stacked model without its weights file, or with one of the wrong size', async () => {
+    const e = await refusal(loadArtifact(await repack('no-weights.tar.gz', () => {}, 'ngram-weights.f32')));
+    expect(e.code).toBe('BAD_ARCHIVE');
+    expect(e.message).toMatch(/ngram-weights\.f32 of 1048576 bytes, found no such file/);
+    const short = await repack('short-weights.tar.gz', (m) => {
+      (m.ngramModel as { weights: { file: string } }).weights.file = 'manifest.json';
+    });
+    expect((await refusal(loadArtifact(short))).message).toMatch(/expected manifest\.json of 1048576 bytes, found \d+ bytes/);
+  });
+  it('refuses n-gram parts this build does not implement, and calibration without its n-gram model', async () => {
+    const other = await repack('ngram-v9.tar.gz', (m) => { (m.ngramModel as { featureSet: string }).featureSet = 'char-ngram/v9'; });
+    const e = await refusal(loadArtifact(other));
+    expect(e.code).toBe('UNSUPPORTED_FEATURE_SET');
+    expect(e.message).toMatch(/char-ngram\/v9.*char-ngram\/v1/);
+    const noNgram = await refusal(loadArtifact(await repack('no-ngram.tar.gz', (m) => { delete m.ngramModel; })));
+    expect(noNgram.code).toBe('BAD_MANIFEST');
+    expect(noNgram.message).toContain('stacked-logistic needs an ngramModel');
+  });
+  it('still loads a tree-only (v1, Platt) artifact', async () => {
+    const a = await loadArtifact(PREVIOUS_MODEL_PATH);
+    expect(a.manifest.calibration.method).toBe('platt');
+    expect(a.ngramWeights).toBeUndefined();
   });
 });

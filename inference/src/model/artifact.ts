@@ -1,7 +1,8 @@
 /**
  * Model artifact loading and verification.
  *
- * An artifact is a `.tar.gz` holding `model.onnx` and `manifest.json`; its digest is the sha256 of the archive bytes.
+ * An artifact is a `.tar.gz` holding `model.onnx` and `manifest.json` (and, for models with an n-gram part, the
+ * weights file named by `manifest.ngramModel.weights.file`); its digest is the sha256 of the archive bytes.
  * Sources: a filesystem path, `file://` URL, or `http(s)://` URL. Loading refuses (throws `ArtifactError`) an
  * archive whose sha256 differs from the expected one, a manifest that does not validate, or a feature-set id that
  * this build does not implement, naming what was expected and what was found.
@@ -11,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Parser } from 'tar';
-import { FEATURE_NAMES, FEATURE_SET_ID } from '../features/index.ts';
+import { FEATURE_NAMES, FEATURE_SET_ID, NGRAM_BUCKETS, NGRAM_FEATURE_SET_ID } from '../features/index.ts';
 import { ModelManifest } from './manifest.ts';
 
 export type ArtifactErrorCode = 'FETCH_FAILED' | 'DIGEST_MISMATCH' | 'BAD_ARCHIVE' | 'BAD_MANIFEST' | 'UNSUPPORTED_FEATURE_SET';
@@ -32,6 +33,8 @@ export interface Artifact {
   readonly digest: string;
   readonly manifest: ModelManifest;
   readonly onnx: Uint8Array;
+  /** n-gram logistic-regression weights, length NGRAM_BUCKETS; present iff `manifest.ngramModel` is. */
+  readonly ngramWeights?: Float32Array;
 }
 
 /** Archive bytes from a path, `file://` or `http(s)://` source. Throws ArtifactError FETCH_FAILED. */
@@ -99,7 +102,23 @@ export async function loadArtifact(source: string, expectedSha256?: string): Pro
   if (manifest.features.join(',') !== FEATURE_NAMES.join(',')) {
     throw new ArtifactError('UNSUPPORTED_FEATURE_SET', `model artifact ${source}: feature names differ from ${FEATURE_SET_ID} (expected ${FEATURE_NAMES.length} features, found ${manifest.features.length})`);
   }
-  return { source, digest, manifest, onnx };
+  const ng = manifest.ngramModel;
+  const stacked = manifest.calibration.method === 'stacked-logistic';
+  if (stacked !== (ng !== undefined)) {
+    throw new ArtifactError('BAD_MANIFEST', `model artifact ${source}: calibration ${manifest.calibration.method} ${stacked ? 'needs' : 'cannot use'} an ngramModel section`);
+  }
+  if (ng === undefined) return { source, digest, manifest, onnx };
+  if (ng.featureSet !== NGRAM_FEATURE_SET_ID || ng.buckets !== NGRAM_BUCKETS) {
+    throw new ArtifactError('UNSUPPORTED_FEATURE_SET', `model artifact ${source}: n-gram feature set ${ng.featureSet} with ${ng.buckets} buckets is not implemented by this build (expected ${NGRAM_FEATURE_SET_ID} with ${NGRAM_BUCKETS})`);
+  }
+  const raw = files.get(ng.weights.file);
+  if (!raw || raw.byteLength !== NGRAM_BUCKETS * 4) {
+    throw new ArtifactError('BAD_ARCHIVE', `model artifact ${source}: expected ${ng.weights.file} of ${NGRAM_BUCKETS * 4} bytes, found ${raw ? `${raw.byteLength} bytes` : 'no such file'}`);
+  }
+  // Copy into an aligned buffer; the platforms we run on are little-endian, as the file is (manifest byteOrder).
+  const ngramWeights = new Float32Array(NGRAM_BUCKETS);
+  new Uint8Array(ngramWeights.buffer).set(raw);
+  return { source, digest, manifest, onnx, ngramWeights };
 }
 
 function untar(bytes: Uint8Array, source: string): Map<string, Uint8Array> {

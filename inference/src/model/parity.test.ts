@@ -1,38 +1,65 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { canonicalize } from '../contract/canonical-url.ts';
+import { canonicalize, type CanonicalUrl } from '../contract/canonical-url.ts';
 import { readLabelledCsv } from '../dataset/labelled-csv.ts';
 import { FEATURE_COUNT, featureVector } from '../features/index.ts';
 import { loadArtifact } from './artifact.ts';
-import { DEFAULT_MODEL_PATH } from './default-model.ts';
+import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from './default-model.ts';
 import { Scorer } from './scorer.ts';
+import { calibrate } from './verdict.ts';
 
-// The bundled artifact, its recorded digest, and the native (Python LightGBM/XGBoost) scores that training wrote for
-// fixtures/urls-2k.csv. onnxruntime-node on the TypeScript features must reproduce them.
-const PARITY = DEFAULT_MODEL_PATH.replace(/\.tar\.gz$/, '.parity.json');
-let scorer: Scorer;
+// The bundled artifacts, their recorded digests, and the native scores that training wrote for fixtures/urls-2k.csv
+// (`nativeRaw`: the Python LightGBM/XGBoost probability; `nativeScores`: the final calibrated score, which for a
+// stacked model includes the n-gram logistic regression; v1 artifacts recorded only the raw probability as
+// `nativeScores`). onnxruntime-node on the TypeScript features must reproduce them.
+interface Parity { fixture: string; nativeScores: number[]; nativeRaw?: number[]; artifactSha256: string }
+const scorers = new Map<string, Scorer>();
 
 beforeAll(async () => {
-  const recorded = (await readFile(`${DEFAULT_MODEL_PATH}.sha256`, 'utf8')).split(/\s+/)[0]!;
-  scorer = await Scorer.create(await loadArtifact(DEFAULT_MODEL_PATH, recorded));
+  for (const path of [DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH]) {
+    const recorded = (await readFile(`${path}.sha256`, 'utf8')).split(/\s+/)[0]!;
+    scorers.set(path, await Scorer.create(await loadArtifact(path, recorded)));
+  }
 });
-afterAll(async () => scorer?.close());
+afterAll(async () => { for (const s of scorers.values()) await s.close(); });
+const scorerOf = (path: string): Scorer => scorers.get(path)!;
 
-describe('bundled model', () => {
-  it('onnxruntime-node matches native training scores within 1e-5 on the 2k fixture', async () => {
-    const parity = JSON.parse(await readFile(PARITY, 'utf8')) as { fixture: string; nativeScores: number[]; artifactSha256: string };
-    expect(`sha256:${parity.artifactSha256}`).toBe(scorer.ref.digest);
-    const urls = [];
-    for await (const r of readLabelledCsv(new URL(`../../../${parity.fixture}`, import.meta.url).pathname)) urls.push(r.url);
-    expect(urls.length).toBe(parity.nativeScores.length);
+async function fixtureUrls(parity: Parity): Promise<CanonicalUrl[]> {
+  const urls = [];
+  for await (const r of readLabelledCsv(new URL(`../../../${parity.fixture}`, import.meta.url).pathname)) urls.push(r.url);
+  return urls;
+}
+
+describe.each([['v2 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tree only)', PREVIOUS_MODEL_PATH]])('parity of %s', (_, path) => {
+  it('onnxruntime-node matches the native tree model within 1e-5 on the 2k fixture', async () => {
+    const parity = JSON.parse(await readFile(path.replace(/\.tar\.gz$/, '.parity.json'), 'utf8')) as Parity;
+    expect(`sha256:${parity.artifactSha256}`).toBe(scorerOf(path).ref.digest);
+    const urls = await fixtureUrls(parity);
+    const native = parity.nativeRaw ?? parity.nativeScores;
+    expect(urls.length).toBe(native.length);
     const matrix = new Float32Array(urls.length * FEATURE_COUNT);
     urls.forEach((u, i) => featureVector(u, matrix.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT)));
-    const raw = await scorer.rawScores(matrix, urls.length);
+    const raw = await scorerOf(path).rawScores(matrix, urls.length);
     let maxDelta = 0;
-    raw.forEach((p, i) => { maxDelta = Math.max(maxDelta, Math.abs(p - parity.nativeScores[i]!)); });
+    raw.forEach((p, i) => { maxDelta = Math.max(maxDelta, Math.abs(p - native[i]!)); });
     expect(maxDelta).toBeLessThanOrEqual(1e-5);
   });
+  it('final calibrated scores match training within 1e-5 (v2: trees + n-gram logistic regression, stacked)', async () => {
+    const parity = JSON.parse(await readFile(path.replace(/\.tar\.gz$/, '.parity.json'), 'utf8')) as Parity;
+    const scorer = scorerOf(path);
+    // v1 recorded raw probabilities only: its expected final score is Platt on the native raw probability.
+    const expected = parity.nativeRaw ? parity.nativeScores : parity.nativeScores.map((r) => calibrate(r, scorer.manifest.calibration));
+    const urls = await fixtureUrls(parity);
+    const preds = await scorer.predict(urls);
+    let maxDelta = 0;
+    preds.forEach((p, i) => { maxDelta = Math.max(maxDelta, Math.abs(p.score - expected[i]!)); });
+    expect(preds.length).toBe(2000);
+    expect(maxDelta).toBeLessThanOrEqual(1e-5);
+  });
+});
 
+describe('bundled model', () => {
+  const scorer = { predict: (urls: readonly CanonicalUrl[]) => scorerOf(DEFAULT_MODEL_PATH).predict(urls) };
   // Dataset artefacts (shared/data/README.md): the scheme, a leading "www." and the "/" after a bare host must not
   // move a verdict. Checked on every fixture URL with the real model.
   it('scheme, leading www. and trailing slash move scores by at most 0.01', async () => {

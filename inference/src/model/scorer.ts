@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import type { CanonicalUrl } from '../contract/canonical-url.ts';
 import type { ModelRef, Prediction } from '../contract/predict.ts';
-import { FEATURE_COUNT, featureVector, reasonsFor } from '../features/index.ts';
+import { FEATURE_COUNT, charNgrams, featureVector, reasonsFor } from '../features/index.ts';
 import type { Artifact } from './artifact.ts';
 import type { ModelManifest } from './manifest.ts';
 import { calibrate, threatLevelFor, verdictFor } from './verdict.ts';
@@ -15,11 +15,13 @@ export class Scorer {
   readonly manifest: ModelManifest;
   readonly ref: ModelRef;
   readonly #session: ort.InferenceSession;
+  readonly #ngram: { weights: Float32Array; bias: number } | null;
 
-  private constructor(manifest: ModelManifest, ref: ModelRef, session: ort.InferenceSession) {
+  private constructor(manifest: ModelManifest, ref: ModelRef, session: ort.InferenceSession, ngramWeights?: Float32Array) {
     this.manifest = manifest;
     this.ref = ref;
     this.#session = session;
+    this.#ngram = ngramWeights && manifest.ngramModel ? { weights: ngramWeights, bias: manifest.ngramModel.bias } : null;
   }
 
   /**
@@ -31,7 +33,7 @@ export class Scorer {
       intraOpNumThreads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
     });
     const m = artifact.manifest;
-    return new Scorer(m, { name: m.name, version: m.version, digest: artifact.digest }, session);
+    return new Scorer(m, { name: m.name, version: m.version, digest: artifact.digest }, session, artifact.ngramWeights);
   }
 
   /**
@@ -51,13 +53,26 @@ export class Scorer {
     return res;
   }
 
+  /**
+   * The n-gram model's logit for a canonical URL: bias + Σ weight[bucket] · value over its `char-ngram/v1` vector
+   * (summed in float64); undefined when the model has no n-gram part.
+   */
+  ngramLogit(url: CanonicalUrl): number | undefined {
+    if (this.#ngram === null) return undefined;
+    const { index, value } = charNgrams(url);
+    const w = this.#ngram.weights;
+    let z = this.#ngram.bias;
+    for (let i = 0; i < index.length; i++) z += w[index[i]!]! * value[i]!;
+    return z;
+  }
+
   /** Scores canonical URLs: one prediction per URL, in order. */
   async predict(urls: readonly CanonicalUrl[]): Promise<Prediction[]> {
     const matrix = new Float32Array(urls.length * FEATURE_COUNT);
     const features = urls.map((u, i) => featureVector(u, matrix.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT)).values);
     const raw = await this.rawScores(matrix, urls.length);
     return urls.map((u, i) => {
-      const score = calibrate(raw[i] ?? Number.NaN, this.manifest.calibration);
+      const score = calibrate(raw[i] ?? Number.NaN, this.manifest.calibration, this.ngramLogit(u));
       const reasons = reasonsFor(features[i]!);
       const verdict = verdictFor(score, this.manifest.thresholds);
       return { url: u.href, score, verdict, threatLevel: threatLevelFor(verdict, reasons), reasons };

@@ -8,13 +8,19 @@ import type { ThreatLevel, Verdict } from '../contract/predict.ts';
 const EPS = 1e-7;
 
 /**
- * Platt-calibrated probability of phishing, 0..1.
- * @param raw the model's uncalibrated probability (0..1); clipped to [1e-7, 1 − 1e-7]
- * Source: Platt, "Probabilistic outputs for SVMs" (1999), applied to the logit as in training/train.py.
+ * Calibrated probability of phishing, 0..1, as in training/train.py.
+ * @param raw the tree model's uncalibrated probability (0..1); clipped to [1e-7, 1 − 1e-7]
+ * @param ngramLogit the n-gram model's logit z (required by `stacked-logistic`, ignored by `platt`)
+ * Sources: Platt, "Probabilistic outputs for SVMs" (1999), on the logit; stacking: Wolpert, "Stacked
+ * generalization" (1992), a logistic regression over both models' out-of-fold scores.
+ * @throws Error when `stacked-logistic` gets no n-gram logit
  */
-export function calibrate(raw: number, cal: ModelManifest['calibration']): number {
+export function calibrate(raw: number, cal: ModelManifest['calibration'], ngramLogit?: number): number {
   const p = Math.min(Math.max(raw, EPS), 1 - EPS);
-  return 1 / (1 + Math.exp(-(cal.a * Math.log(p / (1 - p)) + cal.b)));
+  const logit = Math.log(p / (1 - p));
+  if (cal.method === 'platt') return 1 / (1 + Math.exp(-(cal.a * logit + cal.b)));
+  if (ngramLogit === undefined) throw new Error('stacked-logistic calibration needs the n-gram logit');
+  return 1 / (1 + Math.exp(-(cal.aTree * logit + cal.aNgram * ngramLogit + cal.b)));
 }
 
 /** Verdict for a calibrated score: ≥ thresholds.phishing → phishing, ≥ thresholds.suspicious → suspicious. */

@@ -6,13 +6,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './control-plane.ts';
 import { freePort, httpOk, startProc, waitFor, type Proc } from './procs.ts';
 
-/** The bundled model artifact (models/phishnet-url-lexical-v1.tar.gz). */
-export const BUNDLED_MODEL = join(REPO_ROOT, 'models/phishnet-url-lexical-v1.tar.gz');
+/** The bundled model artifact (models/phishnet-url-lexical-v2.tar.gz). */
+export const BUNDLED_MODEL = join(REPO_ROOT, 'models/phishnet-url-lexical-v2.tar.gz');
 
 /** sha256 (hex) of a file. */
 export function sha256File(path: string): string {
@@ -30,7 +30,7 @@ export function repackBundled(dir: string, name: string, edit: (manifest: Record
   edit(manifest);
   writeFileSync(join(work, 'manifest.json'), JSON.stringify(manifest, null, 2));
   const path = join(dir, `${name}.tar.gz`);
-  execFileSync('tar', ['-czf', path, '-C', work, 'manifest.json', 'model.onnx']);
+  execFileSync('tar', ['-czf', path, '-C', work, ...readdirSync(work).sort()]);
   return { path, sha256: sha256File(path) };
 }
 
