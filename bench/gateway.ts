@@ -5,9 +5,9 @@
  *     [--batch-wait-ms <ms>] [--only bare,hit,miss] [--cpu-prof <dir>]
  *
  * Starts, on 127.0.0.1 free ports: the real inference service (the bundled model, inference's DEFAULT_MODEL_PATH, or
- * `--model`), the gateway process (embedded cache, no Redis, rate limit out of the way) and a
- * bare Fastify route (bench/gateway-bare.ts). Then autocannon drives, for `--duration` seconds each, in one run on
- * the same machine:
+ * `--model`), the gateway process (embedded cache, no Redis, rate limiting on with its limit out of the way, a CORS
+ * allow-list; every request carries the extension's Origin) and a bare Fastify route (bench/gateway-bare.ts). Then
+ * autocannon drives, for `--duration` seconds each, in one run on the same machine:
  *   bare  POST /bare            (JSON body parsed, small JSON answered)
  *   hit   POST /api/check-url   (100 URLs from fixtures/urls-2k.csv, all cached beforehand → L1 hit path)
  *   miss  POST /api/check-url   (a new URL every request → canonicalize, miss, micro-batched inference call, store)
@@ -30,7 +30,7 @@ const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '32' },
     workers: { type: 'string', default: '1' }, 'batch-wait-ms': { type: 'string' },
-    only: { type: 'string', default: 'bare,hit,miss' }, model: { type: 'string', default: DEFAULT_MODEL_PATH }, 'cpu-prof': { type: 'string' },
+    only: { type: 'string', default: 'bare,hit,miss' }, 'gateway-node-options': { type: 'string' }, model: { type: 'string', default: DEFAULT_MODEL_PATH }, 'cpu-prof': { type: 'string' },
   },
 });
 const duration = Math.min(Math.max(Number(values.duration), 1), 60);
@@ -38,6 +38,9 @@ const connections = Math.min(Math.max(Number(values.connections), 1), 256);
 
 const lines = (await readFile(`${ROOT}fixtures/urls-2k.csv`, 'utf8')).split('\n').slice(1, 101);
 const hitUrls = lines.map((l) => l.split(',')[0]!).filter((u) => u.startsWith('http') && !u.startsWith('"'));
+
+/** The browser extension's origin (allowed by the gateway's CORS allow-list, sent with every request). */
+const EXTENSION_ORIGIN = 'chrome-extension://phishnetbenchextensionidxxxxxxx';
 
 const procs: Proc[] = [];
 const stopAll = async () => { for (const p of procs.reverse()) await p.stop(); };
@@ -49,9 +52,12 @@ try {
   const inference = await startInference({ model: values.model, workers: Number(values.workers), env: prof });
   procs.push(inference);
   const gw = await startGateway({
+    // Product configuration: rate limiting on (its limit out of the way), CORS allow-list of an extension origin.
     PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_RATE_LIMIT_MAX: '100000000', PHISHNET_GATEWAY_LOG_LEVEL: 'warn',
+    PHISHNET_GATEWAY_CORS_ORIGINS: EXTENSION_ORIGIN,
     ...(values['batch-wait-ms'] ? { PHISHNET_GATEWAY_BATCH_WAIT_MS: values['batch-wait-ms'] } : {}),
     ...prof,
+    ...(values['gateway-node-options'] ? { NODE_OPTIONS: `${prof.NODE_OPTIONS ?? ''} ${values['gateway-node-options']}`.trim() } : {}),
   });
   procs.push(gw);
   await waitReady(gw);
@@ -72,7 +78,8 @@ try {
   const warm = await fetch(`${gw.url}/api/check-urls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ urls: hitUrls }) });
   if (!warm.ok) throw new Error(`warm-up failed: ${warm.status} ${await warm.text()}`);
 
-  const headers = { 'content-type': 'application/json' };
+  // Every request comes from the extension's origin, as in production (CORS headers are computed and sent).
+  const headers = { 'content-type': 'application/json', origin: EXTENSION_ORIGIN };
   type Result = { name: string; rps: number; p99: number; non2xx: number; errors: number };
   const run = async (name: string, opts: Record<string, unknown>): Promise<Result> => {
     const r = await autocannon({ connections, duration, pipelining: 1, ...opts } as autocannon.Options);
