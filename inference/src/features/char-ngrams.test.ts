@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '../contract/canonical-url.ts';
-import { NGRAM_BUCKETS, charNgrams, ngramBucket, ngramText, ngramsOfText } from './char-ngrams.ts';
+import { NGRAM_BUCKETS, charNgrams, ngramBucket, ngramDot, ngramText, ngramsOfText } from './char-ngrams.ts';
 import { fnv1a } from './url-lexical-v1.ts';
 
 const text = (u: string) => ngramText(canonicalize(u));
@@ -58,6 +58,20 @@ describe('charNgrams', () => {
       const v = charNgrams(canonicalize(u));
       expect([...v.index]).toEqual([...base.index]);
       expect([...v.value]).toEqual([...base.value]);
+    }
+  });
+  it('ngramDot equals the dot product with the sparse vector (counting table is left clean)', () => {
+    const w = new Float32Array(NGRAM_BUCKETS);
+    for (let i = 0; i < w.length; i++) w[i] = Math.fround(Math.sin(i) * 3);
+    const urls = ['http://paypal.com.secure-login.example/webscr?cmd=_login', 'http://aaaaaaaa.example/aaaa', 'http://a.co',
+      `http://example.com/${'ab1/'.repeat(2000)}`, 'http://paypal.com.secure-login.example/webscr?cmd=_login'];
+    for (const u of urls) {
+      const c = canonicalize(u);
+      const v = charNgrams(c);
+      let want = 0;
+      for (let i = 0; i < v.index.length; i++) want += w[v.index[i]!]! * v.value[i]!;
+      expect(ngramDot(c, w)).toBeCloseTo(want, 10);
+      expect(want).not.toBe(0);
     }
   });
 });

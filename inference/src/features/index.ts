@@ -6,5 +6,5 @@ export {
 } from './url-lexical-v1.ts';
 export { REASONS, REASON_CODES, reasonsFor, type ReasonCode } from './reasons.ts';
 export {
-  NGRAM_FEATURE_SET_ID, NGRAM_BUCKETS, NGRAM_MIN, NGRAM_MAX, charNgrams, ngramText, ngramBucket, ngramsOfText, type SparseVector,
+  NGRAM_FEATURE_SET_ID, NGRAM_BUCKETS, NGRAM_MIN, NGRAM_MAX, charNgrams, ngramDot, ngramText, ngramBucket, ngramsOfText, type SparseVector,
 } from './char-ngrams.ts';

@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import type { CanonicalUrl } from '../contract/canonical-url.ts';
 import type { ModelRef, Prediction } from '../contract/predict.ts';
-import { FEATURE_COUNT, charNgrams, featureVector, reasonsFor } from '../features/index.ts';
+import { FEATURE_COUNT, featureVector, ngramDot, reasonsFor } from '../features/index.ts';
 import type { Artifact } from './artifact.ts';
 import type { ModelManifest } from './manifest.ts';
 import { calibrate, threatLevelFor, verdictFor } from './verdict.ts';
@@ -59,11 +59,7 @@ export class Scorer {
    */
   ngramLogit(url: CanonicalUrl): number | undefined {
     if (this.#ngram === null) return undefined;
-    const { index, value } = charNgrams(url);
-    const w = this.#ngram.weights;
-    let z = this.#ngram.bias;
-    for (let i = 0; i < index.length; i++) z += w[index[i]!]! * value[i]!;
-    return z;
+    return this.#ngram.bias + ngramDot(url, this.#ngram.weights);
   }
 
   /** Scores canonical URLs: one prediction per URL, in order. */
