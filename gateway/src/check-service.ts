@@ -156,7 +156,8 @@ export class CheckService {
       l1.known.forEach((i, j) => { lookups[i] = found[j]!; });
     }
     lookupSpan?.end();
-    const out: (PublicVerdict | undefined)[] = Array.from({ length: hrefs.length }, () => undefined);
+    // Filled (no holes: `out.some` below must visit every slot); not Array.from({ length }), a slow generic path.
+    const out = new Array<PublicVerdict | undefined>(hrefs.length).fill(undefined);
     const need = new Map<string, number[]>();
     lookups.forEach((l, i) => {
       if (l.state === 'fresh') out[i] = toPublic(l.entry, { cached: true, stale: false, now });

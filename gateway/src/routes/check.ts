@@ -33,8 +33,10 @@ export interface CheckRoutesOptions {
 }
 
 /**
- * Canonicalization is pure, so results for short inputs are memoized (hot URLs skip the ~30 µs parse on the hit path).
- * Inputs over {@link MEMO_MAX_INPUT} characters are not memoized, bounding the memo's memory.
+ * Canonicalization is pure, so results for short inputs are memoized (hot URLs skip the parse on the hit path). Only
+ * inputs whose verdict came from the cache are remembered ({@link rememberCached}): memoizing every URL seen once (a
+ * miss) cost an LRU insertion and eviction per miss for nothing. Inputs over {@link MEMO_MAX_INPUT} characters are
+ * not memoized, bounding the memo's memory.
  */
 const MEMO_MAX_INPUT = 512;
 const memo = new LRUCache<string, CanonicalUrl>({ max: 20_000 });
@@ -49,9 +51,7 @@ export function canonicalizeAll(urls: readonly string[], pointer: (i: number) =>
     const hit = memo.get(u);
     if (hit) return hit;
     try {
-      const c = canonicalize(u);
-      if (u.length <= MEMO_MAX_INPUT) memo.set(u, c);
-      return c;
+      return canonicalize(u);
     } catch (err) {
       if (!(err instanceof UrlError)) throw err;
       issues.push({ path: pointer(i), code: err.code, message: err.message });
@@ -60,6 +60,17 @@ export function canonicalizeAll(urls: readonly string[], pointer: (i: number) =>
   });
   if (issues.length > 0) throw new InputError(`${issues.length} URL(s) cannot be checked`, issues);
   return out as CanonicalUrl[];
+}
+
+/**
+ * Memoizes the canonical form of the inputs whose verdict was served from the cache.
+ * @param inputs, canonical, verdicts parallel arrays (as given to and returned by canonicalizeAll / CheckService)
+ */
+export function rememberCached(inputs: readonly string[], canonical: readonly CanonicalUrl[], verdicts: readonly PublicVerdict[]): void {
+  for (let i = 0; i < inputs.length; i++) {
+    const u = inputs[i]!;
+    if (verdicts[i]?.cached === true && u.length <= MEMO_MAX_INPUT && !memo.has(u)) memo.set(u, canonical[i]!);
+  }
 }
 
 /** Whether debug lines are logged (pino level debug or trace; false for Fastify's null logger in tests). */
@@ -129,6 +140,7 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
     if (debugEnabled(req.log)) req.log.debug({ url: logSafeUrl(u!.host, u!.href) }, 'check-url');
     const r = opts.service.check([u!]);
     const { verdicts, modelDigest } = r instanceof Promise ? await r : r;
+    rememberCached([req.body.url], [u!], verdicts);
     countVerdicts(verdicts);
     reply.header('x-model-digest', modelDigest);
     return verdicts[0]!;
@@ -146,6 +158,7 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
     if (debugEnabled(req.log)) req.log.debug({ urls: us.length, hosts: [...new Set(us.map((u) => u.host))].slice(0, 10) }, 'check-urls');
     const r = opts.service.check(us);
     const { verdicts, modelDigest } = r instanceof Promise ? await r : r;
+    rememberCached(req.body.urls, us, verdicts);
     countVerdicts(verdicts);
     reply.header('x-model-digest', modelDigest);
     return { verdicts };
