@@ -3,7 +3,7 @@
  * process's own /metrics (`phishnet_inference_verdicts_total`, one count per scored URL, labelled with its track).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startInference, type Proc } from './processes.ts';
 
@@ -36,6 +36,7 @@ export function shiftedArtifact(model: string, dir: string): string {
   manifest.thresholds = { suspicious: 0, phishing: 0 };
   writeFileSync(manifestPath, JSON.stringify(manifest));
   const out = join(dir, 'shifted.tar.gz');
-  execFileSync('tar', ['-czf', out, '-C', work, 'model.onnx', 'manifest.json']);
+  // Every member of the artifact (model v2 also carries n-gram weights), with the edited manifest.
+  execFileSync('tar', ['-czf', out, '-C', work, ...readdirSync(work).sort()]);
   return out;
 }
