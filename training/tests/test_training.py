@@ -79,3 +79,17 @@ def test_same_data_and_seed_give_the_same_artifact_bytes(tmp_path: Path):
                      "--candidates", "lightgbm", "--parity-fixture", ""]) == 0
         digests.append(hashlib.sha256(out.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
+
+
+def test_temporal_holdout_reports_later_phishing_against_held_out_domains(tmp_path: Path):
+    fixture = ROOT / "fixtures/urls-2k.csv"
+    report = tmp_path / "r.json"
+    assert main(["--data", str(fixture), "--out", str(tmp_path / "m.tar.gz"), "--folds", "2", "--n-estimators", "20",
+                 "--candidates", "lightgbm", "--parity-fixture", "", "--temporal-holdout", "2022-01-01",
+                 "--report", str(report)]) == 0
+    th = json.loads(report.read_text())["temporalHoldout"]
+    later = sum(1 for line in fixture.read_text().splitlines()[1:] if line.split(",")[1] == "1" and line.split(",")[-1] >= "2022-01-01")
+    assert th["testPhishing"] == later > 0 and th["testLegitimate"] > 0
+    assert th["train"] + th["testPhishing"] + th["testLegitimate"] < 2000  # domains of the test side left out of training
+    for model in ("lightgbm", "ngram", "stacked"):
+        assert th[model]["n"] == th["testPhishing"] + th["testLegitimate"] and 0.5 < th[model]["rocAuc"] <= 1

@@ -1,6 +1,6 @@
 /**
  * Reading labelled URL files: CSV with a header that has `url` and `label` (0 = legitimate, 1 = phishing) and
- * optionally `source`; plain or gzip (`.gz`). Format of `shared/data/urls-train.csv.gz`.
+ * optionally `source` and `first_seen` (ISO date); plain or gzip (`.gz`). Format of `shared/data/urls-train.csv.gz`.
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -13,6 +13,8 @@ export interface LabelledUrl {
   readonly url: CanonicalUrl;
   readonly label: 0 | 1;
   readonly source: string;
+  /** `first_seen` column (ISO date `YYYY-MM-DD`), "" when absent or empty. */
+  readonly firstSeen: string;
 }
 
 /** Rows that could not be used, counted by reason (a UrlError code, or BAD_LABEL). */
@@ -44,7 +46,8 @@ export async function* readLabelledCsv(
       continue;
     }
     try {
-      yield { raw: row.url ?? '', url: canonicalize(row.url ?? ''), label: label === '1' ? 1 : 0, source: row.source ?? '' };
+      yield { raw: row.url ?? '', url: canonicalize(row.url ?? ''), label: label === '1' ? 1 : 0, source: row.source ?? '',
+        firstSeen: row.first_seen?.trim() ?? '' };
     } catch (e) {
       if (!(e instanceof UrlError)) throw e;
       onRejected(e.code, line);
