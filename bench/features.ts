@@ -5,14 +5,15 @@
  *   bash scripts/node.sh bench/features.ts [--rounds 5]
  *
  * Each URL is timed individually (process.hrtime.bigint) over all rounds after a warm-up round; the table shows the
- * median and p99 in microseconds per URL, and the batched rate (64 URLs per model run) for comparison.
+ * median and p99 in microseconds per URL, and the batched rate (64 URLs per model run) for comparison, also for the
+ * previous model (tree model only) in the same run.
  */
 import { parseArgs } from 'node:util';
 import { canonicalize, type CanonicalUrl } from '../inference/src/contract/canonical-url.ts';
 import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
 import { featureVector } from '../inference/src/features/index.ts';
 import { loadArtifact } from '../inference/src/model/artifact.ts';
-import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
+import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from '../inference/src/model/default-model.ts';
 import { Scorer } from '../inference/src/model/scorer.ts';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
@@ -21,6 +22,7 @@ const raws: string[] = [];
 for await (const r of readLabelledCsv(new URL('../fixtures/urls-2k.csv', import.meta.url).pathname)) raws.push(r.raw);
 const urls: CanonicalUrl[] = raws.map((u) => canonicalize(u));
 const scorer = await Scorer.create(await loadArtifact(DEFAULT_MODEL_PATH), 1);
+const previous = await Scorer.create(await loadArtifact(PREVIOUS_MODEL_PATH), 1);
 
 async function timeEach(fn: (i: number) => unknown): Promise<number[]> {
   const out: number[] = [];
@@ -42,16 +44,22 @@ const rows: [string, number[]][] = [
   ['n-grams + n-gram logit (char-ngram/v1)', await timeEach((i) => scorer.ngramLogit(urls[i]!))],
   ['features + scoring, 1 URL/run', await timeEach((i) => scorer.predict([urls[i]!]))],
 ];
-const batchTimes: number[] = [];
-for (let r = 0; r <= rounds; r++) {
-  for (let i = 0; i + 64 <= urls.length; i += 64) {
-    const t0 = process.hrtime.bigint();
-    await scorer.predict(urls.slice(i, i + 64));
-    if (r > 0) batchTimes.push(Number(process.hrtime.bigint() - t0) / 1000 / 64);
+async function timeBatched(s: Scorer): Promise<number[]> {
+  const out: number[] = [];
+  for (let r = 0; r <= rounds; r++) {
+    for (let i = 0; i + 64 <= urls.length; i += 64) {
+      const t0 = process.hrtime.bigint();
+      await s.predict(urls.slice(i, i + 64));
+      if (r > 0) out.push(Number(process.hrtime.bigint() - t0) / 1000 / 64);
+    }
   }
+  return out.sort((a, b) => a - b);
 }
-rows.push(['features + scoring, 64 URLs/run (per URL)', batchTimes.sort((a, b) => a - b)]);
+rows.push(['features + scoring, 64 URLs/run (per URL)', await timeBatched(scorer)]);
+// The previous model (trees only) in the same run: what the n-gram half of v2 costs.
+rows.push([`  same with ${previous.ref.name} ${previous.ref.version}`, await timeBatched(previous)]);
 await scorer.close();
+await previous.close();
 
 console.log(`model ${scorer.ref.name} ${scorer.ref.version} ${scorer.ref.digest}; ${urls.length} URLs × ${rounds} rounds; Node ${process.version}`);
 console.log(`${'step'.padEnd(44)} ${'median µs'.padStart(10)} ${'p99 µs'.padStart(10)}`);

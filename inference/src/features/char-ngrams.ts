@@ -100,22 +100,31 @@ export function ngramsOfText(text: string): SparseVector {
   return { index, value };
 }
 
-let counts = new Uint16Array(0);
-let touched = new Uint32Array(1024);
+let slotKey = new Int32Array(1024);
+let slotCount = new Uint16Array(1024);
+let touched = new Uint32Array(512);
 
 /**
- * `weights · charNgrams(url)` without building the sparse vector: counts n-grams in a reusable per-thread table
- * (2^18 × uint16, cleared after use) instead of sorting, so the serving path is O(n-grams). Equals the dot product
- * with {@link charNgrams}' float32 values up to float64 summation order.
+ * `weights · charNgrams(url)` without building the sparse vector: counts n-grams in a small open-addressing table
+ * sized to the URL (linear probing, reused per thread, so it stays in the L1 cache) instead of sorting, so the
+ * serving path is O(n-grams). Equals the dot product with {@link charNgrams}' float32 values up to float64
+ * summation order.
  * @param weights float32 weights, length NGRAM_BUCKETS
  * @returns Σ weights[bucket] · value(bucket), 0 for a text shorter than 3 characters
  */
 export function ngramDot(url: CanonicalUrl, weights: Float32Array): number {
   const text = ngramText(url);
   const n = text.length;
-  if (counts.length === 0) counts = new Uint16Array(NGRAM_BUCKETS);
   const total = n < NGRAM_MIN ? 0 : (n - NGRAM_MIN + 1) * (NGRAM_MAX - NGRAM_MIN + 1);
+  let size = 64;
+  while (size < total * 2) size *= 2;
+  if (slotKey.length < size) {
+    slotKey = new Int32Array(size);
+    slotCount = new Uint16Array(size);
+  }
   if (touched.length < total) touched = new Uint32Array(total * 2);
+  slotKey.fill(-1, 0, size);
+  const mask = size - 1;
   let distinct = 0;
   for (let i = 0; i + NGRAM_MIN <= n; i++) {
     let h = 0x811c9dc5;
@@ -123,20 +132,26 @@ export function ngramDot(url: CanonicalUrl, weights: Float32Array): number {
     for (let j = i; j < stop; j++) {
       h ^= text.charCodeAt(j);
       h = Math.imul(h, 0x01000193);
-      if (j - i + 1 >= NGRAM_MIN) {
-        const b = fold(h >>> 0);
-        if ((counts[b] = counts[b]! + 1) === 1) touched[distinct++] = b;
+      if (j - i + 1 < NGRAM_MIN) continue;
+      const b = fold(h >>> 0);
+      let slot = Math.imul(b, 0x9e3779b1) >>> 0 & mask; // Fibonacci hashing spreads neighbouring buckets
+      while (slotKey[slot] !== -1 && slotKey[slot] !== b) slot = (slot + 1) & mask;
+      if (slotKey[slot] === -1) {
+        slotKey[slot] = b;
+        slotCount[slot] = 1;
+        touched[distinct++] = slot;
+      } else {
+        slotCount[slot] = slotCount[slot]! + 1;
       }
     }
   }
   let sumSq = 0;
-  for (let d = 0; d < distinct; d++) sumSq += counts[touched[d]!]! ** 2;
+  for (let d = 0; d < distinct; d++) sumSq += slotCount[touched[d]!]! ** 2;
   const norm = Math.sqrt(sumSq);
   let dot = 0;
   for (let d = 0; d < distinct; d++) {
-    const b = touched[d]!;
-    dot += weights[b]! * Math.fround(counts[b]! / norm);
-    counts[b] = 0;
+    const slot = touched[d]!;
+    dot += weights[slotKey[slot]!]! * Math.fround(slotCount[slot]! / norm);
   }
   return dot;
 }
