@@ -59,6 +59,28 @@ const fold = (h: number): number => ((h >>> 18) ^ h) & MASK;
 let scratch = new Uint32Array(1024);
 
 /**
+ * Buckets of every 3-, 4- and 5-gram of `text`, in text order, written to the module's scratch array (grown as
+ * needed; valid until the next call). Rolling FNV-1a: the hash of text[i..i+4] extends those of text[i..i+2] and
+ * text[i..i+3]. Returns the count.
+ */
+function hashNgrams(text: string): number {
+  const n = text.length;
+  const total = n < NGRAM_MIN ? 0 : (n - NGRAM_MIN + 1) * (NGRAM_MAX - NGRAM_MIN + 1);
+  if (scratch.length < total) scratch = new Uint32Array(total * 2);
+  let k = 0;
+  for (let i = 0; i + NGRAM_MIN <= n; i++) {
+    let h = 0x811c9dc5;
+    const stop = Math.min(i + NGRAM_MAX, n);
+    for (let j = i; j < stop; j++) {
+      h ^= text.charCodeAt(j);
+      h = Math.imul(h, 0x01000193);
+      if (j - i + 1 >= NGRAM_MIN) scratch[k++] = fold(h >>> 0);
+    }
+  }
+  return k;
+}
+
+/**
  * `char-ngram/v1` vector of a canonical URL: every substring of {@link ngramText} of length 3..5 is hashed with
  * {@link ngramBucket}; a bucket's value is its count divided by the L2 norm of all counts. A text shorter than 3
  * characters gives the empty vector.
@@ -70,20 +92,7 @@ export function charNgrams(url: CanonicalUrl): SparseVector {
 
 /** {@link charNgrams} of an already derived text (exported for tests and tools). */
 export function ngramsOfText(text: string): SparseVector {
-  const n = text.length;
-  const total = n < NGRAM_MIN ? 0 : (n - NGRAM_MIN + 1) * (NGRAM_MAX - NGRAM_MIN + 1);
-  if (scratch.length < total) scratch = new Uint32Array(total * 2);
-  let k = 0;
-  // Rolling FNV-1a: the hash of text[i..i+4] extends the hash of text[i..i+2] and text[i..i+3].
-  for (let i = 0; i + NGRAM_MIN <= n; i++) {
-    let h = 0x811c9dc5;
-    const stop = Math.min(i + NGRAM_MAX, n);
-    for (let j = i; j < stop; j++) {
-      h ^= text.charCodeAt(j);
-      h = Math.imul(h, 0x01000193);
-      if (j - i + 1 >= NGRAM_MIN) scratch[k++] = fold(h >>> 0);
-    }
-  }
+  const k = hashNgrams(text);
   const sorted = scratch.subarray(0, k).sort();
   let distinct = 0;
   for (let i = 0; i < k; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct++;
@@ -113,36 +122,27 @@ let touched = new Uint32Array(512);
  * @returns Σ weights[bucket] · value(bucket), 0 for a text shorter than 3 characters
  */
 export function ngramDot(url: CanonicalUrl, weights: Float32Array): number {
-  const text = ngramText(url);
-  const n = text.length;
-  const total = n < NGRAM_MIN ? 0 : (n - NGRAM_MIN + 1) * (NGRAM_MAX - NGRAM_MIN + 1);
+  const k = hashNgrams(ngramText(url));
   let size = 64;
-  while (size < total * 2) size *= 2;
+  while (size < k * 2) size *= 2;
   if (slotKey.length < size) {
     slotKey = new Int32Array(size);
     slotCount = new Uint16Array(size);
   }
-  if (touched.length < total) touched = new Uint32Array(total * 2);
+  if (touched.length < k) touched = new Uint32Array(k * 2);
   slotKey.fill(-1, 0, size);
   const mask = size - 1;
   let distinct = 0;
-  for (let i = 0; i + NGRAM_MIN <= n; i++) {
-    let h = 0x811c9dc5;
-    const stop = Math.min(i + NGRAM_MAX, n);
-    for (let j = i; j < stop; j++) {
-      h ^= text.charCodeAt(j);
-      h = Math.imul(h, 0x01000193);
-      if (j - i + 1 < NGRAM_MIN) continue;
-      const b = fold(h >>> 0);
-      let slot = Math.imul(b, 0x9e3779b1) >>> 0 & mask; // Fibonacci hashing spreads neighbouring buckets
-      while (slotKey[slot] !== -1 && slotKey[slot] !== b) slot = (slot + 1) & mask;
-      if (slotKey[slot] === -1) {
-        slotKey[slot] = b;
-        slotCount[slot] = 1;
-        touched[distinct++] = slot;
-      } else {
-        slotCount[slot] = slotCount[slot]! + 1;
-      }
+  for (let i = 0; i < k; i++) {
+    const b = scratch[i]!;
+    let slot = Math.imul(b, 0x9e3779b1) >>> 0 & mask; // Fibonacci hashing spreads neighbouring buckets
+    while (slotKey[slot] !== -1 && slotKey[slot] !== b) slot = (slot + 1) & mask;
+    if (slotKey[slot] === -1) {
+      slotKey[slot] = b;
+      slotCount[slot] = 1;
+      touched[distinct++] = slot;
+    } else {
+      slotCount[slot] = slotCount[slot]! + 1;
     }
   }
   let sumSq = 0;
