@@ -5,12 +5,10 @@
  * Opt-in until scripts/bootstrap.sh provides the Kubernetes binaries in CI: PHISHNET_CONTROL_PLANE=1. When opted in
  * and a binary is missing, the suite FAILS with the exact path and the install command (never a silent skip).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startControlPlane, type ControlPlane } from './helpers/control-plane.ts';
-import { waitFor } from './helpers/procs.ts';
+import { join } from 'node:path';
+import { REPO_ROOT, startControlPlane, startOperator, type ControlPlane } from './helpers/control-plane.ts';
+import { waitFor, type Proc } from './helpers/procs.ts';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 const A = 'a'.repeat(64);
@@ -31,31 +29,15 @@ function model(name: string, sha: string, extra: Record<string, unknown> = {}): 
 
 describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server', () => {
   let cp: ControlPlane;
-  let operator: ChildProcess | undefined;
-
-  const startOperator = () => {
-    const log = createWriteStream(join(cp.dir, 'operator.log'), { flags: 'a' });
-    operator = spawn(process.execPath, [join(REPO_ROOT, 'operator/src/main.ts')], {
-      env: {
-        ...process.env,
-        PHISHNET_OPERATOR_KUBECONFIG: cp.kubeconfig,
-        PHISHNET_OPERATOR_PROMETHEUS_URL: 'http://127.0.0.1:1', // no analysis metrics in these stories
-        PHISHNET_OPERATOR_METRICS_HOST: '127.0.0.1',
-        PHISHNET_OPERATOR_METRICS_PORT: '0',
-        PHISHNET_OPERATOR_LEASE_DURATION_MS: '4000',
-        PHISHNET_OPERATOR_LEASE_RENEW_MS: '1000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+  let operator: Proc | undefined;
+  const launchOperator = () => {
+    operator = startOperator(cp, {
+      PHISHNET_OPERATOR_PROMETHEUS_URL: 'http://127.0.0.1:1', // no analysis metrics in these stories
+      PHISHNET_OPERATOR_LEASE_DURATION_MS: '4000',
+      PHISHNET_OPERATOR_LEASE_RENEW_MS: '1000',
     });
-    operator.stdout?.pipe(log);
-    operator.stderr?.pipe(log);
   };
-  const stopOperator = async () => {
-    if (!operator || operator.exitCode !== null) return;
-    const exited = new Promise((r) => operator?.once('exit', r));
-    operator.kill('SIGTERM');
-    await exited;
-  };
+  const stopOperator = async () => operator?.stop(30_000); // graceful: it releases its Lease on SIGTERM
   const get = (name: string) => JSON.parse(cp.kubectl(['get', 'phishmodel', name, '-o', 'json'])) as { status?: Record<string, unknown> & { phase?: string; traffic?: { canaryWeight: number } } };
   const phase = (name: string) => get(name).status?.phase;
   const waitPhase = (name: string, want: string, ms = 60_000) => waitFor(`${name} phase ${want} (operator log ${cp.dir}/operator.log)`, () => phase(name) === want, ms, 250);
@@ -65,7 +47,7 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
     cp = await startControlPlane();
     cp.kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, 'manifests/crds/phishmodel.yaml')]);
     cp.kubectl(['wait', '--for=condition=Established', 'crd/phishmodels.phishnet.io', '--timeout=60s']);
-    startOperator();
+    launchOperator();
   });
 
   afterAll(async () => {
@@ -126,7 +108,7 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
 
     // operator restart mid-rollout: the new process resumes from status (still Progressing, same step)
     await stopOperator();
-    startOperator();
+    launchOperator();
     await new Promise((r) => setTimeout(r, 3000));
     expect(phase('m2')).toBe('Progressing');
 

@@ -15,17 +15,16 @@
  *
  * Opt-in like the other control-plane tests: PHISHNET_CONTROL_PLANE=1 (scripts/control-plane.sh).
  */
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startControlPlane, type ControlPlane } from './helpers/control-plane.ts';
+import { REPO_ROOT, startControlPlane, startOperator, type ControlPlane } from './helpers/control-plane.ts';
 import {
   BUNDLED_MODEL, readUrls, repackBundled, sha256File, startInference, startLoad, type InferenceProc, type LoadGenerator,
 } from './helpers/inference.ts';
-import { waitFor } from './helpers/procs.ts';
+import { waitFor, type Proc } from './helpers/procs.ts';
 import { startPrometheus, type RunningPrometheus } from './helpers/prometheus.ts';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
@@ -73,7 +72,7 @@ describe.runIf(OPT_IN)('rollout analysis: real Prometheus scraping real inferenc
   let dir: string;
   let cp: ControlPlane;
   let prom: RunningPrometheus;
-  let operator: ChildProcess | undefined;
+  let operator: Proc | undefined;
   let load: LoadGenerator | undefined;
   let custom: CustomObjectsApi;
   const procs: InferenceProc[] = [];
@@ -133,22 +132,12 @@ describe.runIf(OPT_IN)('rollout analysis: real Prometheus scraping real inferenc
     kc.loadFromFile(cp.kubeconfig);
     custom = kc.makeApiClient(CustomObjectsApi);
 
-    const log = createWriteStream(join(cp.dir, 'operator.log'), { flags: 'a' });
-    operator = spawn(process.execPath, [join(REPO_ROOT, 'operator/src/main.ts')], {
-      env: {
-        ...process.env,
-        PHISHNET_OPERATOR_KUBECONFIG: cp.kubeconfig,
-        PHISHNET_OPERATOR_PROMETHEUS_URL: prom.url,
-        PHISHNET_OPERATOR_PROMETHEUS_TIMEOUT_MS: '1000',
-        PHISHNET_OPERATOR_PROMETHEUS_ATTEMPTS: '2',
-        PHISHNET_OPERATOR_METRICS_HOST: '127.0.0.1',
-        PHISHNET_OPERATOR_METRICS_PORT: '0',
-        PHISHNET_OPERATOR_LEADER_ELECTION: 'false',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    operator = startOperator(cp, {
+      PHISHNET_OPERATOR_PROMETHEUS_URL: prom.url,
+      PHISHNET_OPERATOR_PROMETHEUS_TIMEOUT_MS: '1000',
+      PHISHNET_OPERATOR_PROMETHEUS_ATTEMPTS: '2',
+      PHISHNET_OPERATOR_LEADER_ELECTION: 'false',
     });
-    operator.stdout?.pipe(log);
-    operator.stderr?.pipe(log);
 
     // Status poller (the gateway's view of status.traffic) and timeline of the story in progress.
     const t0 = Date.now();
@@ -181,11 +170,7 @@ describe.runIf(OPT_IN)('rollout analysis: real Prometheus scraping real inferenc
   afterAll(async () => {
     if (poller) clearInterval(poller);
     await load?.stop();
-    if (operator && operator.exitCode === null) {
-      const exited = new Promise((r) => operator?.once('exit', r));
-      operator.kill('SIGTERM');
-      await exited;
-    }
+    await operator?.stop(30_000);
     await cp?.stop();
     await prom?.dispose();
     for (const p of procs) await p.proc.stop();

@@ -56,6 +56,21 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the operator process (operator/src/main.ts) against `cp`, its output appended to `<cp.dir>/operator.log` by
+ * the child itself (see {@link startProc}: tests block in kubectl calls, a piped child could stall meanwhile).
+ * Metrics on a free 127.0.0.1 port; `env` adds or overrides PHISHNET_OPERATOR_* settings.
+ */
+export function startOperator(cp: ControlPlane, env: Record<string, string>): Proc {
+  return startProc(process.execPath, [join(REPO_ROOT, 'operator/src/main.ts')], join(cp.dir, 'operator.log'), {
+    ...process.env,
+    PHISHNET_OPERATOR_KUBECONFIG: cp.kubeconfig,
+    PHISHNET_OPERATOR_METRICS_HOST: '127.0.0.1',
+    PHISHNET_OPERATOR_METRICS_PORT: '0',
+    ...env,
+  });
+}
+
 export async function startControlPlane(): Promise<ControlPlane> {
   const bins = binaryPaths();
   const dir = mkdtempSync(join(tmpdir(), 'phishnet-cp-'));
