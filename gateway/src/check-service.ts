@@ -9,7 +9,7 @@
  */
 import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { CanonicalUrl, ModelRef, Prediction } from '@phishnet/inference/contract';
-import type { VerdictCache, Lookup } from './cache/verdict-cache.ts';
+import { MISS, type VerdictCache, type Lookup } from './cache/verdict-cache.ts';
 import { cacheKey } from './domain/cache-key.ts';
 import { ttlSeconds, type Thresholds } from './domain/ttl-policy.ts';
 import { storeEntry, toPublic, type PublicVerdict } from './domain/verdict.ts';
@@ -27,7 +27,6 @@ interface Scored { prediction: Prediction; model: ModelRef }
  */
 export const BATCHES_IN_FLIGHT = 2;
 
-const MISS: Lookup = Object.freeze({ state: 'miss' });
 type Fresh = Extract<Lookup, { state: 'fresh' | 'stale' }>;
 
 /** L1 lookups of one check: cache keys of the URLs with a digest (`known` = their indices), results per URL. */

@@ -15,7 +15,8 @@ import { inSpan } from '../tracing.ts';
 import type { CounterCell } from '../metrics/metrics.ts';
 import type { L2Store, RedisState } from './redis-l2.ts';
 
-const MISS: Lookup = Object.freeze({ state: 'miss' });
+/** The one (frozen) miss result; lookups share it instead of allocating one per key. */
+export const MISS: Lookup = Object.freeze({ state: 'miss' });
 
 /** Result of a lookup for one key. */
 export type Lookup = { state: 'fresh' | 'stale'; entry: StoredVerdict; tier: 'l1' | 'l2' } | { state: 'miss' };
