@@ -310,15 +310,22 @@ def main(argv: list[str] | None = None) -> int:
             z_oof = cv["oofNgram"]
             report["ngram"] = summary(m.y, 1 / (1 + np.exp(-z_oof)))
             a_tree, a_ngram, b = fit_stack(cv["oof"][chosen], z_oof, m.y)
-            p_cal = apply_stack(cv["oof"][chosen], z_oof, a_tree, a_ngram, b)
+            stack = (a_tree, a_ngram, b)
+
+            def calibrated(p_tree: np.ndarray, z: np.ndarray | None) -> np.ndarray:
+                return apply_stack(p_tree, z, *stack)
             calibration = {"method": "stacked-logistic", "aTree": a_tree, "aNgram": a_ngram, "b": b,
                            "formula": "score = 1 / (1 + exp(-(aTree * logit(raw) + aNgram * z + b))), raw clipped to "
                                       "[1e-7, 1-1e-7], z = ngram weights · char-ngram/v1 vector + ngram bias"}
         else:
+            z_oof, stack = None, None
             a, b = fit_platt(cv["oof"][chosen], m.y)
-            p_cal = apply_platt(cv["oof"][chosen], a, b)
+
+            def calibrated(p_tree: np.ndarray, z: np.ndarray | None) -> np.ndarray:
+                return apply_platt(p_tree, a, b)
             calibration = {"method": "platt", "a": a, "b": b,
                            "formula": "score = 1 / (1 + exp(-(a * logit(raw) + b))), raw clipped to [1e-7, 1-1e-7]"}
+        p_cal = calibrated(cv["oof"][chosen], z_oof)
         report["calibrated"] = summary(m.y, p_cal)
         thresholds = {"suspicious": threshold_at_fpr(m.y, p_cal, SUSPICIOUS_FPR),
                       "phishing": threshold_at_fpr(m.y, p_cal, PHISHING_FPR)}
@@ -328,8 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             report.setdefault("perSource", {})[s] = entry
         report["thresholds"] = thresholds
         if args.temporal_holdout:
-            report["temporalHoldout"] = temporal_holdout(m, args.temporal_holdout, args.seed, args.n_estimators, chosen,
-                                                         (a_tree, a_ngram, b) if args.ngram else None)
+            report["temporalHoldout"] = temporal_holdout(m, args.temporal_holdout, args.seed, args.n_estimators, chosen, stack)
         print(json.dumps({k: report[k] for k in ("candidates", "ngram", "baselines", "calibrated", "thresholds", "temporalHoldout") if k in report}, indent=2))
 
         log(f"refit {chosen} on all rows")
@@ -344,9 +350,7 @@ def main(argv: list[str] | None = None) -> int:
             files[NGRAM_WEIGHTS_FILE] = w32.tobytes()
 
         def final_scores(p_tree: np.ndarray, N: sp.csr_matrix) -> np.ndarray:
-            if not args.ngram:
-                return apply_platt(p_tree, a, b)
-            return apply_stack(p_tree, ngram_margin(N, w32.astype(np.float64), w_bias), a_tree, a_ngram, b)
+            return calibrated(p_tree, ngram_margin(N, w32.astype(np.float64), w_bias) if args.ngram else None)
 
         # Parity: ONNX (onnxruntime, Python) vs native on the fixture; the TS test repeats it with onnxruntime-node.
         parity = None
