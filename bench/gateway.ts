@@ -1,8 +1,8 @@
 /**
  * Benchmark of the gateway (not a test: it prints numbers).
  *
- *   bash scripts/node.sh bench/gateway.ts [--duration 8] [--connections 128] [--workers 1] [--model <artifact>]
- *     [--batch-wait-ms <ms>] [--only bare,hit,miss] [--cpu-prof <dir>]
+ *   bash scripts/node.sh bench/gateway.ts [--duration 8] [--warmup 3] [--connections 128] [--workers 1] [--model <artifact>]
+ *     [--batch-wait-ms <ms>] [--only bare,hit,miss] [--no-control] [--cpu-prof <dir>]
  *
  * Starts, on 127.0.0.1 free ports: the real inference service (the bundled model, inference's DEFAULT_MODEL_PATH, or
  * `--model`), the gateway process (embedded cache, no Redis, rate limiting on with its limit out of the way, a CORS
@@ -14,9 +14,15 @@
  * All three scenarios use the same number of connections (default 128: a gateway in front of a fleet of browser
  * extensions serves many concurrent clients; with 32, at most 32 misses are in flight, so inference batches stay small).
  * It prints req/s and p99 latency of each, with hit/bare and miss/bare ratios; then, per scenario, the CPU time each
- * process spent per request (user+system, from /proc), main-thread GC pauses, and what the upstream did (calls from the
- * gateway to inference, URLs per call, model runs). Each scenario is preceded by a 1 s unmeasured warm-up. Every run is
- * bounded in time and traffic goes to 127.0.0.1 only.
+ * process spent per request (user+system, from /proc) with the host's busy/idle/steal split (/proc/stat: on a VM,
+ * steal is CPU the hypervisor gave to other guests), main-thread GC pauses, and what the upstream did (calls from the
+ * gateway to inference, URLs per call, model runs). After the miss scenario, unless `--no-control`, a control run
+ * drives the hit path at the req/s the miss path reached (its CPU per request is printed; it is not in the ratio
+ * table): CPU per request grows as the request rate falls, and the control separates that from the miss path's own
+ * work. Each scenario is preceded by an unmeasured warm-up (`--warmup`, default 3 s: the gateway is a long-running
+ * server, and in the first seconds of a path V8 is still optimizing its code; in one `perf` profile taken early in a
+ * miss run, 18 % of the gateway's CPU went to the optimizing compiler). Every run is bounded in time and traffic goes
+ * to 127.0.0.1 only.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -30,13 +36,14 @@ import { ROOT, freePort, startGateway, startInference, waitReady, type Proc } fr
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '128' },
+    duration: { type: 'string', default: '8' }, warmup: { type: 'string', default: '3' }, connections: { type: 'string', default: '128' },
     workers: { type: 'string', default: '1' }, 'batch-wait-ms': { type: 'string' },
-    only: { type: 'string', default: 'bare,hit,miss' }, 'gateway-node-options': { type: 'string' }, model: { type: 'string', default: DEFAULT_MODEL_PATH }, 'cpu-prof': { type: 'string' },
+    only: { type: 'string', default: 'bare,hit,miss' }, 'no-control': { type: 'boolean', default: false }, 'gateway-node-options': { type: 'string' }, model: { type: 'string', default: DEFAULT_MODEL_PATH }, 'cpu-prof': { type: 'string' },
   },
 });
 const duration = Math.min(Math.max(Number(values.duration), 1), 60);
 const connections = Math.min(Math.max(Number(values.connections), 1), 256);
+const warmup = Math.min(Math.max(Number(values.warmup), 1), 30);
 
 const lines = (await readFile(`${ROOT}fixtures/urls-2k.csv`, 'utf8')).split('\n').slice(1, 101);
 const hitUrls = lines.map((l) => l.split(',')[0]!).filter((u) => u.startsWith('http') && !u.startsWith('"'));
@@ -135,6 +142,23 @@ try {
       return { user: Number.NaN, system: Number.NaN };
     }
   };
+  /**
+   * Host-wide CPU time so far from /proc/stat (Linux; zeros elsewhere), in clock ticks: busy (user, nice, system, irq,
+   * softirq), idle (idle, iowait) and steal (time the hypervisor gave this VM's virtual CPUs to someone else).
+   */
+  const hostCpu = async () => {
+    try {
+      const f = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+      return { busy: f[0]! + f[1]! + f[2]! + f[5]! + f[6]!, idle: f[3]! + f[4]!, steal: f[7] ?? 0 };
+    } catch {
+      return { busy: 0, idle: 0, steal: 0 };
+    }
+  };
+  const hostSplit = (a: Awaited<ReturnType<typeof hostCpu>>, b: Awaited<ReturnType<typeof hostCpu>>) => {
+    const busy = b.busy - a.busy, idle = b.idle - a.idle, steal = b.steal - a.steal, all = busy + idle + steal;
+    const pct = (x: number) => `${all > 0 ? ((100 * x) / all).toFixed(0) : '?'} %`;
+    return `host CPU busy ${pct(busy)}, idle ${pct(idle)}, steal ${pct(steal)}`;
+  };
   const cpuAll = async () => ({
     gateway: await cpuOf(gw.child.pid), inference: await cpuOf(inference.child.pid), bare: await cpuOf(bareChild.pid),
     client: ((u) => ({ user: u.user / 1e6, system: u.system / 1e6 }))(process.cpuUsage()),
@@ -144,18 +168,31 @@ try {
   const results: Result[] = [];
   const diag: string[] = [];
   const cpuLines: string[] = [];
-  for (const name of wanted) {
-    // Short warm-up of each path (JIT, connections, pools), not measured.
-    await run('warm', { ...scenarios[name]!(true), duration: 1 });
-    const before = name === 'bare' ? null : await Promise.all([scrape(gw.url), scrape(inference.url)]);
+  /** Runs one measured scenario and records its CPU per request; `control`: not part of the ratio table. */
+  const measure = async (name: string, opts: Record<string, unknown>, control = false) => {
     const cpu0 = await cpuAll();
-    const r = await run(name, scenarios[name]!(false));
-    results.push(r);
+    const host0 = await hostCpu();
+    const r = await run(name, opts);
+    if (!control) results.push(r);
     const cpu1 = await cpuAll();
+    const host1 = await hostCpu();
     const n = r.rps * duration;
     const per = (k: keyof typeof cpu0) => `${(((cpu1[k].user - cpu0[k].user) / n) * 1e6).toFixed(0)}+${(((cpu1[k].system - cpu0[k].system) / n) * 1e6).toFixed(0)}`;
-    cpuLines.push(`${name}: CPU µs per request (user+system) — autocannon ${per('client')}, `
-      + (name === 'bare' ? `bare server ${per('bare')}` : `gateway ${per('gateway')}, inference ${per('inference')}`));
+    cpuLines.push(`${name}${control ? ` (${r.rps.toFixed(0)} req/s)` : ''}: CPU µs per request (user+system) — autocannon ${per('client')}, `
+      + (name === 'bare' ? `bare server ${per('bare')}` : `gateway ${per('gateway')}, inference ${per('inference')}`)
+      + `; ${hostSplit(host0, host1)}`);
+    return r;
+  };
+  for (const name of wanted) {
+    // Short warm-up of each path (JIT, connections, pools), not measured.
+    await run('warm', { ...scenarios[name]!(true), duration: warmup });
+    const before = name === 'bare' ? null : await Promise.all([scrape(gw.url), scrape(inference.url)]);
+    const r = await measure(name, scenarios[name]!(false));
+    if (name === 'miss' && wanted.includes('hit') && !values['no-control']) {
+      // Control: the hit path driven at the rate the miss path reached. CPU per request grows as the request rate falls
+      // (fewer requests per event-loop wake-up and per syscall), so this separates that effect from the miss's own work.
+      await measure('hit at the miss rate', { ...scenarios.hit!(false), overallRate: Math.max(1, Math.round(r.rps)) }, true);
+    }
     if (before) {
       // What the upstream did during the scenario: batches sent by the gateway, their latency, model runs in inference.
       const after = await Promise.all([scrape(gw.url), scrape(inference.url)]);
@@ -170,7 +207,7 @@ try {
     }
   }
   const bareRps = results.find((r) => r.name === 'bare')?.rps ?? Number.NaN;
-  console.log(`\ngateway bench: ${duration} s per scenario, ${connections} connections, inference workers ${values.workers}, model ${basename(values.model)}, gateway batch wait ${values['batch-wait-ms'] ?? 'default'} ms, 127.0.0.1, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`);
+  console.log(`\ngateway bench: ${duration} s per scenario after ${warmup} s warm-up, ${connections} connections, inference workers ${values.workers}, model ${basename(values.model)}, gateway batch wait ${values['batch-wait-ms'] ?? 'default'} ms, 127.0.0.1, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`);
   console.log('scenario   req/s      p99 ms   non-2xx  errors  req/s vs bare');
   for (const r of results) {
     console.log(`${r.name.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} ${r.p99.toFixed(1).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)}   ${(r.rps / bareRps).toFixed(2)}`);
