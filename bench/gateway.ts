@@ -184,15 +184,10 @@ try {
     return r;
   };
   for (const name of wanted) {
-    // Short warm-up of each path (JIT, connections, pools), not measured.
+    // Warm-up of each path (JIT, connections, pools), not measured.
     await run('warm', { ...scenarios[name]!(true), duration: warmup });
     const before = name === 'bare' ? null : await Promise.all([scrape(gw.url), scrape(inference.url)]);
     const r = await measure(name, scenarios[name]!(false));
-    if (name === 'miss' && wanted.includes('hit') && !values['no-control']) {
-      // Control: the hit path driven at the rate the miss path reached. CPU per request grows as the request rate falls
-      // (fewer requests per event-loop wake-up and per syscall), so this separates that effect from the miss's own work.
-      await measure('hit at the miss rate', { ...scenarios.hit!(false), overallRate: Math.max(1, Math.round(r.rps)) }, true);
-    }
     if (before) {
       // What the upstream did during the scenario: batches sent by the gateway, their latency, model runs in inference.
       const after = await Promise.all([scrape(gw.url), scrape(inference.url)]);
@@ -204,6 +199,12 @@ try {
       diag.push(`${name}: GC pauses, main thread: gateway ${gc(0).toFixed(0)} ms, inference ${gc(1).toFixed(0)} ms in ${duration} s`);
       diag.push(`${name}: gateway→inference calls ${gb.n}, mean ${gb.mean.toFixed(1)} URLs, mean ${(gd.mean * 1000).toFixed(1)} ms; `
         + `inference model runs ${ib.n}, mean ${ib.mean.toFixed(1)} URLs; inference request mean ${(id.mean * 1000).toFixed(1)} ms`);
+    }
+    // After the miss scenario's own scrape, so its GC and upstream figures cover the miss run only.
+    if (name === 'miss' && wanted.includes('hit') && !values['no-control']) {
+      // Control: the hit path driven at the rate the miss path reached. CPU per request grows as the request rate falls
+      // (fewer requests per event-loop wake-up and per syscall), so this separates that effect from the miss's own work.
+      await measure('hit at the miss rate', { ...scenarios.hit!(false), overallRate: Math.max(1, Math.round(r.rps)) }, true);
     }
   }
   const bareRps = results.find((r) => r.name === 'bare')?.rps ?? Number.NaN;
