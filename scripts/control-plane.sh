@@ -5,5 +5,6 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bash "$ROOT/scripts/k8s-binaries.sh" >/dev/null
 cd "$ROOT"
+# One file at a time: each starts its own control plane, and the rollout stories measure analysis intervals.
 PHISHNET_CONTROL_PLANE=1 "$NODE24" node_modules/vitest/vitest.mjs run --no-file-parallelism \
   control-plane rollout-analysis phishmodel-watcher "$@"

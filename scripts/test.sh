@@ -9,9 +9,8 @@ if [ "${PHISHNET_CONTAINER_TESTS:-1}" != 0 ]; then
   log "docker images (scripts/docker.sh)"
   bash "$ROOT/scripts/docker.sh" || log "scripts/docker.sh failed: the containers tier will fail and say why"
 fi
-# The control-plane tier (etcd, kube-apiserver, controller-manager, scheduler, kwok on loopback) needs binaries that
-# scripts/k8s-binaries.sh builds once (cold: ~20 min on 2 cores) and caches in ~/.cache/phishnet/bin.
-# PHISHNET_CONTROL_PLANE_TESTS=0 leaves the tier out (its tests then show as skipped).
+# Kubernetes binaries (scripts/k8s-binaries.sh: built once, cold ~20 min on 2 cores, cached in ~/.cache/phishnet/bin):
+# before vitest, whose config tier uses helm and kubectl; the control-plane tier below uses the rest.
 if [ "${PHISHNET_CONTROL_PLANE_TESTS:-1}" != 0 ]; then
   log "Kubernetes binaries (scripts/k8s-binaries.sh)"
   bash "$ROOT/scripts/k8s-binaries.sh" >/dev/null
@@ -20,10 +19,10 @@ cd "$ROOT"
 log "typecheck"; "$NODE24" node_modules/typescript/bin/tsc -b
 log "lint"; "$NODE24" node_modules/eslint/bin/eslint.js .
 log "vitest"; "$NODE24" node_modules/vitest/vitest.mjs run "$@"
+# The control-plane tier (etcd, kube-apiserver, controller-manager, scheduler, kwok on loopback), through the same
+# script a developer runs for it. PHISHNET_CONTROL_PLANE_TESTS=0 leaves the tier out (its tests then show as skipped).
 if [ "${PHISHNET_CONTROL_PLANE_TESTS:-1}" != 0 ]; then
-  # One file at a time: each starts its own control plane, and the rollout stories measure analysis intervals.
-  log "vitest: control-plane tier (real kube-apiserver)"
-  PHISHNET_CONTROL_PLANE=1 "$NODE24" node_modules/vitest/vitest.mjs run --no-file-parallelism \
-    control-plane rollout-analysis phishmodel-watcher
+  log "vitest: control-plane tier (real kube-apiserver, scripts/control-plane.sh)"
+  bash "$ROOT/scripts/control-plane.sh"
 fi
 log "pytest (training)"; "$ROOT/training/.venv/bin/python" -m pytest -q "$ROOT/training/tests"
