@@ -1,28 +1,32 @@
 /**
  * Benchmark of the gateway (not a test: it prints numbers).
  *
- *   bash scripts/node.sh bench/gateway.ts [--duration 8] [--warmup 3] [--connections 128] [--workers 1] [--model <artifact>]
- *     [--batch-wait-ms <ms>] [--only bare,hit,miss] [--no-control] [--cpu-prof <dir>]
+ *   bash scripts/node.sh bench/gateway.ts [--rounds 3] [--duration 6] [--warmup 3] [--connections 128] [--workers 1]
+ *     [--model <artifact>] [--batch-wait-ms <ms>] [--only bare,hit,miss] [--no-control] [--cpu-prof <dir>]
  *
  * Starts, on 127.0.0.1 free ports: the real inference service (the bundled model, inference's DEFAULT_MODEL_PATH, or
  * `--model`), the gateway process (embedded cache, no Redis, rate limiting on with its limit out of the way, a CORS
  * allow-list; every request carries the extension's Origin) and a bare Fastify route (bench/gateway-bare.ts). Then
- * autocannon drives, for `--duration` seconds each, in one run on the same machine:
+ * autocannon drives, for `--duration` seconds each, on the same machine:
  *   bare  POST /bare            (JSON body parsed, small JSON answered)
  *   hit   POST /api/check-url   (100 URLs from fixtures/urls-2k.csv, all cached beforehand → L1 hit path)
  *   miss  POST /api/check-url   (a new URL every request → canonicalize, miss, micro-batched inference call, store)
- * All three scenarios use the same number of connections (default 128: a gateway in front of a fleet of browser
- * extensions serves many concurrent clients; with 32, at most 32 misses are in flight, so inference batches stay small).
- * It prints req/s and p99 latency of each, with hit/bare and miss/bare ratios; then, per scenario, the CPU time each
- * process spent per request (user+system, from /proc) with the host's busy/idle/steal split (/proc/stat: on a VM,
- * steal is CPU the hypervisor gave to other guests), main-thread GC pauses, and what the upstream did (calls from the
- * gateway to inference, URLs per call, model runs). After the miss scenario, unless `--no-control`, a control run
- * drives the hit path at the req/s the miss path reached (its CPU per request is printed; it is not in the ratio
- * table): CPU per request grows as the request rate falls, and the control separates that from the miss path's own
- * work. Each scenario is preceded by an unmeasured warm-up (`--warmup`, default 3 s: the gateway is a long-running
- * server, and in the first seconds of a path V8 is still optimizing its code; in one `perf` profile taken early in a
- * miss run, 18 % of the gateway's CPU went to the optimizing compiler). Every run is bounded in time and traffic goes
- * to 127.0.0.1 only.
+ * in `--rounds` rounds of bare → hit → miss. Each ratio is taken within one round (bare measured seconds before the
+ * path it is compared with), and the median over rounds is reported with its min and max: on a shared VM the
+ * machine's speed drifts by tens of percent within a minute (steal, noisy neighbours), and a ratio of two
+ * measurements taken far apart measures that drift. All three scenarios use the same number of connections (default
+ * 128: a gateway in front of a fleet of browser extensions serves many concurrent clients; with 32, at most 32 misses
+ * are in flight, so inference batches stay small).
+ * It prints req/s, p99 latency and steal of every measurement, the median ratios, then per scenario over all rounds:
+ * the CPU time each process spent per request (user+system, from /proc) with the host's busy/idle/steal split
+ * (/proc/stat: on a VM, steal is CPU the hypervisor gave to other guests), main-thread GC pauses, and what the
+ * upstream did (calls from the gateway to inference, URLs per call, model runs). After the last round, unless
+ * `--no-control`, a control run drives the hit path at the req/s the last miss run reached (its CPU per request is
+ * printed; it is not in the ratio table): CPU per request grows as the request rate falls, and the control separates
+ * that from the miss path's own work. Before each measurement an unmeasured warm-up runs the same path (`--warmup`,
+ * default 3 s, in round 1; 1 s in later rounds): the gateway is a long-running server, and in the first seconds of a
+ * path V8 is still optimizing its code (in one `perf` profile taken early in a miss run, 18 % of the gateway's CPU went
+ * to the optimizing compiler). Every run is bounded in time and traffic goes to 127.0.0.1 only.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -36,7 +40,8 @@ import { ROOT, freePort, startGateway, startInference, waitReady, type Proc } fr
 
 const { values } = parseArgs({
   options: {
-    duration: { type: 'string', default: '8' }, warmup: { type: 'string', default: '3' }, connections: { type: 'string', default: '128' },
+    duration: { type: 'string', default: '6' }, warmup: { type: 'string', default: '3' }, connections: { type: 'string', default: '128' },
+    rounds: { type: 'string', default: '3' },
     workers: { type: 'string', default: '1' }, 'batch-wait-ms': { type: 'string' },
     only: { type: 'string', default: 'bare,hit,miss' }, 'no-control': { type: 'boolean', default: false }, 'gateway-node-options': { type: 'string' }, model: { type: 'string', default: DEFAULT_MODEL_PATH }, 'cpu-prof': { type: 'string' },
   },
@@ -44,6 +49,7 @@ const { values } = parseArgs({
 const duration = Math.min(Math.max(Number(values.duration), 1), 60);
 const connections = Math.min(Math.max(Number(values.connections), 1), 256);
 const warmup = Math.min(Math.max(Number(values.warmup), 1), 30);
+const rounds = Math.min(Math.max(Number(values.rounds), 1), 20);
 
 const lines = (await readFile(`${ROOT}fixtures/urls-2k.csv`, 'utf8')).split('\n').slice(1, 101);
 const hitUrls = lines.map((l) => l.split(',')[0]!).filter((u) => u.startsWith('http') && !u.startsWith('"'));
@@ -94,15 +100,16 @@ try {
     const r = await autocannon({ connections, duration, pipelining: 1, ...opts } as autocannon.Options);
     return { name, rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
   };
-  const scenarios: Record<string, (warm: boolean) => Record<string, unknown>> = {
+  /** Scenario options; `tag` makes the miss scenario's URLs unique per warm-up and round (all measured requests miss). */
+  const scenarios: Record<string, (tag: string) => Record<string, unknown>> = {
     bare: () => ({ url: `${bare.url}/bare`, method: 'POST', headers, body: JSON.stringify({ url: hitUrls[0] }) }),
     hit: () => ({
       url: gw.url, requests: hitUrls.map((u) => ({ method: 'POST', path: '/api/check-url', headers, body: JSON.stringify({ url: u }) })),
     }),
-    miss: (warm) => {
-      // A new URL per request (warm-up URLs differ from measured ones, so measured requests all miss).
+    miss: (tag) => {
+      // A new URL per request (warm-up and measured URLs differ, and differ between rounds: measured requests all miss).
       let n = 0;
-      const prefix = warm ? 'warm' : 'bench';
+      const prefix = tag;
       return {
         url: gw.url,
         requests: [{
@@ -128,11 +135,6 @@ try {
     }
     return out;
   };
-  /** Means of a histogram between two scrapes. */
-  const mean = (a: Map<string, number>, b: Map<string, number>, name: string) => {
-    const n = (b.get(`${name}_count`) ?? 0) - (a.get(`${name}_count`) ?? 0);
-    return { n, mean: n > 0 ? ((b.get(`${name}_sum`) ?? 0) - (a.get(`${name}_sum`) ?? 0)) / n : Number.NaN };
-  };
   /** CPU time (user + system) of a process so far, seconds, from /proc (Linux); NaN elsewhere. */
   const cpuOf = async (pid: number | undefined) => {
     try {
@@ -154,66 +156,101 @@ try {
       return { busy: 0, idle: 0, steal: 0 };
     }
   };
-  const hostSplit = (a: Awaited<ReturnType<typeof hostCpu>>, b: Awaited<ReturnType<typeof hostCpu>>) => {
-    const busy = b.busy - a.busy, idle = b.idle - a.idle, steal = b.steal - a.steal, all = busy + idle + steal;
-    const pct = (x: number) => `${all > 0 ? ((100 * x) / all).toFixed(0) : '?'} %`;
-    return `host CPU busy ${pct(busy)}, idle ${pct(idle)}, steal ${pct(steal)}`;
-  };
   const cpuAll = async () => ({
     gateway: await cpuOf(gw.child.pid), inference: await cpuOf(inference.child.pid), bare: await cpuOf(bareChild.pid),
     client: ((u) => ({ user: u.user / 1e6, system: u.system / 1e6 }))(process.cpuUsage()),
   });
   const wanted = values.only.split(',').filter((s) => s in scenarios);
   const loadBefore = loadavg()[0]!;
-  const results: Result[] = [];
-  const diag: string[] = [];
-  const cpuLines: string[] = [];
-  /** Runs one measured scenario and records its CPU per request; `control`: not part of the ratio table. */
-  const measure = async (name: string, opts: Record<string, unknown>, control = false) => {
+  /** Per scenario, summed over rounds: requests, CPU seconds per process, host ticks, GC ms, upstream sums. */
+  type Sums = { n: number; cpu: Record<string, { user: number; system: number }>; host: { busy: number; idle: number; steal: number }; gc: [number, number]; scrape: Map<string, number>[] };
+  const sums = new Map<string, Sums>();
+  const add = (name: string, n: number, c0: Awaited<ReturnType<typeof cpuAll>>, c1: typeof c0, h0: Awaited<ReturnType<typeof hostCpu>>, h1: typeof h0) => {
+    const s = sums.get(name) ?? { n: 0, cpu: {}, host: { busy: 0, idle: 0, steal: 0 }, gc: [0, 0], scrape: [new Map(), new Map()] };
+    s.n += n;
+    for (const k of Object.keys(c0) as (keyof typeof c0)[]) {
+      const acc = s.cpu[k] ?? { user: 0, system: 0 };
+      acc.user += c1[k].user - c0[k].user;
+      acc.system += c1[k].system - c0[k].system;
+      s.cpu[k] = acc;
+    }
+    for (const k of ['busy', 'idle', 'steal'] as const) s.host[k] += h1[k] - h0[k];
+    sums.set(name, s);
+    return s;
+  };
+  /** Runs one measured scenario and adds its CPU and host time to the scenario's sums. */
+  const measure = async (name: string, opts: Record<string, unknown>) => {
     const cpu0 = await cpuAll();
     const host0 = await hostCpu();
     const r = await run(name, opts);
-    if (!control) results.push(r);
     const cpu1 = await cpuAll();
     const host1 = await hostCpu();
-    const n = r.rps * duration;
-    const per = (k: keyof typeof cpu0) => `${(((cpu1[k].user - cpu0[k].user) / n) * 1e6).toFixed(0)}+${(((cpu1[k].system - cpu0[k].system) / n) * 1e6).toFixed(0)}`;
-    cpuLines.push(`${name}${control ? ` (${r.rps.toFixed(0)} req/s)` : ''}: CPU µs per request (user+system) — autocannon ${per('client')}, `
-      + (name === 'bare' ? `bare server ${per('bare')}` : `gateway ${per('gateway')}, inference ${per('inference')}`)
-      + `; ${hostSplit(host0, host1)}`);
-    return r;
+    return { r, s: add(name, r.rps * duration, cpu0, cpu1, host0, host1) };
   };
-  for (const name of wanted) {
-    // Warm-up of each path (JIT, connections, pools), not measured.
-    await run('warm', { ...scenarios[name]!(true), duration: warmup });
-    const before = name === 'bare' ? null : await Promise.all([scrape(gw.url), scrape(inference.url)]);
-    const r = await measure(name, scenarios[name]!(false));
-    if (before) {
-      // What the upstream did during the scenario: batches sent by the gateway, their latency, model runs in inference.
-      const after = await Promise.all([scrape(gw.url), scrape(inference.url)]);
-      const gb = mean(before[0], after[0], 'phishnet_gateway_upstream_batch_size_urls');
-      const gd = mean(before[0], after[0], 'phishnet_gateway_upstream_duration_seconds');
-      const ib = mean(before[1], after[1], 'phishnet_inference_batch_size');
-      const id = mean(before[1], after[1], 'phishnet_inference_request_duration_seconds');
-      const gc = (i: 0 | 1) => ((after[i].get('nodejs_gc_duration_seconds_sum') ?? 0) - (before[i].get('nodejs_gc_duration_seconds_sum') ?? 0)) * 1000;
-      diag.push(`${name}: GC pauses, main thread: gateway ${gc(0).toFixed(0)} ms, inference ${gc(1).toFixed(0)} ms in ${duration} s`);
-      diag.push(`${name}: gateway→inference calls ${gb.n}, mean ${gb.mean.toFixed(1)} URLs, mean ${(gd.mean * 1000).toFixed(1)} ms; `
-        + `inference model runs ${ib.n}, mean ${ib.mean.toFixed(1)} URLs; inference request mean ${(id.mean * 1000).toFixed(1)} ms`);
-    }
-    // After the miss scenario's own scrape, so its GC and upstream figures cover the miss run only.
-    if (name === 'miss' && wanted.includes('hit') && !values['no-control']) {
-      // Control: the hit path driven at the rate the miss path reached. CPU per request grows as the request rate falls
-      // (fewer requests per event-loop wake-up and per syscall), so this separates that effect from the miss's own work.
-      await measure('hit at the miss rate', { ...scenarios.hit!(false), overallRate: Math.max(1, Math.round(r.rps)) }, true);
+  const rows: { round: number; r: Result; ratio: number; steal: string }[] = [];
+  let missRps = Number.NaN;
+  for (let round = 1; round <= rounds; round++) {
+    let bareRps = Number.NaN;
+    for (const name of wanted) {
+      // Warm-up of each path (JIT, connections, pools), not measured; later rounds only re-settle the pipeline.
+      await run('warm', { ...scenarios[name]!(`warm${round}`), duration: round === 1 ? warmup : 1 });
+      const before = name === 'bare' ? null : await Promise.all([scrape(gw.url), scrape(inference.url)]);
+      const host0 = await hostCpu();
+      const { r, s } = await measure(name, scenarios[name]!(`r${round}`));
+      const host1 = await hostCpu();
+      const all = (host1.busy - host0.busy) + (host1.idle - host0.idle) + (host1.steal - host0.steal);
+      if (name === 'bare') bareRps = r.rps;
+      if (name === 'miss') missRps = r.rps;
+      rows.push({ round, r, ratio: r.rps / bareRps, steal: all > 0 ? `${((100 * (host1.steal - host0.steal)) / all).toFixed(0)} %` : '?' });
+      if (before) {
+        const after = await Promise.all([scrape(gw.url), scrape(inference.url)]);
+        // Differences of the cumulative samples, summed over rounds.
+        for (const i of [0, 1] as const) {
+          for (const [k, v] of after[i]) s.scrape[i]!.set(k, (s.scrape[i]!.get(k) ?? 0) + v - (before[i].get(k) ?? 0));
+        }
+      }
     }
   }
-  const bareRps = results.find((r) => r.name === 'bare')?.rps ?? Number.NaN;
-  console.log(`\ngateway bench: ${duration} s per scenario after ${warmup} s warm-up, ${connections} connections, inference workers ${values.workers}, model ${basename(values.model)}, gateway batch wait ${values['batch-wait-ms'] ?? 'default'} ms, 127.0.0.1, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`);
-  console.log('scenario   req/s      p99 ms   non-2xx  errors  req/s vs bare');
-  for (const r of results) {
-    console.log(`${r.name.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} ${r.p99.toFixed(1).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)}   ${(r.rps / bareRps).toFixed(2)}`);
+  // Control (after the last round's miss scenario and its scrape): the hit path driven at the rate the miss path
+  // reached. CPU per request grows as the request rate falls (fewer requests per event-loop wake-up and per syscall),
+  // so this separates that effect from the miss's own work.
+  const control = wanted.includes('miss') && wanted.includes('hit') && !values['no-control'];
+  let controlRps = Number.NaN;
+  if (control) controlRps = (await measure('control', { ...scenarios.hit!('control'), overallRate: Math.max(1, Math.round(missRps)) })).r.rps;
+
+  const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2; };
+  console.log(`\ngateway bench: ${rounds} round(s) of ${wanted.join(', ')}; ${duration} s per scenario after a warm-up (${warmup} s in round 1, 1 s later), ${connections} connections, inference workers ${values.workers}, model ${basename(values.model)}, gateway batch wait ${values['batch-wait-ms'] ?? 'default'} ms, 127.0.0.1, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`);
+  console.log('round  scenario   req/s      p99 ms   non-2xx  errors  steal  req/s vs bare (same round)');
+  for (const { round, r, ratio, steal } of rows) {
+    console.log(`${String(round).padStart(5)}  ${r.name.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} ${r.p99.toFixed(1).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)} ${steal.padStart(6)}   ${ratio.toFixed(2)}`);
   }
-  for (const d of [...cpuLines, ...diag]) console.log(d);
+  for (const name of wanted.filter((n) => n !== 'bare')) {
+    const ratios = rows.filter((x) => x.r.name === name).map((x) => x.ratio);
+    console.log(`${name} / bare: median ${median(ratios).toFixed(2)} over ${ratios.length} round(s) (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)})`);
+  }
+  const perReq = (s: Sums, k: string) => `${((s.cpu[k]!.user / s.n) * 1e6).toFixed(0)}+${((s.cpu[k]!.system / s.n) * 1e6).toFixed(0)}`;
+  const hostPct = (s: Sums) => {
+    const all = s.host.busy + s.host.idle + s.host.steal;
+    const pct = (x: number) => `${all > 0 ? ((100 * x) / all).toFixed(0) : '?'} %`;
+    return `host CPU busy ${pct(s.host.busy)}, idle ${pct(s.host.idle)}, steal ${pct(s.host.steal)}`;
+  };
+  for (const [name, s] of sums) {
+    const label = name === 'control' ? `control: hit at the miss rate (${controlRps.toFixed(0)} req/s)` : `${name}, all rounds`;
+    console.log(`${label}: CPU µs per request (user+system) — autocannon ${perReq(s, 'client')}, `
+      + (name === 'bare' ? `bare server ${perReq(s, 'bare')}` : `gateway ${perReq(s, 'gateway')}, inference ${perReq(s, 'inference')}`)
+      + `; ${hostPct(s)}`);
+  }
+  for (const [name, s] of sums) {
+    if (name === 'bare' || name === 'control') continue;
+    const [g, i] = s.scrape as [Map<string, number>, Map<string, number>];
+    const m = (x: Map<string, number>, h: string) => { const n = x.get(`${h}_count`) ?? 0; return { n, mean: n > 0 ? (x.get(`${h}_sum`) ?? 0) / n : Number.NaN }; };
+    const gb = m(g, 'phishnet_gateway_upstream_batch_size_urls'), gd = m(g, 'phishnet_gateway_upstream_duration_seconds');
+    const ib = m(i, 'phishnet_inference_batch_size'), id = m(i, 'phishnet_inference_request_duration_seconds');
+    const gc = (x: Map<string, number>) => ((x.get('nodejs_gc_duration_seconds_sum') ?? 0) * 1000).toFixed(0);
+    console.log(`${name}, all rounds: GC pauses, main thread: gateway ${gc(g)} ms, inference ${gc(i)} ms in ${rounds * duration} s`);
+    console.log(`${name}, all rounds: gateway→inference calls ${gb.n}, mean ${gb.mean.toFixed(1)} URLs, mean ${(gd.mean * 1000).toFixed(1)} ms; `
+      + `inference model runs ${ib.n}, mean ${ib.mean.toFixed(1)} URLs; inference request mean ${(id.mean * 1000).toFixed(1)} ms`);
+  }
 } finally {
   await stopAll();
 }
