@@ -37,6 +37,8 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
+import { UPSTREAM_BATCH_SIZE, UPSTREAM_DURATION_SECONDS } from '../gateway/src/metrics/names.ts';
+import { INFERENCE_BATCH_SIZE, INFERENCE_REQUEST_DURATION_SECONDS } from '../inference/src/metrics/names.ts';
 import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
 import { ROOT, freePort, startGateway, startInference, waitReady, type Proc } from '../gateway/test/support/processes.ts';
 
@@ -111,7 +113,6 @@ try {
     miss: (tag) => {
       // A new URL per request (warm-up and measured URLs differ, and differ between rounds: measured requests all miss).
       let n = 0;
-      const prefix = tag;
       return {
         url: gw.url,
         requests: [{
@@ -120,7 +121,7 @@ try {
           // the two cores with the services, spends about as little per request as in the other scenarios.
           setupRequest: (req: Record<string, unknown>) => {
             n++;
-            req.body = `{"url":"http://${prefix}-${n}.example/login?session=${n}"}`;
+            req.body = `{"url":"http://${tag}-${n}.example/login?session=${n}"}`;
             return req;
           },
         }],
@@ -164,11 +165,11 @@ try {
   });
   const wanted = values.only.split(',').filter((s) => s in scenarios);
   const loadBefore = loadavg()[0]!;
-  /** Per scenario, summed over rounds: requests, CPU seconds per process, host ticks, GC ms, upstream sums. */
-  type Sums = { n: number; cpu: Record<string, { user: number; system: number }>; host: { busy: number; idle: number; steal: number }; gc: [number, number]; scrape: Map<string, number>[] };
+  /** Per scenario, summed over rounds: requests, CPU seconds per process, host ticks, scraped sums (gateway, inference). */
+  type Sums = { n: number; cpu: Record<string, { user: number; system: number }>; host: { busy: number; idle: number; steal: number }; scrape: Map<string, number>[] };
   const sums = new Map<string, Sums>();
   const add = (name: string, n: number, c0: Awaited<ReturnType<typeof cpuAll>>, c1: typeof c0, h0: Awaited<ReturnType<typeof hostCpu>>, h1: typeof h0) => {
-    const s = sums.get(name) ?? { n: 0, cpu: {}, host: { busy: 0, idle: 0, steal: 0 }, gc: [0, 0], scrape: [new Map(), new Map()] };
+    const s = sums.get(name) ?? { n: 0, cpu: {}, host: { busy: 0, idle: 0, steal: 0 }, scrape: [new Map(), new Map()] };
     s.n += n;
     for (const k of Object.keys(c0) as (keyof typeof c0)[]) {
       const acc = s.cpu[k] ?? { user: 0, system: 0 };
@@ -180,14 +181,18 @@ try {
     sums.set(name, s);
     return s;
   };
-  /** Runs one measured scenario and adds its CPU and host time to the scenario's sums. */
+  /**
+   * Runs one measured scenario and adds its CPU and host time to the scenario's sums.
+   * @returns the result, the sums, and the share of host CPU time stolen during the run (0..1)
+   */
   const measure = async (name: string, opts: Record<string, unknown>) => {
     const cpu0 = await cpuAll();
     const host0 = await hostCpu();
     const r = await run(name, opts);
     const cpu1 = await cpuAll();
     const host1 = await hostCpu();
-    return { r, s: add(name, r.rps * duration, cpu0, cpu1, host0, host1) };
+    const all = (host1.busy - host0.busy) + (host1.idle - host0.idle) + (host1.steal - host0.steal);
+    return { r, s: add(name, r.rps * duration, cpu0, cpu1, host0, host1), stealFrac: all > 0 ? (host1.steal - host0.steal) / all : 0 };
   };
   /** `stealFrac`: share of the host's CPU time stolen by the hypervisor during the measurement (0..1). */
   const rows: { round: number; r: Result; ratio: number; stealFrac: number; adjusted: number }[] = [];
@@ -199,11 +204,7 @@ try {
       // Warm-up of each path (JIT, connections, pools), not measured; later rounds only re-settle the pipeline.
       await run('warm', { ...scenarios[name]!(`warm${round}`), duration: round === 1 ? warmup : 1 });
       const before = name === 'bare' ? null : await Promise.all([scrape(gw.url), scrape(inference.url)]);
-      const host0 = await hostCpu();
-      const { r, s } = await measure(name, scenarios[name]!(`r${round}`));
-      const host1 = await hostCpu();
-      const all = (host1.busy - host0.busy) + (host1.idle - host0.idle) + (host1.steal - host0.steal);
-      const stealFrac = all > 0 ? (host1.steal - host0.steal) / all : 0;
+      const { r, s, stealFrac } = await measure(name, scenarios[name]!(`r${round}`));
       if (name === 'bare') { bareRps = r.rps; bareAvail = 1 - stealFrac; }
       if (name === 'miss') missRps = r.rps;
       // Steal-adjusted: req/s per CPU second the VM actually got (both paths are CPU-bound on the two cores).
@@ -251,8 +252,8 @@ try {
     if (name === 'bare' || name === 'control') continue;
     const [g, i] = s.scrape as [Map<string, number>, Map<string, number>];
     const m = (x: Map<string, number>, h: string) => { const n = x.get(`${h}_count`) ?? 0; return { n, mean: n > 0 ? (x.get(`${h}_sum`) ?? 0) / n : Number.NaN }; };
-    const gb = m(g, 'phishnet_gateway_upstream_batch_size_urls'), gd = m(g, 'phishnet_gateway_upstream_duration_seconds');
-    const ib = m(i, 'phishnet_inference_batch_size'), id = m(i, 'phishnet_inference_request_duration_seconds');
+    const gb = m(g, UPSTREAM_BATCH_SIZE), gd = m(g, UPSTREAM_DURATION_SECONDS);
+    const ib = m(i, INFERENCE_BATCH_SIZE), id = m(i, INFERENCE_REQUEST_DURATION_SECONDS);
     const gc = (x: Map<string, number>) => ((x.get('nodejs_gc_duration_seconds_sum') ?? 0) * 1000).toFixed(0);
     console.log(`${name}, all rounds: GC pauses, main thread: gateway ${gc(g)} ms, inference ${gc(i)} ms in ${rounds * duration} s`);
     console.log(`${name}, all rounds: gateway→inference calls ${gb.n}, mean ${gb.mean.toFixed(1)} URLs, mean ${(gd.mean * 1000).toFixed(1)} ms; `

@@ -35,6 +35,14 @@ interface L1Result { keys: string[]; known: number[]; found: Lookup[]; lookups: 
 interface Pending { done: false; now: number; hrefs: string[]; l1: (L1Result & { digest: string | null }) | null }
 type Started = { done: true; result: CheckResult } | Pending;
 
+/** One Lookup per URL: `found[j]` for URL `known[j]`, MISS for URLs without a key (`found` itself when all have one). */
+function perUrl(urls: number, known: readonly number[], found: Lookup[]): Lookup[] {
+  if (known.length === urls) return found;
+  const out = new Array<Lookup>(urls).fill(MISS);
+  known.forEach((i, j) => { out[i] = found[j]!; });
+  return out;
+}
+
 /** Result of {@link CheckService.check}: verdicts in input order and the digest for X-Model-Digest. */
 export interface CheckResult { verdicts: PublicVerdict[]; modelDigest: string }
 
@@ -128,13 +136,7 @@ export class CheckService {
       }
     }
     const found = keys.length > 0 ? this.#cache.lookupL1(keys, now) : [];
-    let lookups: Lookup[];
-    if (known.length === hrefs.length) lookups = found;
-    else {
-      lookups = hrefs.map(() => MISS);
-      known.forEach((i, j) => { lookups[i] = found[j]!; });
-    }
-    return { keys, known, found, lookups };
+    return { keys, known, found, lookups: perUrl(hrefs.length, known, found) };
   }
 
   /** The asynchronous part: digest from Redis, L2 lookups, coalesced micro-batched inference calls, store. */
@@ -151,8 +153,7 @@ export class CheckService {
     if (l1.keys.length > 0 && this.#cache.needsL2(l1.found)) {
       const run = () => this.#cache.lookupL2(l1.keys, l1.found, now);
       const found = await (lookupSpan ? context.with(trace.setSpan(context.active(), lookupSpan), run) : run());
-      lookups = hrefs.map(() => MISS);
-      l1.known.forEach((i, j) => { lookups[i] = found[j]!; });
+      lookups = perUrl(hrefs.length, l1.known, found);
     }
     lookupSpan?.end();
     // Filled (no holes: `out.some` below must visit every slot); not Array.from({ length }), a slow generic path.

@@ -9,10 +9,9 @@
  *   here and in Redis so a restarted gateway can serve cached verdicts before inference answers again.
  */
 import { LRUCache } from 'lru-cache';
-import type { GatewayMetrics } from '../metrics/metrics.ts';
+import type { CounterCell, GatewayMetrics } from '../metrics/metrics.ts';
 import { freshness, type StoredVerdict } from '../domain/verdict.ts';
 import { inSpan } from '../tracing.ts';
-import type { CounterCell } from '../metrics/metrics.ts';
 import type { L2Store, RedisState } from './redis-l2.ts';
 
 /** The one (frozen) miss result; lookups share it instead of allocating one per key. */

@@ -26,4 +26,3 @@ export const fastSerializerCompiler: SerializerCompiler = (route) => {
   }
   return (zodSerializerCompiler as SerializerCompiler)(route);
 };
-
