@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { domainToASCII } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { canonicalize, MAX_URL_LENGTH, UrlError, type CanonicalUrl, type UrlErrorCode } from './canonical-url.ts';
 
@@ -455,6 +456,32 @@ describe('canonicalize: idempotence', () => {
       expectWellFormed(once);
     }
     expect(ok).toBeGreaterThan(1000);
+  });
+});
+
+describe('canonicalize: ASCII host fast path', () => {
+  it('gives the host domainToASCII gives, for random ASCII hosts (seeded)', () => {
+    // canonicalHost skips domainToASCII for lowercase ASCII hosts without "xn--" labels; this holds it to the result
+    // of the full UTS-46 path on hosts built from every printable ASCII character a host may contain.
+    const alphabet: string[] = [];
+    for (let c = 0x21; c < 0x7f; c++) if (!'#%/:<>?@[\\]^|'.includes(String.fromCharCode(c))) alphabet.push(String.fromCharCode(c));
+    // Punycode labels, valid and not, as units: those hosts must take the full path.
+    const pool = [...alphabet, ...'abcXN-.0123456789'.repeat(4), ...['.xn--', '.XN--bcher-kva', '.xn--a', '.xn--nxasmq6b'].flatMap((a) => [a, a, a])];
+    const random = mulberry32(20261122);
+    let compared = 0;
+    for (let i = 0; i < 50_000; i++) {
+      let host = '';
+      const len = 1 + Math.floor(random() * 16);
+      for (let j = 0; j < len; j++) host += pool[Math.floor(random() * pool.length)];
+      const got = outcome(`http://${host}/`);
+      const lower = host.toLowerCase().split('.').filter((l) => l !== '').join('.');
+      const expected = domainToASCII(lower);
+      if (got instanceof UrlError) continue;
+      if (got.hostKind !== 'domain') continue;
+      compared++;
+      expect(got.host, JSON.stringify(host)).toBe(expected);
+    }
+    expect(compared).toBeGreaterThan(20_000);
   });
 });
 

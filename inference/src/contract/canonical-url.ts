@@ -395,6 +395,11 @@ function canonicalHost(raw: string): { host: string; hostKind: 'domain' | 'ipv4'
   if (isAscii(host)) {
     host = host.toLowerCase();
     if (endsInNumber(host)) return { host: parseIPv4(host), hostKind: 'ipv4' };
+    // Fast path: for a lowercase ASCII host that passed checkHostChars, has no empty label, does not end in a number
+    // and has no punycode label ("xn--"), domain-to-ASCII is the identity (UTS-46 maps no other ASCII code point with
+    // UseSTD3ASCIIRules off; the Bidi and joiner rules concern non-ASCII). Punycode labels still go through
+    // domainToASCII, which may validate them. A property test holds this path to domainToASCII.
+    if (!host.includes('xn--')) return { host, hostKind: 'domain' };
   }
   // UTS-46 mapping and punycode (WHATWG "domain to ASCII" with beStrict = false); also lowercases and maps
   // look-alike dots and full-width digits, so dots and IPv4 are checked again on the result.
