@@ -10,7 +10,7 @@
 import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { CanonicalUrl, ModelRef, Prediction } from '@phishnet/inference/contract';
 import { MISS, type VerdictCache, type Lookup } from './cache/verdict-cache.ts';
-import { cacheKey } from './domain/cache-key.ts';
+import { cacheKeyOf, rememberUrlHash, urlHashOf } from './domain/cache-key.ts';
 import { ttlSeconds, type Thresholds } from './domain/ttl-policy.ts';
 import { storeEntry, toPublic, type PublicVerdict } from './domain/verdict.ts';
 import type { Router } from './router/router.ts';
@@ -29,8 +29,11 @@ export const BATCHES_IN_FLIGHT = 2;
 
 type Fresh = Extract<Lookup, { state: 'fresh' | 'stale' }>;
 
-/** L1 lookups of one check: cache keys of the URLs with a digest (`known` = their indices), results per URL. */
-interface L1Result { keys: string[]; known: number[]; found: Lookup[]; lookups: Lookup[] }
+/**
+ * L1 lookups of one check: cache keys of the URLs with a digest (`known` = their indices), results per URL, and the
+ * URL hash of each URL looked up (undefined for URLs without a digest), reused for the key of a new verdict.
+ */
+interface L1Result { keys: string[]; known: number[]; found: Lookup[]; lookups: Lookup[]; hashes: (string | undefined)[] }
 /** A check the synchronous part could not finish; `l1` null: the digest must first be read from Redis. */
 interface Pending { done: false; now: number; hrefs: string[]; l1: (L1Result & { digest: string | null }) | null }
 type Started = { done: true; result: CheckResult } | Pending;
@@ -128,15 +131,22 @@ export class CheckService {
   #lookupL1(hrefs: readonly string[], digest: string | null, now: number): L1Result {
     const keys: string[] = [];
     const known: number[] = [];
+    const hashes = new Array<string | undefined>(hrefs.length).fill(undefined);
     for (let i = 0; i < hrefs.length; i++) {
       const d = this.#router.digestFor?.(hrefs[i]!) ?? digest;
       if (d !== null) {
-        keys.push(cacheKey(d, hrefs[i]!));
+        const h = urlHashOf(hrefs[i]!);
+        hashes[i] = h;
+        keys.push(cacheKeyOf(d, h));
         known.push(i);
       }
     }
     const found = keys.length > 0 ? this.#cache.lookupL1(keys, now) : [];
-    return { keys, known, found, lookups: perUrl(hrefs.length, known, found) };
+    // Hot URLs (served from L1) keep their hash memoized; misses do not fill the memo.
+    found.forEach((l, j) => {
+      if (l.state === 'fresh') rememberUrlHash(hrefs[known[j]!]!, hashes[known[j]!]!);
+    });
+    return { keys, known, found, lookups: perUrl(hrefs.length, known, found), hashes };
   }
 
   /** The asynchronous part: digest from Redis, L2 lookups, coalesced micro-batched inference calls, store. */
@@ -182,7 +192,7 @@ export class CheckService {
           modelDigest = model.digest;
           const ttl = ttlSeconds(prediction.verdict, prediction.score, this.#thresholds);
           const entry = storeEntry(prediction, model, this.#ttlMax > 0 ? Math.min(ttl, this.#ttlMax) : ttl, storedAt);
-          toStore.push({ key: cacheKey(model.digest, href), entry });
+          toStore.push({ key: cacheKeyOf(model.digest, l1.hashes[idx[0]!] ?? urlHashOf(href)), entry });
           for (const i of idx) out[i] = toPublic(entry, { cached: false, stale: false, now: storedAt });
         } else {
           failure ??= r.reason;

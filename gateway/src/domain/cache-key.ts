@@ -18,19 +18,31 @@ export function sha256Hex(s: string): string {
  * @param canonicalUrl the canonical URL's `href` (the caller canonicalizes)
  */
 export function cacheKey(modelDigest: string, canonicalUrl: string): string {
-  return `${CACHE_KEY_PREFIX}${modelDigest}:${urlHashOf(canonicalUrl)}`;
+  return cacheKeyOf(modelDigest, urlHashOf(canonicalUrl));
 }
 
+/** {@link cacheKey} from a URL hash already computed with {@link urlHashOf}. */
+export function cacheKeyOf(modelDigest: string, urlHash: string): string {
+  return `${CACHE_KEY_PREFIX}${modelDigest}:${urlHash}`;
+}
+
+/** Most URL hashes memoized; the memo is cleared when full. */
+const MEMO_MAX = 20_000;
 const hashes = new Map<string, string>();
-/** sha256 hex of a canonical URL, memoized for up to 20 000 recent URLs (the map is cleared when full). */
+
+/**
+ * sha256 hex of a canonical URL. Memoized only for URLs passed to {@link rememberUrlHash} (those served from the
+ * cache: hot URLs skip the sha256); a URL seen once costs no memo insertion.
+ */
 export function urlHashOf(canonicalUrl: string): string {
-  let h = hashes.get(canonicalUrl);
-  if (h === undefined) {
-    if (hashes.size >= 20_000) hashes.clear();
-    h = sha256Hex(canonicalUrl);
-    hashes.set(canonicalUrl, h);
-  }
-  return h;
+  return hashes.get(canonicalUrl) ?? sha256Hex(canonicalUrl);
+}
+
+/** Memoizes the hash of a URL served from the cache (up to 20 000 URLs; the memo is cleared when full). */
+export function rememberUrlHash(canonicalUrl: string, urlHash: string): void {
+  if (hashes.has(canonicalUrl)) return;
+  if (hashes.size >= MEMO_MAX) hashes.clear();
+  hashes.set(canonicalUrl, urlHash);
 }
 
 /**
