@@ -1,7 +1,7 @@
 /**
  * Benchmark of the gateway (not a test: it prints numbers).
  *
- *   bash scripts/node.sh bench/gateway.ts [--rounds 3] [--duration 6] [--warmup 3] [--connections 128] [--workers 0]
+ *   bash scripts/node.sh bench/gateway.ts [--rounds 3] [--duration 6] [--warmup 3] [--connections 128] [--workers 1]
  *     [--model <artifact>] [--batch-wait-ms <ms>] [--only bare,hit,miss] [--no-control] [--cpu-prof <dir>]
  *
  * Starts, on 127.0.0.1 free ports: the real inference service (the bundled model, inference's DEFAULT_MODEL_PATH, or
@@ -46,9 +46,8 @@ const { values } = parseArgs({
   options: {
     duration: { type: 'string', default: '6' }, warmup: { type: 'string', default: '3' }, connections: { type: 'string', default: '128' },
     rounds: { type: 'string', default: '3' },
-    workers: { type: 'string', default: '0' }, 'batch-wait-ms': { type: 'string' },
+    workers: { type: 'string', default: '1' }, 'batch-wait-ms': { type: 'string' },
     only: { type: 'string', default: 'bare,hit,miss' }, 'no-control': { type: 'boolean', default: false }, 'gateway-node-options': { type: 'string' }, model: { type: 'string', default: DEFAULT_MODEL_PATH }, 'cpu-prof': { type: 'string' },
-    rate: { type: 'string' },
   },
 });
 const duration = Math.min(Math.max(Number(values.duration), 1), 60);
@@ -102,8 +101,7 @@ try {
   const headers = { 'content-type': 'application/json', origin: EXTENSION_ORIGIN };
   type Result = { name: string; rps: number; p99: number; non2xx: number; errors: number };
   const run = async (name: string, opts: Record<string, unknown>): Promise<Result> => {
-    const fixed = values.rate ? { overallRate: Number(values.rate) } : {};
-    const r = await autocannon({ connections, duration, pipelining: 1, ...fixed, ...opts } as autocannon.Options);
+    const r = await autocannon({ connections, duration, pipelining: 1, ...opts } as autocannon.Options);
     return { name, rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
   };
   /** Scenario options; `tag` makes the miss scenario's URLs unique per warm-up and round (all measured requests miss). */

@@ -23,12 +23,8 @@ export const InferenceEnv = z.object({
   ),
   /** Rollout arm this deployment serves; a label on every metric series. */
   PHISHNET_INFERENCE_TRACK: z.preprocess(unsetIfEmpty, z.enum(['stable', 'canary']).default('stable')),
-  /**
-   * Worker threads scoring in parallel (each with one onnxruntime session, intraOpNumThreads 1), or 0 (default):
-   * score on the event loop — the least CPU per URL, for pods of about one core scaled out by the HPA (the operator's
-   * inference pods request 250m); the event loop is blocked during each model run. See pool/scoring-pool.ts.
-   */
-  PHISHNET_INFERENCE_WORKERS: int(0, 0),
+  /** Worker threads scoring in parallel (each with one onnxruntime session, intraOpNumThreads 1). */
+  PHISHNET_INFERENCE_WORKERS: int(1, 2),
   /** Largest number of URLs per model run (micro-batch). */
   PHISHNET_INFERENCE_MAX_BATCH: int(1, 64),
   /** Longest time, in milliseconds, the first URL of a micro-batch waits for more URLs (0 = dispatch at once). */

@@ -87,9 +87,7 @@ export async function startInference(opts: { model?: string; port?: number; work
   const port = opts.port ?? await freePort();
   const p = startProc(NODE, ['inference/src/main.ts'], {
     PHISHNET_INFERENCE_PORT: String(port), PHISHNET_INFERENCE_HOST: '127.0.0.1',
-    PHISHNET_INFERENCE_MODEL_URI: opts.model ?? modelPath(),
-    // Without opts.workers: the service's default (scoring on the event loop).
-    ...(opts.workers !== undefined ? { PHISHNET_INFERENCE_WORKERS: String(opts.workers) } : {}),
+    PHISHNET_INFERENCE_MODEL_URI: opts.model ?? modelPath(), PHISHNET_INFERENCE_WORKERS: String(opts.workers ?? 1),
     PHISHNET_INFERENCE_LOG_LEVEL: 'warn', ...opts.env,
   }, port);
   await waitReady(p);

@@ -6,16 +6,20 @@
  */
 import { setPriority } from 'node:os';
 import { workerData } from 'piscina';
+import { canonicalize, UrlError, type CanonicalUrl, type UrlErrorCode } from '../contract/canonical-url.ts';
+import type { Prediction } from '../contract/predict.ts';
 import type { Artifact } from '../model/artifact.ts';
 import { Scorer } from '../model/scorer.ts';
-import { scoreBatch, type ScoredUrl } from './score-batch.ts';
-
-export type { ScoredUrl } from './score-batch.ts';
 
 /** What the main thread passes to each worker. */
 export interface ScoringWorkerData {
   readonly artifact: Artifact;
 }
+
+/** The outcome for one URL: its prediction, or why it cannot be canonicalized (never the URL itself). */
+export type ScoredUrl =
+  | { readonly ok: true; readonly prediction: Prediction }
+  | { readonly ok: false; readonly code: UrlErrorCode; readonly message: string };
 
 /**
  * Nice value of scoring threads. On Linux the nice value is per thread and setpriority(PRIO_PROCESS, 0) applies to
@@ -33,7 +37,27 @@ try {
 const { artifact } = workerData as ScoringWorkerData;
 const scorer = await Scorer.create(artifact, 1);
 
-/** Canonicalizes and scores URLs (see {@link scoreBatch}): one ScoredUrl per input, in order. */
-export default function score(urls: readonly string[]): Promise<ScoredUrl[]> {
-  return scoreBatch(scorer, urls);
+/**
+ * Canonicalizes and scores URLs. Canonicalization is idempotent, so a canonical input scores exactly as in the
+ * evaluation command.
+ * @returns one ScoredUrl per input, in order
+ */
+export default async function score(urls: readonly string[]): Promise<ScoredUrl[]> {
+  const out = new Array<ScoredUrl>(urls.length);
+  const valid: CanonicalUrl[] = [];
+  const at: number[] = [];
+  urls.forEach((u, i) => {
+    try {
+      valid.push(canonicalize(u));
+      at.push(i);
+    } catch (e) {
+      if (!(e instanceof UrlError)) throw e;
+      out[i] = { ok: false, code: e.code, message: e.message };
+    }
+  });
+  const preds = valid.length > 0 ? await scorer.predict(valid) : [];
+  preds.forEach((prediction, k) => {
+    out[at[k]!] = { ok: true, prediction };
+  });
+  return out;
 }
