@@ -2,7 +2,7 @@
  * Benchmark of the gateway (not a test: it prints numbers).
  *
  *   bash scripts/node.sh bench/gateway.ts [--rounds 3] [--duration 6] [--warmup 3] [--connections 128] [--workers 1]
- *     [--model <artifact>] [--batch-wait-ms <ms>] [--only bare,hit,miss] [--no-control] [--cpu-prof <dir>]
+ *     [--model <artifact>] [--batch-wait-ms <ms>] [--only bare,hit,miss] [--no-control] [--cpu-prof <dir>] [--rate <req/s>]
  *
  * Starts, on 127.0.0.1 free ports: the real inference service (the bundled model, inference's DEFAULT_MODEL_PATH, or
  * `--model`), the gateway process (embedded cache, no Redis, rate limiting on with its limit out of the way, a CORS
@@ -48,6 +48,7 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     workers: { type: 'string', default: '1' }, 'batch-wait-ms': { type: 'string' },
     only: { type: 'string', default: 'bare,hit,miss' }, 'no-control': { type: 'boolean', default: false }, 'gateway-node-options': { type: 'string' }, model: { type: 'string', default: DEFAULT_MODEL_PATH }, 'cpu-prof': { type: 'string' },
+    rate: { type: 'string' },
   },
 });
 const duration = Math.min(Math.max(Number(values.duration), 1), 60);
@@ -101,7 +102,9 @@ try {
   const headers = { 'content-type': 'application/json', origin: EXTENSION_ORIGIN };
   type Result = { name: string; rps: number; p99: number; non2xx: number; errors: number };
   const run = async (name: string, opts: Record<string, unknown>): Promise<Result> => {
-    const r = await autocannon({ connections, duration, pipelining: 1, ...opts } as autocannon.Options);
+    // --rate: a fixed offered load (req/s over all connections) instead of as fast as the server answers.
+    const fixed = values.rate ? { overallRate: Number(values.rate) } : {};
+    const r = await autocannon({ connections, duration, pipelining: 1, ...fixed, ...opts } as autocannon.Options);
     return { name, rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
   };
   /** Scenario options; `tag` makes the miss scenario's URLs unique per warm-up and round (all measured requests miss). */
