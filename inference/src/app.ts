@@ -20,6 +20,8 @@ export interface AppOptions {
   workers: number;
   maxBatch: number;
   maxWaitMs: number;
+  /** URLs dispatched at once to a free worker (default maxBatch); see MicroBatcherOptions.preferredBatch. */
+  preferredBatch?: number;
   maxQueue: number;
   /** pino logger (the app never logs full URLs). */
   logger: FastifyBaseLogger;
@@ -60,7 +62,9 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(problemPlugin);
   await app.register(metricsPlugin, { model, track: o.track });
-  await app.register(scoringPlugin, { artifact: o.artifact, workers: o.workers, maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs, maxQueue: o.maxQueue });
+  await app.register(scoringPlugin, { artifact: o.artifact, workers: o.workers, maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs, maxQueue: o.maxQueue,
+    ...(o.preferredBatch !== undefined ? { preferredBatch: o.preferredBatch } : {}),
+  });
   await app.register(healthRoutes, { model });
   await app.register(metricsRoute);
   await app.register(predictRoute, { model });

@@ -29,6 +29,11 @@ export const InferenceEnv = z.object({
   PHISHNET_INFERENCE_MAX_BATCH: int(1, 64),
   /** Longest time, in milliseconds, the first URL of a micro-batch waits for more URLs (0 = dispatch at once). */
   PHISHNET_INFERENCE_MAX_WAIT_MS: int(0, 2),
+  /**
+   * URLs waiting that are dispatched to a free worker at once, without the MAX_WAIT_MS wait (≤ MAX_BATCH): requests
+   * that arrive batched (the gateway sends tens of URLs per call) are not held back; single URLs still wait for company.
+   */
+  PHISHNET_INFERENCE_PREFERRED_BATCH: int(1, 32),
   /** Most URLs waiting for a worker; beyond that requests get 503 + Retry-After. */
   PHISHNET_INFERENCE_MAX_QUEUE: int(1, 10_000),
   /** pino level. */
@@ -48,6 +53,7 @@ export interface InferenceConfig {
   workers: number;
   maxBatch: number;
   maxWaitMs: number;
+  preferredBatch: number;
   maxQueue: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
@@ -71,6 +77,9 @@ export function parseConfig(env: Record<string, string | undefined>): InferenceC
     throw new ConfigError(`invalid configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const e = r.data;
+  if (e.PHISHNET_INFERENCE_PREFERRED_BATCH > e.PHISHNET_INFERENCE_MAX_BATCH) {
+    throw new ConfigError(`invalid configuration: PHISHNET_INFERENCE_PREFERRED_BATCH (${e.PHISHNET_INFERENCE_PREFERRED_BATCH}) must not exceed PHISHNET_INFERENCE_MAX_BATCH (${e.PHISHNET_INFERENCE_MAX_BATCH})`);
+  }
   return {
     host: e.PHISHNET_INFERENCE_HOST,
     port: e.PHISHNET_INFERENCE_PORT,
@@ -80,6 +89,7 @@ export function parseConfig(env: Record<string, string | undefined>): InferenceC
     workers: e.PHISHNET_INFERENCE_WORKERS,
     maxBatch: e.PHISHNET_INFERENCE_MAX_BATCH,
     maxWaitMs: e.PHISHNET_INFERENCE_MAX_WAIT_MS,
+    preferredBatch: e.PHISHNET_INFERENCE_PREFERRED_BATCH,
     maxQueue: e.PHISHNET_INFERENCE_MAX_QUEUE,
     logLevel: e.PHISHNET_INFERENCE_LOG_LEVEL,
   };

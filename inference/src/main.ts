@@ -45,7 +45,7 @@ log.info({ model: manifest.name, version: manifest.version, digest, featureSet: 
 
 const app = await buildApp({
   artifact, track: config.track, workers: config.workers, maxBatch: config.maxBatch,
-  maxWaitMs: config.maxWaitMs, maxQueue: config.maxQueue, logger: log,
+  maxWaitMs: config.maxWaitMs, preferredBatch: config.preferredBatch, maxQueue: config.maxQueue, logger: log,
 });
 
 let shuttingDown = false;
@@ -74,7 +74,7 @@ process.once('SIGTERM', () => void shutdown('SIGTERM'));
 process.once('SIGINT', () => void shutdown('SIGINT'));
 
 const address = await app.listen({ host: config.host, port: config.port });
-log.info({ address, workers: config.workers, maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs, maxQueue: config.maxQueue }, 'listening');
+log.info({ address, workers: config.workers, maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs, preferredBatch: config.preferredBatch, maxQueue: config.maxQueue }, 'listening');
 try {
   await app.scoring.warmUp();
 } catch (e) {

@@ -18,6 +18,7 @@ export interface ScoringPluginOptions {
   workers: number;
   maxBatch: number;
   maxWaitMs: number;
+  preferredBatch?: number;
   maxQueue: number;
 }
 

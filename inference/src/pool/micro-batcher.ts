@@ -1,7 +1,9 @@
 /**
  * Micro-batching in front of the worker pool: URLs from concurrent requests are collected into one model run of
- * at most `maxBatch` URLs, dispatched when the batch is full or its oldest URL has waited `maxWaitMs`, and only
- * while fewer than `maxInFlight` runs are in the pool (so waiting work stays here, counted and bounded).
+ * at most `maxBatch` URLs, dispatched when `preferredBatch` URLs wait or the oldest has waited `maxWaitMs`, and only
+ * while fewer than `maxInFlight` runs are in the pool (so waiting work stays here, counted and bounded). As in
+ * Triton's dynamic batcher (`preferred_batch_size`, `max_queue_delay_microseconds`): work that arrives batched goes
+ * to a free worker at once; single URLs wait a little for company.
  * A request may be split across runs; its promise resolves when all its URLs are scored.
  */
 
@@ -29,6 +31,11 @@ export interface MicroBatcherOptions<R> {
   maxBatch: number;
   /** Longest wait of a batch's first URL before dispatch, milliseconds (0 = at once). */
   maxWaitMs: number;
+  /**
+   * URLs waiting that are dispatched at once, without the `maxWaitMs` wait (1..maxBatch; default maxBatch). The
+   * gateway sends tens of URLs per call under load: holding such a call back for company leaves the worker idle.
+   */
+  preferredBatch?: number;
   /** Most URLs waiting (not yet dispatched); beyond that submit() throws QueueFullError. */
   maxQueue: number;
   /** Most runs dispatched and not finished (usually the number of workers). */
@@ -57,6 +64,7 @@ interface Pending<R> {
 /** Bounded micro-batching queue; see the module comment. */
 export class MicroBatcher<R> {
   readonly #o: MicroBatcherOptions<R>;
+  readonly #preferred: number;
   readonly #queue: Pending<R>[] = [];
   #waiting = 0;
   #inFlight = 0;
@@ -66,7 +74,10 @@ export class MicroBatcher<R> {
 
   constructor(options: MicroBatcherOptions<R>) {
     if (options.maxBatch < 1 || options.maxInFlight < 1 || options.maxQueue < 1) throw new RangeError('maxBatch, maxInFlight and maxQueue must be ≥ 1');
+    const preferred = options.preferredBatch ?? options.maxBatch;
+    if (!(preferred >= 1 && preferred <= options.maxBatch)) throw new RangeError(`preferredBatch must be 1..maxBatch (${options.maxBatch}), got ${preferred}`);
     this.#o = options;
+    this.#preferred = preferred;
   }
 
   /** URLs waiting for dispatch. */
@@ -111,7 +122,7 @@ export class MicroBatcher<R> {
     while (this.#inFlight < this.#o.maxInFlight && this.#waiting > 0) {
       const oldest = this.#queue[0]!;
       const waited = performance.now() - oldest.enqueuedAt;
-      if (!this.#closed && this.#waiting < this.#o.maxBatch && waited < this.#o.maxWaitMs) {
+      if (!this.#closed && this.#waiting < this.#preferred && waited < this.#o.maxWaitMs) {
         this.#timer ??= setTimeout(() => {
           this.#timer = undefined;
           this.#pump();

@@ -18,6 +18,8 @@ export interface ScoringPoolOptions {
   maxBatch: number;
   /** Batch collection window, milliseconds. */
   maxWaitMs: number;
+  /** URLs dispatched at once to a free worker (default maxBatch); see MicroBatcherOptions.preferredBatch. */
+  preferredBatch?: number;
   /** Most URLs waiting for a worker. */
   maxQueue: number;
   onQueueDepth?: (waiting: number) => void;
@@ -52,6 +54,7 @@ export class ScoringPool {
     this.#batcher = new MicroBatcher<ScoredUrl>({
       maxBatch: o.maxBatch,
       maxWaitMs: o.maxWaitMs,
+      ...(o.preferredBatch !== undefined ? { preferredBatch: o.preferredBatch } : {}),
       maxQueue: o.maxQueue,
       maxInFlight: workers,
       run: async (urls) => {
