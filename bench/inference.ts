@@ -88,8 +88,8 @@ function threadCpuMs(pid: number | undefined): { loop: number; workers: number; 
 }
 
 interface Row {
-  scenario: string; connections: number; reqPerSec: number; urlsPerSec: number; p50: number; p99: number; batch: number; loopP99Ms: number;
-  non2xx: number; errors: number;
+  scenario: string; connections: number; reqPerSec: number; urlsPerSec: number; p50: number; p99: number; batch: number;
+  loopP99Ms: number; non2xx: number; errors: number;
   /** CPU µs per URL by thread role. */
   cpu: { loop: number; workers: number; other: number };
 }
