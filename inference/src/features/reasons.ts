@@ -1,7 +1,12 @@
 /**
- * Reason codes: stable, documented strings that explain a verdict, derived from `url-lexical/v1` feature values.
- * They are flags on the URL's form, listed most severe first; the model's score decides the verdict, the reasons say
- * what in the URL looks like phishing. Codes are part of the public API: never rename one, only add.
+ * Reason codes: stable, documented strings that explain a verdict. Two kinds, listed in this order in a prediction:
+ * - rule reasons ({@link REASONS}), derived from `url-lexical/v1` feature values: flags on the URL's form, most severe
+ *   first, given whatever the verdict;
+ * - model reasons ({@link MODEL_REASONS}): which of the model's parts scored the URL as phishing, given only with a
+ *   phishing or suspicious verdict (see `model/verdict.ts` `modelReasons`), so that such a verdict always says why,
+ *   also when no rule fires.
+ * The model's score decides the verdict; the reasons say what in the URL looks like phishing. Codes are part of the
+ * public API: never rename one, only add.
  */
 import type { FeatureValues } from './url-lexical-v1.ts';
 
@@ -32,13 +37,25 @@ export const REASONS = [
   { code: 'EXCESSIVE_ESCAPING', when: (f: FeatureValues) => f.path_percent_escapes >= 10, doc: 'ten or more percent escapes in the path' },
 ] as const;
 
+/**
+ * Model reasons: the part of the model that scored the URL as phishing on its own. Model v2 stacks a tree model on
+ * `url-lexical/v1` features and a logistic regression on `char-ngram/v1` character n-grams; model v1 is the tree model
+ * alone.
+ */
+export const MODEL_REASONS = [
+  { code: 'PHISHING_LIKE_FEATURES', doc: 'the tree model on the URL\'s lexical features scores it as phishing: their combination resembles phishing URLs of the training data' },
+  { code: 'PHISHING_LIKE_NGRAMS', doc: 'the character n-gram model scores the URL as phishing: its character sequences resemble phishing URLs of the training data' },
+] as const;
+
 /** A reason code. */
-export type ReasonCode = (typeof REASONS)[number]['code'];
-/** All reason codes, most severe first. */
-export const REASON_CODES: readonly ReasonCode[] = REASONS.map((r) => r.code);
+export type ReasonCode = (typeof REASONS)[number]['code'] | (typeof MODEL_REASONS)[number]['code'];
+/** A model reason code. */
+export type ModelReasonCode = (typeof MODEL_REASONS)[number]['code'];
+/** All reason codes: rule reasons most severe first, then model reasons. */
+export const REASON_CODES: readonly ReasonCode[] = [...REASONS.map((r) => r.code), ...MODEL_REASONS.map((r) => r.code)];
 
 /**
- * Reason codes that hold for a URL's features.
+ * Rule reason codes that hold for a URL's features.
  * @returns codes, most severe first; empty when nothing in the URL's form is suspicious
  */
 export function reasonsFor(f: FeatureValues): ReasonCode[] {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { canonicalize, type CanonicalUrl } from '../contract/canonical-url.ts';
 import { readLabelledCsv } from '../dataset/labelled-csv.ts';
-import { FEATURE_COUNT, featureVector } from '../features/index.ts';
+import { FEATURE_COUNT, MODEL_REASONS, featureVector } from '../features/index.ts';
 import { loadArtifact } from './artifact.ts';
 import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from './default-model.ts';
 import { Scorer } from './scorer.ts';
@@ -88,5 +88,25 @@ describe('bundled model', () => {
     }
     expect(compared).toBeGreaterThan(originals.length * 3);
     expect(worst).toBeLessThanOrEqual(0.01);
+  });
+});
+
+describe.each([['v2 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tree only)', PREVIOUS_MODEL_PATH]])('reasons of %s on the 2k fixture', (_, path) => {
+  it('every phishing or suspicious verdict says why; legitimate verdicts carry rule reasons only', async () => {
+    const parity = JSON.parse(await readFile(path.replace(/\.tar\.gz$/, '.parity.json'), 'utf8')) as Parity;
+    const preds = await scorerOf(path).predict(await fixtureUrls(parity));
+    const modelCodes: readonly string[] = MODEL_REASONS.map((r) => r.code);
+    const flagged = preds.filter((p) => p.verdict !== 'legitimate');
+    expect(flagged.length).toBeGreaterThan(100);
+    for (const p of flagged) {
+      expect(p.reasons.some((r) => modelCodes.includes(r)), `${p.url} ${p.verdict} ${p.reasons.join(',')}`).toBe(true);
+      // Model reasons come after the rule reasons.
+      const firstModel = p.reasons.findIndex((r) => modelCodes.includes(r));
+      expect(p.reasons.slice(firstModel).every((r) => modelCodes.includes(r))).toBe(true);
+    }
+    for (const p of preds.filter((q) => q.verdict === 'legitimate')) {
+      expect(p.reasons.filter((r) => modelCodes.includes(r))).toEqual([]);
+      expect(p.threatLevel).toBe(p.reasons.length > 0 ? 'low' : 'none');
+    }
   });
 });

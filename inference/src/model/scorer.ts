@@ -8,7 +8,7 @@ import type { ModelRef, Prediction } from '../contract/predict.ts';
 import { FEATURE_COUNT, featureVector, ngramDot, reasonsFor } from '../features/index.ts';
 import type { Artifact } from './artifact.ts';
 import type { ModelManifest } from './manifest.ts';
-import { calibrate, threatLevelFor, verdictFor } from './verdict.ts';
+import { calibrate, modelReasons, threatLevelFor, verdictFor } from './verdict.ts';
 
 /** A loaded model ready to score. */
 export class Scorer {
@@ -62,16 +62,23 @@ export class Scorer {
     return this.#ngram.bias + ngramDot(url, this.#ngram.weights);
   }
 
-  /** Scores canonical URLs: one prediction per URL, in order. */
+  /**
+   * Scores canonical URLs: one prediction per URL, in order. Reasons: the rule reasons of the URL's features (any
+   * verdict), then, for a phishing or suspicious verdict, the model reasons (see `modelReasons`).
+   */
   async predict(urls: readonly CanonicalUrl[]): Promise<Prediction[]> {
     const matrix = new Float32Array(urls.length * FEATURE_COUNT);
     const features = urls.map((u, i) => featureVector(u, matrix.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT)).values);
     const raw = await this.rawScores(matrix, urls.length);
+    const cal = this.manifest.calibration;
     return urls.map((u, i) => {
-      const score = calibrate(raw[i] ?? Number.NaN, this.manifest.calibration, this.ngramLogit(u));
-      const reasons = reasonsFor(features[i]!);
+      const z = this.ngramLogit(u);
+      const r = raw[i] ?? Number.NaN;
+      const score = calibrate(r, cal, z);
       const verdict = verdictFor(score, this.manifest.thresholds);
-      return { url: u.href, score, verdict, threatLevel: threatLevelFor(verdict, reasons), reasons };
+      const rules = reasonsFor(features[i]!);
+      const reasons = verdict === 'legitimate' ? rules : [...rules, ...modelReasons(verdict, r, cal, z)];
+      return { url: u.href, score, verdict, threatLevel: threatLevelFor(verdict, rules), reasons };
     });
   }
 
