@@ -37,6 +37,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
+import { statCpuSeconds } from './proc.ts';
 import { UPSTREAM_BATCH_SIZE, UPSTREAM_DURATION_SECONDS } from '../gateway/src/metrics/names.ts';
 import { INFERENCE_BATCH_SIZE, INFERENCE_REQUEST_DURATION_SECONDS } from '../inference/src/metrics/names.ts';
 import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
@@ -144,8 +145,7 @@ try {
   /** CPU time (user + system) of a process so far, seconds, from /proc (Linux); NaN elsewhere. */
   const cpuOf = async (pid: number | undefined) => {
     try {
-      const f = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]!.split(' ');
-      return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 }; // utime, stime in clock ticks (USER_HZ = 100)
+      return statCpuSeconds(await readFile(`/proc/${pid}/stat`, 'utf8'));
     } catch {
       return { user: Number.NaN, system: Number.NaN };
     }

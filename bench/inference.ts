@@ -21,6 +21,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { statComm, statCpuSeconds } from './proc.ts';
 import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
 import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
 import { INFERENCE_BATCH_SIZE, NODEJS_EVENTLOOP_LAG_P99_SECONDS } from '../inference/src/metrics/names.ts';
@@ -65,7 +66,7 @@ function sample(text: string, name: string): number {
 }
 
 /**
- * CPU time so far of the service's threads, ms (user + system; /proc counts in clock ticks of 10 ms), summed by role:
+ * CPU time so far of the service's threads, ms (user + system, in steps of 10 ms), summed by role:
  * `loop` the event loop (MainThread), `workers` the scoring threads (WorkerThread), `other` every other thread.
  * NaN where /proc is not available.
  */
@@ -74,9 +75,9 @@ function threadCpuMs(pid: number | undefined): { loop: number; workers: number; 
   try {
     for (const tid of readdirSync(`/proc/${pid}/task`)) {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ms = (Number(f[11]) + Number(f[12])) * 10; // utime, stime (USER_HZ = 100)
+      const comm = statComm(stat);
+      const { user, system } = statCpuSeconds(stat);
+      const ms = (user + system) * 1000;
       if (comm === 'MainThread') out.loop += ms;
       else if (comm === 'WorkerThread') out.workers += ms;
       else out.other += ms;

@@ -447,10 +447,7 @@ describe('canonicalize: idempotence', () => {
     const random = mulberry32(20240601);
     let ok = 0;
     for (let i = 0; i < 20_000; i++) {
-      let input = '';
-      const parts = 1 + Math.floor(random() * 12);
-      for (let j = 0; j < parts; j++) input += atoms[Math.floor(random() * atoms.length)];
-      const once = outcome(input);
+      const once = outcome(randomConcat(random, atoms, 12));
       if (once instanceof UrlError) continue;
       ok++;
       expectWellFormed(once);
@@ -470,9 +467,7 @@ describe('canonicalize: ASCII host fast path', () => {
     const random = mulberry32(20261122);
     let compared = 0;
     for (let i = 0; i < 50_000; i++) {
-      let host = '';
-      const len = 1 + Math.floor(random() * 16);
-      for (let j = 0; j < len; j++) host += pool[Math.floor(random() * pool.length)];
+      const host = randomConcat(random, pool, 16);
       const got = outcome(`http://${host}/`);
       const lower = host.toLowerCase().split('.').filter((l) => l !== '').join('.');
       const expected = domainToASCII(lower);
@@ -484,6 +479,14 @@ describe('canonicalize: ASCII host fast path', () => {
     expect(compared).toBeGreaterThan(20_000);
   });
 });
+
+/** 1..maxParts pieces drawn from `pieces` with `random`, concatenated. */
+function randomConcat(random: () => number, pieces: readonly string[], maxParts: number): string {
+  let s = '';
+  const n = 1 + Math.floor(random() * maxParts);
+  for (let j = 0; j < n; j++) s += pieces[Math.floor(random() * pieces.length)];
+  return s;
+}
 
 /** Deterministic PRNG (mulberry32) so the random test is reproducible. */
 function mulberry32(seed: number): () => number {
