@@ -1,11 +1,14 @@
 """Train a phishnet URL model and write its artifact.
 
-    npm run train -- --data ../shared/data/urls-train.csv.gz --out models/phishnet-url-lexical-v2.tar.gz
+    npm run train -- --data ../shared/data/urls-train.csv.gz --out models/phishnet-url-lexical-v3.tar.gz --version 3.0.0
 
 Steps (each printed as it runs):
 1. Feature matrices from the labelled CSV via the TypeScript feature CLI (``inference/src/features/cli.ts``): the one
    implementation of ``url-lexical/v1`` (dense) and ``char-ngram/v1`` (sparse hashed character n-grams), shared
    with serving.
+   Then counterfactual augmentation (``augment.py``, ``--augment-sign-in``): legitimate sign-in/account URLs on a
+   sample of the legitimate registered domains, so that sign-in words alone do not read as phishing. Added rows
+   are trained on but never scored in any metric, stacking fit or threshold.
 2. 5-fold cross-validation grouped by registered domain (StratifiedGroupKFold): the tree candidates (LightGBM,
    XGBoost) on ``url-lexical/v1``, a logistic regression on ``char-ngram/v1``, and one-feature baselines;
    out-of-fold (OOF) scores give honest metrics.
@@ -41,6 +44,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 
+from .augment import AUGMENT_SOURCE, SIGN_IN_PATHS, sign_in_rows
 from .metrics import summary, threshold_at_fpr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +65,19 @@ class Matrix:
     groups: np.ndarray  # registered domain per row
     sources: np.ndarray
     first_seen: np.ndarray  # ISO date strings, "" where the source gives none
+    urls: np.ndarray  # the URL of each row, as read
     names: list[str]
+
+    @property
+    def real(self) -> np.ndarray:
+        """bool [n]: rows from the labelled data, not added by augmentation. Metrics, stacking and thresholds use these only."""
+        return self.sources != AUGMENT_SOURCE
+
+    def append(self, other: "Matrix") -> "Matrix":
+        assert other.names == self.names, "feature columns differ"
+        return Matrix(X=sp.vstack([self.X, other.X]).tocsr(), N=sp.vstack([self.N, other.N]).tocsr(),
+                      y=np.r_[self.y, other.y], groups=np.r_[self.groups, other.groups], sources=np.r_[self.sources, other.sources],
+                      first_seen=np.r_[self.first_seen, other.first_seen], urls=np.r_[self.urls, other.urls], names=self.names)
 
 
 def log(msg: str) -> None:
@@ -79,7 +95,7 @@ def feature_matrix(data: Path, work: Path) -> Matrix:
     if meta["featureSet"] != FEATURE_SET:
         raise SystemExit(f"feature CLI produced {meta['featureSet']}, training expects {FEATURE_SET}")
     names = meta["features"]
-    rows = pd.read_csv(f"{out}.rows.csv", dtype={"group": str, "source": str, "first_seen": str}, keep_default_na=False)
+    rows = pd.read_csv(f"{out}.rows.csv", dtype={"group": str, "source": str, "first_seen": str, "url": str}, keep_default_na=False)
     # Mostly-zero token columns: a CSR matrix keeps LightGBM/XGBoost binning and training proportional to non-zeros.
     X = sp.csr_matrix(np.fromfile(f"{out}.f32", dtype="<f4").reshape(meta["rows"], len(names)))
     ng = meta["ngrams"]
@@ -89,7 +105,8 @@ def feature_matrix(data: Path, work: Path) -> Matrix:
                        np.fromfile(f"{out}.ngrams.indptr", dtype="<u4")), shape=(meta["rows"], ng["buckets"]))
     assert len(rows) == meta["rows"] == N.shape[0], "feature CLI wrote inconsistent row counts"
     return Matrix(X=X, N=N, y=rows["label"].to_numpy(dtype=np.int64), groups=rows["group"].to_numpy(),
-                  sources=rows["source"].to_numpy(), first_seen=rows["first_seen"].to_numpy(), names=names)
+                  sources=rows["source"].to_numpy(), first_seen=rows["first_seen"].to_numpy(), urls=rows["url"].to_numpy(),
+                  names=names)
 
 
 def make_lightgbm(seed: int, n_estimators: int):
@@ -160,6 +177,11 @@ def apply_stack(p_tree: np.ndarray, z: np.ndarray, a_tree: float, a_ngram: float
     return 1 / (1 + np.exp(-(a_tree * raw_logit(p_tree) + a_ngram * z + b)))
 
 
+def fold_auc(m: Matrix, te: np.ndarray, score: np.ndarray) -> float:
+    te = te[m.real[te]]
+    return roc_auc_score(m.y[te], score[te])
+
+
 def cross_validate(m: Matrix, folds: int, seed: int, n_estimators: int, candidates: list[str], ngram: bool) -> dict:
     """Grouped K-fold OOF scores per tree candidate, OOF n-gram margins (when ``ngram``), one-feature baselines."""
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -173,39 +195,48 @@ def cross_validate(m: Matrix, folds: int, seed: int, n_estimators: int, candidat
             t0 = time.time()
             model = CANDIDATES[name](seed, n_estimators).fit(model_input(name, m.X[tr]), m.y[tr])
             oof[name][te] = model.predict_proba(model_input(name, m.X[te]))[:, 1]
-            log(f"fold {k + 1}/{folds} {name}: {time.time() - t0:.1f}s AUC {roc_auc_score(m.y[te], oof[name][te]):.4f}")
+            log(f"fold {k + 1}/{folds} {name}: {time.time() - t0:.1f}s AUC {fold_auc(m, te, oof[name]):.4f}")
         if oof_z is not None:
             t0 = time.time()
             oof_z[te] = ngram_margin(m.N[te], *fit_ngram(m.N[tr], m.y[tr], seed))
-            log(f"fold {k + 1}/{folds} ngram: {time.time() - t0:.1f}s AUC {roc_auc_score(m.y[te], oof_z[te]):.4f}")
-    # One-feature baselines: each feature's raw value as the score (sign chosen on the data, which flatters them).
+            log(f"fold {k + 1}/{folds} ngram: {time.time() - t0:.1f}s AUC {fold_auc(m, te, oof_z):.4f}")
+    # One-feature baselines on the real rows: each feature's raw value as the score (sign chosen on the data, which
+    # flatters them).
     baselines = {}
+    real, y = m.real, m.y[m.real]
     for j, name in enumerate(m.names):
         if j >= 64:  # token buckets are not meaningful one-feature baselines
             break
-        x = m.X[:, [j]].toarray().ravel().astype(np.float64)
+        x = m.X[real][:, [j]].toarray().ravel().astype(np.float64)
         if np.unique(x).size < 2:
             continue
-        auc = roc_auc_score(m.y, x)
+        auc = roc_auc_score(y, x)
         baselines[name] = x if auc >= 0.5 else -x
-    best = sorted(baselines, key=lambda n: -roc_auc_score(m.y, baselines[n]))[:3]
+    best = sorted(baselines, key=lambda n: -roc_auc_score(y, baselines[n]))[:3]
     return {"oof": oof, "oofNgram": oof_z, "baselines": {n: baselines[n] for n in best}, "splits": splits}
+
+
+def in_groups(groups: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Boolean mask [n]: is ``groups[i]`` among ``members``. (``np.isin`` on these object arrays of strings took
+    about 50 s per call on the 194k-row file; a hash lookup takes milliseconds.)"""
+    return pd.Series(groups).isin(set(members)).to_numpy()
 
 
 def temporal_holdout(m: Matrix, date: str, seed: int, n_estimators: int, tree: str, stack: tuple[float, float, float] | None) -> dict:
     """A later-time check beside the grouped CV: test on phishing first seen on or after ``date`` plus a random 20 %
     of the legitimate registered domains; train on everything else except those domains (so no registered domain is
-    on both sides) and except later phishing. Undated phishing (collections of 2014–2019) stays in training. Reports
+    on both sides) and except later phishing. Undated phishing (collections of 2014–2019) stays in training. Rows
+    added by augmentation are never tested on; those of training domains are trained on. Reports
     the tree model, the n-gram model and their stack with the coefficients fitted on the CV's out-of-fold scores."""
     later = (m.y == 1) & (m.first_seen >= date)
-    legit_domains = np.unique(m.groups[m.y == 0])
+    legit_domains = np.unique(m.groups[(m.y == 0) & m.real])
     held = np.random.default_rng(seed).choice(legit_domains, size=len(legit_domains) // 5, replace=False)
-    test = later | ((m.y == 0) & np.isin(m.groups, held))
-    train = ~np.isin(m.groups, np.unique(m.groups[test])) & ~later
+    test = later | ((m.y == 0) & m.real & in_groups(m.groups, held))
+    train = ~in_groups(m.groups, m.groups[test]) & ~later
     tr, te = np.where(train)[0], np.where(test)[0]
-    log(f"temporal hold-out {date}: train {len(tr)}, test {int(later.sum())} later phishing + {int((m.y[te] == 0).sum())} legitimate")
+    log(f"temporal hold-out {date}: train {len(tr)} (augmentation {int((~m.real[tr]).sum())}), test {int(later.sum())} later phishing + {int((m.y[te] == 0).sum())} legitimate")
     p_tree = CANDIDATES[tree](seed, n_estimators).fit(model_input(tree, m.X[tr]), m.y[tr]).predict_proba(model_input(tree, m.X[te]))[:, 1]
-    out = {"date": date, "train": int(len(tr)), "testPhishing": int(later.sum()), "testLegitimate": int((m.y[te] == 0).sum()),
+    out = {"date": date, "train": int(m.real[tr].sum()), "trainAdded": int((~m.real[tr]).sum()), "testPhishing": int(later.sum()), "testLegitimate": int((m.y[te] == 0).sum()),
            tree: summary(m.y[te], p_tree)}
     if stack is not None:
         z = ngram_margin(m.N[te], *fit_ngram(m.N[tr], m.y[tr], seed))
@@ -274,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", required=True, type=Path, help="labelled CSV (url,label[,source]), plain or .gz")
     ap.add_argument("--out", required=True, type=Path, help="artifact path (.tar.gz)")
     ap.add_argument("--name", default="phishnet-url-lexical")
-    ap.add_argument("--version", default="2.0.0")
+    ap.add_argument("--version", default="3.0.0")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--n-estimators", type=int, default=200,
@@ -282,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--candidates", default="lightgbm,xgboost", help="tree models to compare on url-lexical/v1")
     ap.add_argument("--no-ngram", dest="ngram", action="store_false",
                     help="tree model only (no char-ngram/v1 logistic regression; Platt calibration)")
+    ap.add_argument("--augment-sign-in", type=float, default=0.25, metavar="FRACTION",
+                    help="add one legitimate sign-in/account URL for this fraction of the legitimate registered domains "
+                         "(augment.py; 0 turns it off). Metrics, stacking and thresholds use the real rows only")
     ap.add_argument("--parity-fixture", type=lambda s: Path(s) if s else None, default=ROOT / "fixtures/urls-2k.csv",
                     help="labelled CSV whose native scores are written next to the artifact for the TS parity test")
     ap.add_argument("--report", type=Path, help="write the CV report JSON here too")
@@ -296,20 +330,32 @@ def main(argv: list[str] | None = None) -> int:
         log(f"features for {args.data}")
         m = feature_matrix(args.data, work)
         log(f"{len(m.y)} rows, {m.y.sum()} phishing, {len(set(m.groups))} registered domains, {len(m.names)} features")
+        n_real = len(m.y)
+        augmentation = None
+        if args.augment_sign_in > 0:
+            added = sign_in_rows(m.urls, m.y, m.groups, args.augment_sign_in, args.seed)
+            (work / "augment").mkdir()
+            added.to_csv(work / "augment.csv", index=False)
+            m = m.append(feature_matrix(work / "augment.csv", work / "augment"))
+            augmentation = {"source": AUGMENT_SOURCE, "fraction": args.augment_sign_in, "rows": int(len(m.y) - n_real),
+                            "paths": len(SIGN_IN_PATHS), "module": "training/phishnet_training/augment.py"}
+            log(f"augmentation: {augmentation['rows']} legitimate sign-in/account URLs added")
+        real, y_real = m.real, m.y[m.real]
 
         cv = cross_validate(m, args.folds, args.seed, args.n_estimators, candidates, args.ngram)
         report: dict = {"folds": args.folds, "groupedBy": "registered domain (ICANN eTLD+1)", "candidates": {}, "baselines": {}}
+        report["augmentation"] = augmentation
         for name, p in cv["oof"].items():
-            report["candidates"][name] = summary(m.y, p)
+            report["candidates"][name] = summary(y_real, p[real])
         for name, x in cv["baselines"].items():
-            report["baselines"][name] = summary(m.y, rank_scores(x))
+            report["baselines"][name] = summary(y_real, rank_scores(x))
         chosen = max(candidates, key=lambda n: (report["candidates"][n]["tprAt1PctFpr"], report["candidates"][n]["rocAuc"]))
         log(f"chosen: {chosen}")
 
         if args.ngram:
             z_oof = cv["oofNgram"]
-            report["ngram"] = summary(m.y, 1 / (1 + np.exp(-z_oof)))
-            a_tree, a_ngram, b = fit_stack(cv["oof"][chosen], z_oof, m.y)
+            report["ngram"] = summary(y_real, 1 / (1 + np.exp(-z_oof[real])))
+            a_tree, a_ngram, b = fit_stack(cv["oof"][chosen][real], z_oof[real], y_real)
             stack = (a_tree, a_ngram, b)
 
             def calibrated(p_tree: np.ndarray, z: np.ndarray | None) -> np.ndarray:
@@ -319,18 +365,19 @@ def main(argv: list[str] | None = None) -> int:
                                       "[1e-7, 1-1e-7], z = ngram weights · char-ngram/v1 vector + ngram bias"}
         else:
             z_oof, stack = None, None
-            a, b = fit_platt(cv["oof"][chosen], m.y)
+            a, b = fit_platt(cv["oof"][chosen][real], y_real)
 
             def calibrated(p_tree: np.ndarray, z: np.ndarray | None) -> np.ndarray:
                 return apply_platt(p_tree, a, b)
             calibration = {"method": "platt", "a": a, "b": b,
                            "formula": "score = 1 / (1 + exp(-(a * logit(raw) + b))), raw clipped to [1e-7, 1-1e-7]"}
         p_cal = calibrated(cv["oof"][chosen], z_oof)
-        report["calibrated"] = summary(m.y, p_cal)
-        thresholds = {"suspicious": threshold_at_fpr(m.y, p_cal, SUSPICIOUS_FPR),
-                      "phishing": threshold_at_fpr(m.y, p_cal, PHISHING_FPR)}
-        for s, entry in per_source(m, p_cal).items():
+        report["calibrated"] = summary(y_real, p_cal[real])
+        thresholds = {"suspicious": threshold_at_fpr(y_real, p_cal[real], SUSPICIOUS_FPR),
+                      "phishing": threshold_at_fpr(y_real, p_cal[real], PHISHING_FPR)}
+        for s, entry in per_source(m, p_cal).items():  # added rows too: how many of them would still be flagged
             sel = m.sources == s
+            entry["flaggedAtSuspiciousThreshold"] = float((p_cal[sel] >= thresholds["suspicious"]).mean())
             entry["flaggedAtPhishingThreshold"] = float((p_cal[sel] >= thresholds["phishing"]).mean())
             report.setdefault("perSource", {})[s] = entry
         report["thresholds"] = thresholds
@@ -384,9 +431,10 @@ def main(argv: list[str] | None = None) -> int:
             "thresholds": thresholds,
             "thresholdPolicy": {"suspiciousFpr": SUSPICIOUS_FPR, "phishingFpr": PHISHING_FPR,
                                 "on": "out-of-fold calibrated scores"},
-            "trainingData": {"file": args.data.name, "sha256": data_sha, "rows": int(len(m.y)),
-                             "phishing": int(m.y.sum()), "registeredDomains": int(len(set(m.groups)))},
-            "hyperparameters": {"n_estimators": args.n_estimators, "seed": args.seed},
+            "trainingData": {"file": args.data.name, "sha256": data_sha, "rows": n_real,
+                             "phishing": int(y_real.sum()), "registeredDomains": int(len(set(m.groups[real]))),
+                             "augmentation": augmentation},
+            "hyperparameters": {"n_estimators": args.n_estimators, "seed": args.seed, "augmentSignIn": args.augment_sign_in},
             "metrics": {"crossValidation": report["candidates"][chosen], "calibratedOof": report["calibrated"],
                         "ngram": report.get("ngram"), "baselines": report["baselines"]},
         }

@@ -6,7 +6,8 @@
  *
  * Writes three files next to each other:
  *   <out>.f32       float32 little-endian, row-major, rows × FEATURE_COUNT (exactly what serving feeds the model)
- *   <out>.rows.csv  header `label,group,source,first_seen`, one line per matrix row; `group` = registered domain (ICANN eTLD+1)
+ *   <out>.rows.csv  header `label,group,source,first_seen,url`, one line per matrix row; `group` = registered domain
+ *                   (ICANN eTLD+1), `url` as read (not canonicalized)
  *   <out>.json      feature-set id, column names, row count, and rejected rows counted by reason
  * and the `char-ngram/v1` vectors as a CSR matrix (rows × NGRAM_BUCKETS), little-endian:
  *   <out>.ngrams.indptr   uint32, rows + 1 offsets into the next two files
@@ -35,7 +36,7 @@ const ngIndices = createWriteStream(`${values.out}.ngrams.indices`);
 const ngData = createWriteStream(`${values.out}.ngrams.data`);
 let nnz = 0;
 const write = async (s: WriteStream, chunk: string | Uint8Array) => { if (!s.write(chunk)) await once(s, 'drain'); };
-await write(meta, 'label,group,source,first_seen\n');
+await write(meta, 'label,group,source,first_seen,url\n');
 await write(ngIndptr, new Uint8Array(new Uint32Array([0]).buffer));
 const rejected: Rejected = {};
 let rows = 0;
@@ -47,7 +48,8 @@ for await (const r of readLabelledCsv(values.data, (reason) => { rejected[reason
   await write(ngIndices, new Uint8Array(ng.index.buffer));
   await write(ngData, new Uint8Array(ng.value.buffer));
   await write(ngIndptr, new Uint8Array(new Uint32Array([nnz]).buffer));
-  await write(meta, `${r.label},${csvField(registeredDomain(r.url))},${csvField(r.source)},${csvField(r.firstSeen)}\n`);
+  const fields = [String(r.label), registeredDomain(r.url), r.source, r.firstSeen, r.raw];
+  await write(meta, `${fields.map(csvField).join(',')}\n`);
   rows++;
 }
 for (const s of [matrix, meta, ngIndptr, ngIndices, ngData]) { s.end(); await once(s, 'finish'); }
