@@ -56,7 +56,7 @@ async function timeBatched(s: Scorer): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 rows.push(['features + scoring, 64 URLs/run (per URL)', await timeBatched(scorer)]);
-// The previous model (trees only) in the same run: what the n-gram half of v2 costs.
+// The previous model (trees only) in the same run: what the n-gram half of the stacked model costs.
 rows.push([`  same with ${previous.ref.name} ${previous.ref.version}`, await timeBatched(previous)]);
 await scorer.close();
 await previous.close();

@@ -38,9 +38,9 @@ export const REASONS = [
 ] as const;
 
 /**
- * Model reasons: the part of the model that scored the URL as phishing on its own. Model v2 stacks a tree model on
- * `url-lexical/v1` features and a logistic regression on `char-ngram/v1` character n-grams; model v1 is the tree model
- * alone.
+ * Model reasons: the part of the model that scored the URL as phishing on its own. Models v2 and v3 stack a tree
+ * model on `url-lexical/v1` features and a logistic regression on `char-ngram/v1` character n-grams; model v1 is the
+ * tree model alone.
  */
 export const MODEL_REASONS = [
   { code: 'PHISHING_LIKE_FEATURES', doc: 'the tree model on the URL\'s lexical features scores it as phishing: their combination resembles phishing URLs of the training data' },

@@ -30,7 +30,7 @@ async function fixtureUrls(parity: Parity): Promise<CanonicalUrl[]> {
   return urls;
 }
 
-describe.each([['v2 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tree only)', PREVIOUS_MODEL_PATH]])('parity of %s', (_, path) => {
+describe.each([['v3 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tree only)', PREVIOUS_MODEL_PATH]])('parity of %s', (_, path) => {
   it('onnxruntime-node matches the native tree model within 1e-5 on the 2k fixture', async () => {
     const parity = JSON.parse(await readFile(path.replace(/\.tar\.gz$/, '.parity.json'), 'utf8')) as Parity;
     expect(`sha256:${parity.artifactSha256}`).toBe(scorerOf(path).ref.digest);
@@ -44,7 +44,7 @@ describe.each([['v2 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tr
     raw.forEach((p, i) => { maxDelta = Math.max(maxDelta, Math.abs(p - native[i]!)); });
     expect(maxDelta).toBeLessThanOrEqual(1e-5);
   });
-  it('final calibrated scores match training within 1e-5 (v2: trees + n-gram logistic regression, stacked)', async () => {
+  it('final calibrated scores match training within 1e-5 (stacked: trees + n-gram logistic regression)', async () => {
     const parity = JSON.parse(await readFile(path.replace(/\.tar\.gz$/, '.parity.json'), 'utf8')) as Parity;
     const scorer = scorerOf(path);
     // v1 recorded raw probabilities only: its expected final score is Platt on the native raw probability.
@@ -91,7 +91,7 @@ describe('bundled model', () => {
   });
 });
 
-describe.each([['v2 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tree only)', PREVIOUS_MODEL_PATH]])('reasons of %s on the 2k fixture', (_, path) => {
+describe.each([['v3 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tree only)', PREVIOUS_MODEL_PATH]])('reasons of %s on the 2k fixture', (_, path) => {
   it('every phishing or suspicious verdict says why; legitimate verdicts carry rule reasons only', async () => {
     const parity = JSON.parse(await readFile(path.replace(/\.tar\.gz$/, '.parity.json'), 'utf8')) as Parity;
     const preds = await scorerOf(path).predict(await fixtureUrls(parity));
@@ -109,4 +109,22 @@ describe.each([['v2 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tr
       expect(p.threatLevel).toBe(p.reasons.length > 0 ? 'low' : 'none');
     }
   });
+});
+
+// Legitimate sign-in and account pages of real sites (hand-picked, all legitimate): the false positives that the
+// sign-in augmentation of model v3 exists to remove (model v2 flagged 34 of the 40 and 41 of the 50). The bound
+// leaves room for a retrained model; the shipped model's counts are in the README.
+describe('the bundled model on legitimate sign-in pages', () => {
+  it.each([['fixtures/benign-sign-in-pages.csv', 40], ['fixtures/benign-account-pages-2.csv', 50]])(
+    '%s: at most a fifth flagged as suspicious or phishing', async (fixture, rows) => {
+      const urls: CanonicalUrl[] = [];
+      for await (const r of readLabelledCsv(new URL(`../../../${fixture}`, import.meta.url).pathname)) {
+        expect(r.label).toBe(0);
+        urls.push(r.url);
+      }
+      expect(urls.length).toBe(rows);
+      const flagged = (await scorerOf(DEFAULT_MODEL_PATH).predict(urls)).filter((p) => p.verdict !== 'legitimate');
+      expect(flagged.length, flagged.map((p) => `${p.url} ${p.verdict} ${p.score.toFixed(3)}`).join('\n'))
+        .toBeLessThanOrEqual(rows / 5);
+    });
 });
