@@ -1,14 +1,15 @@
 """Train a phishnet URL model and write its artifact.
 
-    npm run train -- --data ../shared/data/urls-train.csv.gz --out models/phishnet-url-lexical-v3.tar.gz --version 3.0.0
+    npm run train -- --data ../shared/data/urls-train.csv.gz --out models/phishnet-url-lexical-v4.tar.gz --version 4.0.0
 
 Steps (each printed as it runs):
 1. Feature matrices from the labelled CSV via the TypeScript feature CLI (``inference/src/features/cli.ts``): the one
    implementation of ``url-lexical/v1`` (dense) and ``char-ngram/v1`` (sparse hashed character n-grams), shared
    with serving.
-   Then counterfactual augmentation (``augment.py``, ``--augment-sign-in``): legitimate sign-in/account URLs on a
-   sample of the legitimate registered domains, so that sign-in words alone do not read as phishing. Added rows
-   are trained on but never scored in any metric, stacking fit or threshold.
+   Then counterfactual augmentation (``augment.py``, ``--augment-sign-in``, ``--augment-signed-in``): legitimate
+   sign-in pages and pages behind the sign-in (mailbox, orders, billing) on samples of the legitimate registered
+   domains, so that those words alone do not read as phishing. Added rows are trained on but never scored in any
+   metric, stacking fit or threshold.
 2. 5-fold cross-validation grouped by registered domain (StratifiedGroupKFold): the tree candidates (LightGBM,
    XGBoost) on ``url-lexical/v1``, a logistic regression on ``char-ngram/v1``, and one-feature baselines;
    out-of-fold (OOF) scores give honest metrics.
@@ -44,7 +45,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedGroupKFold
 
-from .augment import AUGMENT_SOURCE, SIGN_IN_PATHS, sign_in_rows
+from .augment import SIGN_IN, SIGNED_IN, account_page_rows, is_added
 from .metrics import summary, threshold_at_fpr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +72,7 @@ class Matrix:
     @property
     def real(self) -> np.ndarray:
         """bool [n]: rows from the labelled data, not added by augmentation. Metrics, stacking and thresholds use these only."""
-        return self.sources != AUGMENT_SOURCE
+        return ~is_added(self.sources)
 
     def append(self, other: "Matrix") -> "Matrix":
         assert other.names == self.names, "feature columns differ"
@@ -305,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", required=True, type=Path, help="labelled CSV (url,label[,source]), plain or .gz")
     ap.add_argument("--out", required=True, type=Path, help="artifact path (.tar.gz)")
     ap.add_argument("--name", default="phishnet-url-lexical")
-    ap.add_argument("--version", default="3.0.0")
+    ap.add_argument("--version", default="4.0.0")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seed", type=int, default=20261122)
     ap.add_argument("--n-estimators", type=int, default=200,
@@ -314,8 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-ngram", dest="ngram", action="store_false",
                     help="tree model only (no char-ngram/v1 logistic regression; Platt calibration)")
     ap.add_argument("--augment-sign-in", type=float, default=0.25, metavar="FRACTION",
-                    help="add one legitimate sign-in/account URL for this fraction of the legitimate registered domains "
+                    help="add one legitimate sign-in page URL for this fraction of the legitimate registered domains "
                          "(augment.py; 0 turns it off). Metrics, stacking and thresholds use the real rows only")
+    ap.add_argument("--augment-signed-in", type=float, default=0.1, metavar="FRACTION",
+                    help="add one legitimate page behind the sign-in (mailbox, orders, billing…) for this fraction of the "
+                         "legitimate registered domains, another sample (augment.py; 0 turns it off)")
     ap.add_argument("--parity-fixture", type=lambda s: Path(s) if s else None, default=ROOT / "fixtures/urls-2k.csv",
                     help="labelled CSV whose native scores are written next to the artifact for the TS parity test")
     ap.add_argument("--report", type=Path, help="write the CV report JSON here too")
@@ -331,15 +335,17 @@ def main(argv: list[str] | None = None) -> int:
         m = feature_matrix(args.data, work)
         log(f"{len(m.y)} rows, {m.y.sum()} phishing, {len(set(m.groups))} registered domains, {len(m.names)} features")
         n_real = len(m.y)
-        augmentation = None
-        if args.augment_sign_in > 0:
-            added = sign_in_rows(m.urls, m.y, m.groups, args.augment_sign_in, args.seed)
+        augmentation, added = None, []
+        for offset, (kind, fraction) in enumerate(((SIGN_IN, args.augment_sign_in), (SIGNED_IN, args.augment_signed_in))):
+            if fraction > 0:  # each kind samples its own domains (seed + offset)
+                added.append(account_page_rows(m.urls, m.y, m.groups, kind, fraction, args.seed + offset))
+                augmentation = (augmentation or {"module": "training/phishnet_training/augment.py"}) | {kind.source: {
+                    "fraction": fraction, "rows": len(added[-1]), "paths": len(kind.paths)}}
+                log(f"augmentation: {len(added[-1])} legitimate URLs of kind {kind.source} added")
+        if added:
             (work / "augment").mkdir()
-            added.to_csv(work / "augment.csv", index=False)
+            pd.concat(added).to_csv(work / "augment.csv", index=False)
             m = m.append(feature_matrix(work / "augment.csv", work / "augment"))
-            augmentation = {"source": AUGMENT_SOURCE, "fraction": args.augment_sign_in, "rows": int(len(m.y) - n_real),
-                            "paths": len(SIGN_IN_PATHS), "module": "training/phishnet_training/augment.py"}
-            log(f"augmentation: {augmentation['rows']} legitimate sign-in/account URLs added")
         real, y_real = m.real, m.y[m.real]
 
         cv = cross_validate(m, args.folds, args.seed, args.n_estimators, candidates, args.ngram)
@@ -434,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
             "trainingData": {"file": args.data.name, "sha256": data_sha, "rows": n_real,
                              "phishing": int(y_real.sum()), "registeredDomains": int(len(set(m.groups[real]))),
                              "augmentation": augmentation},
-            "hyperparameters": {"n_estimators": args.n_estimators, "seed": args.seed, "augmentSignIn": args.augment_sign_in},
+            "hyperparameters": {"n_estimators": args.n_estimators, "seed": args.seed, "augmentSignIn": args.augment_sign_in,
+                                "augmentSignedIn": args.augment_signed_in},
             "metrics": {"crossValidation": report["candidates"][chosen], "calibratedOof": report["calibrated"],
                         "ngram": report.get("ngram"), "baselines": report["baselines"]},
         }
