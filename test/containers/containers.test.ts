@@ -90,7 +90,7 @@ let network: StartedNetwork | undefined;
 let inference: StartedTestContainer | undefined;
 let gateway: StartedTestContainer | undefined;
 let modelDigest = '';
-const BUNDLED_MODEL = `${ROOT}models/phishnet-url-lexical-v3.tar.gz`;
+const BUNDLED_MODEL = `${ROOT}models/phishnet-url-lexical-v4.tar.gz`;
 const PHISHING = 'http://paypal.com.secure-login.example.tk/verify';
 const LEGIT = 'https://www.wikipedia.org/';
 

@@ -13,7 +13,7 @@ const NODE = process.execPath;
 
 /** The bundled model when it exists, else the development model (see the README's training section). */
 export function modelPath(): string {
-  const bundled = `${ROOT}models/phishnet-url-lexical-v3.tar.gz`;
+  const bundled = `${ROOT}models/phishnet-url-lexical-v4.tar.gz`;
   if (existsSync(bundled)) return bundled;
   const dev = process.env.PHISHNET_TEST_MODEL ?? '/tmp/dev-model/model.tar.gz';
   if (existsSync(dev)) return dev;

@@ -1,7 +1,7 @@
 /**
  * Feature set `char-ngram/v1`: canonical URL → sparse, L2-normalized vector of hashed character 3-, 4- and 5-grams.
  *
- * The second input of the stacked models (v2, v3), beside the dense `url-lexical/v1` vector: a logistic regression
+ * The second input of the stacked models (v2–v4), beside the dense `url-lexical/v1` vector: a logistic regression
  * over these n-grams (weights shipped in the model artifact: `model/artifact.ts` loads them, `Scorer.ngramLogit`
  * applies them) learns sub-word patterns that named features and word tokens miss (brand fragments glued to other words,
  * typo-squats, kit paths such as `/wp-includes/` or `/secure-login/`). Character n-gram URL models: Ma et al.,

@@ -38,7 +38,7 @@ export const REASONS = [
 ] as const;
 
 /**
- * Model reasons: the part of the model that scored the URL as phishing on its own. Models v2 and v3 stack a tree
+ * Model reasons: the part of the model that scored the URL as phishing on its own. Models v2 to v4 stack a tree
  * model on `url-lexical/v1` features and a logistic regression on `char-ngram/v1` character n-grams; model v1 is the
  * tree model alone.
  */

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './control-plane.ts';
 import { freePort, httpOk, startProc, waitFor, type Proc } from './procs.ts';
 
-/** The bundled model artifact (models/phishnet-url-lexical-v3.tar.gz). */
-export const BUNDLED_MODEL = join(REPO_ROOT, 'models/phishnet-url-lexical-v3.tar.gz');
+/** The bundled model artifact (models/phishnet-url-lexical-v4.tar.gz). */
+export const BUNDLED_MODEL = join(REPO_ROOT, 'models/phishnet-url-lexical-v4.tar.gz');
 
 /** sha256 (hex) of a file. */
 export function sha256File(path: string): string {
