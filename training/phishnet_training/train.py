@@ -223,27 +223,46 @@ def in_groups(groups: np.ndarray, members: np.ndarray) -> np.ndarray:
     return pd.Series(groups).isin(set(members)).to_numpy()
 
 
-def temporal_holdout(m: Matrix, date: str, seed: int, n_estimators: int, tree: str, stack: tuple[float, float, float] | None) -> dict:
-    """A later-time check beside the grouped CV: test on phishing first seen on or after ``date`` plus a random 20 %
-    of the legitimate registered domains; train on everything else except those domains (so no registered domain is
-    on both sides) and except later phishing. Undated phishing (collections of 2014–2019) stays in training. Rows
-    added by augmentation are never tested on; those of training domains are trained on. Reports
-    the tree model, the n-gram model and their stack with the coefficients fitted on the CV's out-of-fold scores."""
-    later = (m.y == 1) & (m.first_seen >= date)
-    legit_domains = np.unique(m.groups[(m.y == 0) & m.real])
-    held = np.random.default_rng(seed).choice(legit_domains, size=len(legit_domains) // 5, replace=False)
-    test = later | ((m.y == 0) & m.real & in_groups(m.groups, held))
-    train = ~in_groups(m.groups, m.groups[test]) & ~later
+def holdout(m: Matrix, train: np.ndarray, test: np.ndarray, seed: int, n_estimators: int, tree: str,
+            stack: tuple[float, float, float] | None) -> dict:
+    """Fits the tree model (and the n-gram model when ``stack`` is given) on the ``train`` rows and scores the
+    ``test`` rows (bool masks [n]). Returns row counts and metric summaries of the tree model, the n-gram model and
+    their stack with the given coefficients (those fitted on the CV's out-of-fold scores)."""
     tr, te = np.where(train)[0], np.where(test)[0]
-    log(f"temporal hold-out {date}: train {len(tr)} (augmentation {int((~m.real[tr]).sum())}), test {int(later.sum())} later phishing + {int((m.y[te] == 0).sum())} legitimate")
     p_tree = CANDIDATES[tree](seed, n_estimators).fit(model_input(tree, m.X[tr]), m.y[tr]).predict_proba(model_input(tree, m.X[te]))[:, 1]
-    out = {"date": date, "train": int(m.real[tr].sum()), "trainAdded": int((~m.real[tr]).sum()), "testPhishing": int(later.sum()), "testLegitimate": int((m.y[te] == 0).sum()),
-           tree: summary(m.y[te], p_tree)}
+    out = {"train": int(m.real[tr].sum()), "trainAdded": int((~m.real[tr]).sum()), "testPhishing": int(m.y[te].sum()),
+           "testLegitimate": int((m.y[te] == 0).sum()), tree: summary(m.y[te], p_tree)}
     if stack is not None:
         z = ngram_margin(m.N[te], *fit_ngram(m.N[tr], m.y[tr], seed))
         out["ngram"] = summary(m.y[te], 1 / (1 + np.exp(-z)))
         out["stacked"] = summary(m.y[te], apply_stack(p_tree, z, *stack))
     return out
+
+
+def temporal_holdout(m: Matrix, date: str, seed: int, n_estimators: int, tree: str, stack: tuple[float, float, float] | None) -> dict:
+    """A later-time check beside the grouped CV: test on phishing first seen on or after ``date`` plus a random 20 %
+    of the legitimate registered domains; train on everything else except those domains (so no registered domain is
+    on both sides) and except later phishing. Undated phishing (collections of 2014–2019) stays in training. Rows
+    added by augmentation are never tested on; those of training domains are trained on."""
+    later = (m.y == 1) & (m.first_seen >= date)
+    legit_domains = np.unique(m.groups[(m.y == 0) & m.real])
+    held = np.random.default_rng(seed).choice(legit_domains, size=len(legit_domains) // 5, replace=False)
+    test = later | ((m.y == 0) & m.real & in_groups(m.groups, held))
+    train = ~in_groups(m.groups, m.groups[test]) & ~later
+    log(f"temporal hold-out {date}: train {int(train.sum())}, test {int(later.sum())} later phishing + {int((test & ~later).sum())} legitimate")
+    return {"date": date} | holdout(m, train, test, seed, n_estimators, tree, stack)
+
+
+def source_holdout(m: Matrix, prefix: str, seed: int, n_estimators: int, tree: str, stack: tuple[float, float, float] | None) -> dict:
+    """An other-source check: test on every real row whose ``source`` starts with ``prefix`` (both classes, e.g.
+    ``pdd`` or ``phishstorm``); train on the rest minus every registered domain of the test side. Raises
+    ``SystemExit`` when the test side lacks one of the classes."""
+    test = m.real & pd.Series(m.sources, dtype=object).str.startswith(prefix).to_numpy(dtype=bool)
+    if len(np.unique(m.y[test])) < 2:
+        raise SystemExit(f"--source-holdout {prefix}: its rows must hold both classes (found {int(test.sum())} rows)")
+    train = ~in_groups(m.groups, m.groups[test]) & ~test
+    log(f"source hold-out {prefix}: train {int(train.sum())}, test {int(test.sum())}")
+    return {"sourcePrefix": prefix} | holdout(m, train, test, seed, n_estimators, tree, stack)
 
 
 def rank_scores(x: np.ndarray) -> np.ndarray:
@@ -325,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--report", type=Path, help="write the CV report JSON here too")
     ap.add_argument("--temporal-holdout", metavar="YYYY-MM-DD",
                     help="also report a later-time hold-out: phishing first seen on/after this date (needs first_seen)")
+    ap.add_argument("--source-holdout", metavar="PREFIX[,PREFIX]",
+                    help="also report other-source checks: per prefix, test on the rows whose source starts with it "
+                         "(both classes), train on the rest minus their registered domains (e.g. pdd,phishstorm)")
     args = ap.parse_args(argv)
     t_start = time.time()
     candidates = [c.strip() for c in args.candidates.split(",") if c.strip()]
@@ -389,7 +411,10 @@ def main(argv: list[str] | None = None) -> int:
         report["thresholds"] = thresholds
         if args.temporal_holdout:
             report["temporalHoldout"] = temporal_holdout(m, args.temporal_holdout, args.seed, args.n_estimators, chosen, stack)
-        print(json.dumps({k: report[k] for k in ("candidates", "ngram", "baselines", "calibrated", "thresholds", "temporalHoldout") if k in report}, indent=2))
+        for prefix in filter(None, (p.strip() for p in (args.source_holdout or "").split(","))):
+            report.setdefault("sourceHoldout", {})[prefix] = source_holdout(m, prefix, args.seed, args.n_estimators, chosen, stack)
+        print(json.dumps({k: report[k] for k in ("candidates", "ngram", "baselines", "calibrated", "thresholds", "temporalHoldout",
+                                                 "sourceHoldout") if k in report}, indent=2))
 
         log(f"refit {chosen} on all rows")
         model = CANDIDATES[chosen](args.seed, args.n_estimators).fit(model_input(chosen, m.X, for_export=True), m.y)

@@ -11,6 +11,7 @@ import tarfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from phishnet_training.metrics import summary, threshold_at_fpr, tpr_at_fpr
 from phishnet_training.train import ROOT, deterministic_targz, main
@@ -93,3 +94,24 @@ def test_temporal_holdout_reports_later_phishing_against_held_out_domains(tmp_pa
     assert th["train"] + th["testPhishing"] + th["testLegitimate"] < 2000  # domains of the test side left out of training
     for model in ("lightgbm", "ngram", "stacked"):
         assert th[model]["n"] == th["testPhishing"] + th["testLegitimate"] and 0.5 < th[model]["rocAuc"] <= 1
+
+
+def test_source_holdout_tests_on_one_source_family_and_trains_without_its_domains(tmp_path: Path):
+    fixture = ROOT / "fixtures/urls-2k.csv"
+    report = tmp_path / "r.json"
+    assert main(["--data", str(fixture), "--out", str(tmp_path / "m.tar.gz"), "--folds", "2", "--n-estimators", "20",
+                 "--candidates", "lightgbm", "--parity-fixture", "", "--source-holdout", "pdd", "--report", str(report)]) == 0
+    sh = json.loads(report.read_text())["sourceHoldout"]["pdd"]
+    sources = [line.rsplit(",", 2)[1] for line in fixture.read_text().splitlines()[1:]]
+    assert sh["testPhishing"] == sources.count("pdd-sahingoz:phish") > 0
+    assert sh["testLegitimate"] == sources.count("pdd-sahingoz:legit") > 0
+    assert sh["train"] + sh["testPhishing"] + sh["testLegitimate"] <= 2000 and sh["trainAdded"] > 0
+    for model in ("lightgbm", "ngram", "stacked"):
+        assert sh[model]["n"] == sh["testPhishing"] + sh["testLegitimate"] and 0.5 < sh[model]["rocAuc"] <= 1
+
+
+def test_source_holdout_refuses_a_source_with_one_class(tmp_path: Path):
+    fixture = ROOT / "fixtures/urls-2k.csv"
+    with pytest.raises(SystemExit, match="both classes"):
+        main(["--data", str(fixture), "--out", str(tmp_path / "m.tar.gz"), "--folds", "2", "--n-estimators", "20",
+              "--candidates", "lightgbm", "--parity-fixture", "", "--source-holdout", "alexa"])
