@@ -17,6 +17,7 @@ the added rows are trained on, and every metric is computed on the real rows onl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -165,11 +166,11 @@ def account_page_rows(urls: np.ndarray, labels: np.ndarray, groups: np.ndarray, 
     paths = list(kind.paths)
     out = []
     for url, group in zip(take["url"], take["group"]):
-        scheme, sep, rest = url.partition("://")
-        host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
-        if not sep or scheme.lower() not in ("http", "https") or "@" in host or ":" in host:
+        origin = urlsplit(url)
+        host = origin.netloc
+        if origin.scheme not in ("http", "https") or not host or "@" in host or ":" in host:
             continue
         if rng.random() < 0.2:
             host = f"{kind.subdomains[rng.integers(len(kind.subdomains))]}.{group}"
-        out.append(f"{scheme}://{host}{paths[rng.integers(len(paths))]}")
+        out.append(f"{origin.scheme}://{host}{paths[rng.integers(len(paths))]}")
     return pd.DataFrame({"url": out, "label": 0, "source": kind.source, "first_seen": ""})

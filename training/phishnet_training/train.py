@@ -36,6 +36,7 @@ import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -69,7 +70,7 @@ class Matrix:
     urls: np.ndarray  # the URL of each row, as read
     names: list[str]
 
-    @property
+    @cached_property
     def real(self) -> np.ndarray:
         """bool [n]: rows from the labelled data, not added by augmentation. Metrics, stacking and thresholds use these only."""
         return ~is_added(self.sources)
@@ -357,14 +358,17 @@ def main(argv: list[str] | None = None) -> int:
         m = feature_matrix(args.data, work)
         log(f"{len(m.y)} rows, {m.y.sum()} phishing, {len(set(m.groups))} registered domains, {len(m.names)} features")
         n_real = len(m.y)
-        augmentation, added = None, []
+        augmentation: dict | None = {"module": "training/phishnet_training/augment.py"}
+        added = []
         for offset, (kind, fraction) in enumerate(((SIGN_IN, args.augment_sign_in), (SIGNED_IN, args.augment_signed_in))):
             if fraction > 0:  # each kind samples its own domains (seed + offset)
-                added.append(account_page_rows(m.urls, m.y, m.groups, kind, fraction, args.seed + offset))
-                augmentation = (augmentation or {"module": "training/phishnet_training/augment.py"}) | {kind.source: {
-                    "fraction": fraction, "rows": len(added[-1]), "paths": len(kind.paths)}}
-                log(f"augmentation: {len(added[-1])} legitimate URLs of kind {kind.source} added")
-        if added:
+                rows = account_page_rows(m.urls, m.y, m.groups, kind, fraction, args.seed + offset)
+                added.append(rows)
+                augmentation[kind.source] = {"fraction": fraction, "rows": len(rows), "paths": len(kind.paths)}
+                log(f"augmentation: {len(rows)} legitimate URLs of kind {kind.source} added")
+        if not added:
+            augmentation = None
+        else:
             (work / "augment").mkdir()
             pd.concat(added).to_csv(work / "augment.csv", index=False)
             m = m.append(feature_matrix(work / "augment.csv", work / "augment"))

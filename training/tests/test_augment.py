@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import small_run
 from phishnet_training.augment import SIGN_IN, SIGNED_IN, account_page_rows, is_added
-from phishnet_training.train import ROOT, main
 
 URLS = np.array([f"https://www.site{i}.example/" for i in range(200)]
                 + ["http://shared.host/home", "https://evil.shared.host/login", "http://10.0.0.1/", "https://u:p@auth.example/",
@@ -61,11 +61,9 @@ def test_is_added_tells_added_rows_by_source():
 
 
 def test_training_run_trains_on_added_rows_but_scores_real_rows_only(tmp_path: Path):
-    fixture = ROOT / "fixtures/urls-2k.csv"
     report, out = tmp_path / "r.json", tmp_path / "m.tar.gz"
-    assert main(["--data", str(fixture), "--out", str(out), "--folds", "2", "--n-estimators", "20", "--candidates", "lightgbm",
-                 "--parity-fixture", "", "--augment-sign-in", "0.5", "--augment-signed-in", "0.25",
-                 "--temporal-holdout", "2022-01-01", "--report", str(report)]) == 0
+    assert small_run(out, "--augment-sign-in", "0.5", "--augment-signed-in", "0.25", "--temporal-holdout", "2022-01-01",
+                     "--report", str(report)) == 0
     r = json.loads(report.read_text())
     sign_in, signed_in = (r["augmentation"][k.source]["rows"] for k in (SIGN_IN, SIGNED_IN))
     assert sign_in > 100 and signed_in > 50

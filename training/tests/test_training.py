@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from helpers import FIXTURE, small_run
 from phishnet_training.metrics import summary, threshold_at_fpr, tpr_at_fpr
-from phishnet_training.train import ROOT, deterministic_targz, main
+from phishnet_training.train import deterministic_targz
 
 
 def test_threshold_at_fpr_keeps_fpr_at_or_below_target():
@@ -41,9 +42,7 @@ def test_deterministic_targz_is_byte_stable():
 
 def test_small_training_run_writes_a_valid_artifact(tmp_path: Path):
     out = tmp_path / "m.tar.gz"
-    fixture = ROOT / "fixtures/urls-2k.csv"
-    assert main(["--data", str(fixture), "--out", str(out), "--folds", "2", "--n-estimators", "20",
-                 "--candidates", "lightgbm", "--parity-fixture", str(fixture)]) == 0
+    assert small_run(out, "--parity-fixture", str(FIXTURE)) == 0
     digest = hashlib.sha256(out.read_bytes()).hexdigest()
     assert (tmp_path / "m.tar.gz.sha256").read_text().split()[0] == digest
     with tarfile.open(fileobj=io.BytesIO(out.read_bytes())) as tar:
@@ -55,16 +54,14 @@ def test_small_training_run_writes_a_valid_artifact(tmp_path: Path):
     assert np.count_nonzero(weights) > 1000
     assert manifest["calibration"]["method"] == "stacked-logistic"
     assert manifest["thresholds"]["suspicious"] <= manifest["thresholds"]["phishing"]
-    assert manifest["trainingData"]["sha256"] == hashlib.sha256(fixture.read_bytes()).hexdigest()
+    assert manifest["trainingData"]["sha256"] == hashlib.sha256(FIXTURE.read_bytes()).hexdigest()
     parity = json.loads((tmp_path / "m.parity.json").read_text())
     assert parity["maxAbsDeltaPython"] <= 1e-5 and len(parity["nativeScores"]) == len(parity["nativeRaw"]) == 2000
 
 
 def test_no_ngram_trains_a_tree_only_platt_model(tmp_path: Path):
     out = tmp_path / "m.tar.gz"
-    fixture = ROOT / "fixtures/urls-2k.csv"
-    assert main(["--data", str(fixture), "--out", str(out), "--folds", "2", "--n-estimators", "20",
-                 "--candidates", "lightgbm", "--parity-fixture", "", "--no-ngram"]) == 0
+    assert small_run(out, "--no-ngram") == 0
     with tarfile.open(fileobj=io.BytesIO(out.read_bytes())) as tar:
         assert sorted(tar.getnames()) == ["manifest.json", "model.onnx"]
         manifest = json.loads(tar.extractfile("manifest.json").read())
@@ -72,24 +69,19 @@ def test_no_ngram_trains_a_tree_only_platt_model(tmp_path: Path):
 
 
 def test_same_data_and_seed_give_the_same_artifact_bytes(tmp_path: Path):
-    fixture = ROOT / "fixtures/urls-2k.csv"
     digests = []
     for run in ("a", "b"):
         out = tmp_path / run / "m.tar.gz"
-        assert main(["--data", str(fixture), "--out", str(out), "--folds", "2", "--n-estimators", "20",
-                     "--candidates", "lightgbm", "--parity-fixture", ""]) == 0
+        assert small_run(out) == 0
         digests.append(hashlib.sha256(out.read_bytes()).hexdigest())
     assert digests[0] == digests[1]
 
 
 def test_temporal_holdout_reports_later_phishing_against_held_out_domains(tmp_path: Path):
-    fixture = ROOT / "fixtures/urls-2k.csv"
     report = tmp_path / "r.json"
-    assert main(["--data", str(fixture), "--out", str(tmp_path / "m.tar.gz"), "--folds", "2", "--n-estimators", "20",
-                 "--candidates", "lightgbm", "--parity-fixture", "", "--temporal-holdout", "2022-01-01",
-                 "--report", str(report)]) == 0
+    assert small_run(tmp_path / "m.tar.gz", "--temporal-holdout", "2022-01-01", "--report", str(report)) == 0
     th = json.loads(report.read_text())["temporalHoldout"]
-    later = sum(1 for line in fixture.read_text().splitlines()[1:] if line.split(",")[1] == "1" and line.split(",")[-1] >= "2022-01-01")
+    later = sum(1 for line in FIXTURE.read_text().splitlines()[1:] if line.split(",")[1] == "1" and line.split(",")[-1] >= "2022-01-01")
     assert th["testPhishing"] == later > 0 and th["testLegitimate"] > 0
     assert th["train"] + th["testPhishing"] + th["testLegitimate"] < 2000  # domains of the test side left out of training
     for model in ("lightgbm", "ngram", "stacked"):
@@ -97,12 +89,10 @@ def test_temporal_holdout_reports_later_phishing_against_held_out_domains(tmp_pa
 
 
 def test_source_holdout_tests_on_one_source_family_and_trains_without_its_domains(tmp_path: Path):
-    fixture = ROOT / "fixtures/urls-2k.csv"
     report = tmp_path / "r.json"
-    assert main(["--data", str(fixture), "--out", str(tmp_path / "m.tar.gz"), "--folds", "2", "--n-estimators", "20",
-                 "--candidates", "lightgbm", "--parity-fixture", "", "--source-holdout", "pdd", "--report", str(report)]) == 0
+    assert small_run(tmp_path / "m.tar.gz", "--source-holdout", "pdd", "--report", str(report)) == 0
     sh = json.loads(report.read_text())["sourceHoldout"]["pdd"]
-    sources = [line.rsplit(",", 2)[1] for line in fixture.read_text().splitlines()[1:]]
+    sources = [line.rsplit(",", 2)[1] for line in FIXTURE.read_text().splitlines()[1:]]
     assert sh["testPhishing"] == sources.count("pdd-sahingoz:phish") > 0
     assert sh["testLegitimate"] == sources.count("pdd-sahingoz:legit") > 0
     assert sh["train"] + sh["testPhishing"] + sh["testLegitimate"] <= 2000 and sh["trainAdded"] > 0
@@ -111,7 +101,5 @@ def test_source_holdout_tests_on_one_source_family_and_trains_without_its_domain
 
 
 def test_source_holdout_refuses_a_source_with_one_class(tmp_path: Path):
-    fixture = ROOT / "fixtures/urls-2k.csv"
     with pytest.raises(SystemExit, match="both classes"):
-        main(["--data", str(fixture), "--out", str(tmp_path / "m.tar.gz"), "--folds", "2", "--n-estimators", "20",
-              "--candidates", "lightgbm", "--parity-fixture", "", "--source-holdout", "alexa"])
+        small_run(tmp_path / "m.tar.gz", "--source-holdout", "alexa")
