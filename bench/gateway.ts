@@ -3,11 +3,12 @@
  *
  *   bash scripts/node.sh bench/gateway.ts [--rounds 3] [--duration 6] [--warmup 3] [--connections 128] [--workers 1]
  *     [--model <artifact>] [--batch-wait-ms <ms>] [--only bare,hit,miss] [--no-control] [--cpu-prof <dir>] [--rate <req/s>]
+ *     [--load-generator wrk|autocannon]
  *
  * Starts, on 127.0.0.1 free ports: the real inference service (the bundled model, inference's DEFAULT_MODEL_PATH, or
  * `--model`), the gateway process (embedded cache, no Redis, rate limiting on with its limit out of the way, a CORS
  * allow-list; every request carries the extension's Origin) and a bare Fastify route (bench/gateway-bare.ts). Then
- * autocannon drives, for `--duration` seconds each, on the same machine:
+ * the load generator drives, for `--duration` seconds each, on the same machine:
  *   bare  POST /bare            (JSON body parsed, small JSON answered)
  *   hit   POST /api/check-url   (100 URLs from fixtures/urls-2k.csv, all cached beforehand → L1 hit path)
  *   miss  POST /api/check-url   (a new URL every request → canonicalize, miss, micro-batched inference call, store)
@@ -16,7 +17,12 @@
  * machine's speed drifts by tens of percent within a minute (steal, noisy neighbours), and a ratio of two
  * measurements taken far apart measures that drift. A steal-adjusted ratio is printed beside each ratio as a
  * diagnostic (each req/s divided by the share of CPU time the VM was not robbed of; both paths are CPU-bound on the
- * two cores); the headline is the unadjusted median. All three scenarios use the same number of connections (default
+ * two cores); the headline is the unadjusted median.
+ * The load generator is autocannon, or wrk with `--load-generator wrk` (Debian package `wrk`, one thread,
+ * bench/wrk-scenario.lua; installed on first use by `scripts/bootstrap.sh --bench`). It shares the two cores with the
+ * services it measures: autocannon spends 35–85 µs of CPU per request here, about what the bare server spends, wrk
+ * 17–25 µs (both are printed), so wrk shows whether a ratio depends on the load generator's share of the cores.
+ * `--rate` and the control run need a fixed offered load, which wrk does not offer; they always use autocannon. All three scenarios use the same number of connections (default
  * 128: a gateway in front of a fleet of browser extensions serves many concurrent clients; with 32, at most 32 misses
  * are in flight, so inference batches stay small).
  * It prints req/s, p99 latency and steal of every measurement, the median ratios, then per scenario over all rounds:
@@ -30,14 +36,14 @@
  * path V8 is still optimizing its code (in one `perf` profile taken early in a miss run, 18 % of the gateway's CPU went
  * to the optimizing compiler). Every run is bounded in time and traffic goes to 127.0.0.1 only.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { cpus, loadavg } from 'node:os';
-import { basename } from 'node:path';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
-import { statCpuSeconds } from './proc.ts';
+import { statChildrenCpuSeconds, statCpuSeconds } from './proc.ts';
 import { UPSTREAM_BATCH_SIZE, UPSTREAM_DURATION_SECONDS } from '../gateway/src/metrics/names.ts';
 import { INFERENCE_BATCH_SIZE, INFERENCE_REQUEST_DURATION_SECONDS } from '../inference/src/metrics/names.ts';
 import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
@@ -49,13 +55,15 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     workers: { type: 'string', default: '1' }, 'batch-wait-ms': { type: 'string' },
     only: { type: 'string', default: 'bare,hit,miss' }, 'no-control': { type: 'boolean', default: false }, 'gateway-node-options': { type: 'string' }, model: { type: 'string', default: DEFAULT_MODEL_PATH }, 'cpu-prof': { type: 'string' },
-    rate: { type: 'string' },
+    rate: { type: 'string' }, 'load-generator': { type: 'string', default: 'autocannon' },
   },
 });
 const duration = Math.min(Math.max(Number(values.duration), 1), 60);
 const connections = Math.min(Math.max(Number(values.connections), 1), 256);
 const warmup = Math.min(Math.max(Number(values.warmup), 1), 30);
 const rounds = Math.min(Math.max(Number(values.rounds), 1), 20);
+const generator = values.rate ? 'autocannon' : values['load-generator'];
+if (generator !== 'wrk' && generator !== 'autocannon') throw new Error(`--load-generator must be wrk or autocannon, got ${generator}`);
 
 const lines = (await readFile(`${ROOT}fixtures/urls-2k.csv`, 'utf8')).split('\n').slice(1, 101);
 const hitUrls = lines.map((l) => l.split(',')[0]!).filter((u) => u.startsWith('http') && !u.startsWith('"'));
@@ -67,6 +75,13 @@ const procs: Proc[] = [];
 const stopAll = async () => { for (const p of procs.reverse()) await p.stop(); };
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
+if (generator === 'wrk' && spawnSync('wrk', ['--version']).error) {
+  // Not on the machine yet: the project's bootstrap installs it (Debian package).
+  const r = spawnSync('bash', [`${ROOT}scripts/bootstrap.sh`, '--bench'], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('wrk is missing and `bash scripts/bootstrap.sh --bench` failed; run it, or use --load-generator autocannon');
+}
+/** wrk's request bodies (files read by wrk-scenario.lua). */
+const wrkDir = await mkdtemp(join(tmpdir(), 'phishnet-bench-'));
 try {
   // --cpu-prof DIR: V8 CPU profiles of the gateway and inference processes (written when they exit).
   const prof: Record<string, string> = values['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}` } : {};
@@ -102,35 +117,64 @@ try {
   // Every request comes from the extension's origin, as in production (CORS headers are computed and sent).
   const headers = { 'content-type': 'application/json', origin: EXTENSION_ORIGIN };
   type Result = { name: string; rps: number; p99: number; non2xx: number; errors: number };
-  const run = async (name: string, opts: Record<string, unknown>): Promise<Result> => {
-    // --rate: a fixed offered load (req/s over all connections) instead of as fast as the server answers.
-    const fixed = values.rate ? { overallRate: Number(values.rate) } : {};
-    const r = await autocannon({ connections, duration, pipelining: 1, ...fixed, ...opts } as autocannon.Options);
+  /**
+   * A scenario, for either load generator: POST `path` on `base` with one fixed body, bodies in turn, or a new URL per
+   * request (`unique`: `{"url":"http://<tag>-1-<n>.example/login?session=<n>"}`, n = 1, 2, …; the same bodies from
+   * both generators).
+   */
+  type Scenario = { base: string; path: string } & ({ kind: 'fixed'; body: string } | { kind: 'cycle'; bodies: string[] } | { kind: 'unique'; tag: string });
+  const autocannonOptions = (sc: Scenario): Record<string, unknown> => {
+    const req = { method: 'POST', path: sc.path, headers };
+    if (sc.kind === 'fixed') return { url: sc.base, requests: [{ ...req, body: sc.body }] };
+    if (sc.kind === 'cycle') return { url: sc.base, requests: sc.bodies.map((body) => ({ ...req, body })) };
+    let n = 0;
+    return {
+      url: sc.base,
+      requests: [{
+        ...req,
+        // Built by a template (n is an integer: nothing to escape), so autocannon spends as little as it can per request.
+        setupRequest: (r: Record<string, unknown>) => {
+          n++;
+          r.body = `{"url":"http://${sc.tag}-1-${n}.example/login?session=${n}"}`;
+          return r;
+        },
+      }],
+    };
+  };
+  const wrkScript = fileURLToPath(new URL('./wrk-scenario.lua', import.meta.url));
+  /** One wrk run (one thread, `connections` connections); its summary line comes from wrk-scenario.lua's done(). */
+  const runWrk = async (sc: Scenario, seconds: number): Promise<Omit<Result, 'name'>> => {
+    let arg: string;
+    if (sc.kind === 'unique') arg = sc.tag;
+    else {
+      arg = join(wrkDir, `${sc.kind}-${sc.path.replaceAll('/', '_')}.jsonl`);
+      await writeFile(arg, `${(sc.kind === 'fixed' ? [sc.body] : sc.bodies).join('\n')}\n`);
+    }
+    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', wrkScript, `${sc.base}${sc.path}`, '--', sc.kind, sc.path, arg], {
+      env: { ...process.env, ORIGIN: EXTENSION_ORIGIN }, stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const code = await new Promise<number | null>((resolve, reject) => { child.once('error', reject); child.once('exit', resolve); });
+    const line = out.trim().split('\n').at(-1) ?? '';
+    if (code !== 0 || !line.startsWith('{')) throw new Error(`wrk exited with ${code}; output:\n${out}`);
+    const w = JSON.parse(line) as { requests: number; duration_us: number; p99_us: number; non2xx: number; errors: number };
+    return { rps: w.requests / (w.duration_us / 1e6), p99: w.p99_us / 1000, non2xx: w.non2xx, errors: w.errors };
+  };
+  const run = async (name: string, sc: Scenario, opts: { seconds?: number; overallRate?: number } = {}): Promise<Result> => {
+    const seconds = opts.seconds ?? duration;
+    // --rate (and the control run): a fixed offered load (req/s over all connections), which only autocannon offers.
+    const rate = opts.overallRate ?? (values.rate ? Number(values.rate) : undefined);
+    if (generator === 'wrk' && rate === undefined) return { name, ...(await runWrk(sc, seconds)) };
+    const r = await autocannon({ connections, duration: seconds, pipelining: 1, ...(rate ? { overallRate: rate } : {}), ...autocannonOptions(sc) } as autocannon.Options);
     return { name, rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
   };
-  /** Scenario options; `tag` makes the miss scenario's URLs unique per warm-up and round (all measured requests miss). */
-  const scenarios: Record<string, (tag: string) => Record<string, unknown>> = {
-    bare: () => ({ url: `${bare.url}/bare`, method: 'POST', headers, body: JSON.stringify({ url: hitUrls[0] }) }),
-    hit: () => ({
-      url: gw.url, requests: hitUrls.map((u) => ({ method: 'POST', path: '/api/check-url', headers, body: JSON.stringify({ url: u }) })),
-    }),
-    miss: (tag) => {
-      // A new URL per request (warm-up and measured URLs differ, and differ between rounds: measured requests all miss).
-      let n = 0;
-      return {
-        url: gw.url,
-        requests: [{
-          method: 'POST', path: '/api/check-url', headers,
-          // The body is built by a template (n is an integer: nothing to escape), so the load generator, which shares
-          // the two cores with the services, spends about as little per request as in the other scenarios.
-          setupRequest: (req: Record<string, unknown>) => {
-            n++;
-            req.body = `{"url":"http://${tag}-${n}.example/login?session=${n}"}`;
-            return req;
-          },
-        }],
-      };
-    },
+  /** Scenarios; `tag` makes the miss scenario's URLs unique per warm-up and round (all measured requests miss). */
+  const scenarios: Record<string, (tag: string) => Scenario> = {
+    bare: () => ({ base: bare.url, path: '/bare', kind: 'fixed', body: JSON.stringify({ url: hitUrls[0] }) }),
+    hit: () => ({ base: gw.url, path: '/api/check-url', kind: 'cycle', bodies: hitUrls.map((u) => JSON.stringify({ url: u })) }),
+    // A new URL per request (warm-up and measured URLs differ, and differ between rounds: measured requests all miss).
+    miss: (tag) => ({ base: gw.url, path: '/api/check-url', kind: 'unique', tag }),
   };
   /** Sum over label sets of every `<name>_sum` / `<name>_count` sample in a Prometheus text exposition. */
   const scrape = async (url: string) => {
@@ -164,7 +208,12 @@ try {
   };
   const cpuAll = async () => ({
     gateway: await cpuOf(gw.child.pid), inference: await cpuOf(inference.child.pid), bare: await cpuOf(bareChild.pid),
-    client: ((u) => ({ user: u.user / 1e6, system: u.system / 1e6 }))(process.cpuUsage()),
+    // The load generator: this process (autocannon) plus its exited children (wrk runs, reaped when they exit).
+    client: await (async () => {
+      const self = process.cpuUsage();
+      const children = statChildrenCpuSeconds(await readFile('/proc/self/stat', 'utf8').catch(() => ''));
+      return { user: self.user / 1e6 + (children.user || 0), system: self.system / 1e6 + (children.system || 0) };
+    })(),
   });
   const wanted = values.only.split(',').filter((s) => s in scenarios);
   const loadBefore = loadavg()[0]!;
@@ -188,10 +237,10 @@ try {
    * Runs one measured scenario and adds its CPU and host time to the scenario's sums.
    * @returns the result, the sums, and the share of host CPU time stolen during the run (0..1)
    */
-  const measure = async (name: string, opts: Record<string, unknown>) => {
+  const measure = async (name: string, sc: Scenario, opts: { overallRate?: number } = {}) => {
     const cpu0 = await cpuAll();
     const host0 = await hostCpu();
-    const r = await run(name, opts);
+    const r = await run(name, sc, opts);
     const cpu1 = await cpuAll();
     const host1 = await hostCpu();
     const all = (host1.busy - host0.busy) + (host1.idle - host0.idle) + (host1.steal - host0.steal);
@@ -205,7 +254,7 @@ try {
     let bareAvail = Number.NaN;
     for (const name of wanted) {
       // Warm-up of each path (JIT, connections, pools), not measured; later rounds only re-settle the pipeline.
-      await run('warm', { ...scenarios[name]!(`warm${round}`), duration: round === 1 ? warmup : 1 });
+      await run('warm', scenarios[name]!(`warm${round}`), { seconds: round === 1 ? warmup : 1 });
       const before = name === 'bare' ? null : await Promise.all([scrape(gw.url), scrape(inference.url)]);
       const { r, s, stealFrac } = await measure(name, scenarios[name]!(`r${round}`));
       if (name === 'bare') { bareRps = r.rps; bareAvail = 1 - stealFrac; }
@@ -226,10 +275,10 @@ try {
   // so this separates that effect from the miss's own work.
   const control = wanted.includes('miss') && wanted.includes('hit') && !values['no-control'];
   let controlRps = Number.NaN;
-  if (control) controlRps = (await measure('control', { ...scenarios.hit!('control'), overallRate: Math.max(1, Math.round(missRps)) })).r.rps;
+  if (control) controlRps = (await measure('control', scenarios.hit!('control'), { overallRate: Math.max(1, Math.round(missRps)) })).r.rps;
 
   const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); const m = v.length >> 1; return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2; };
-  console.log(`\ngateway bench: ${rounds} round(s) of ${wanted.join(', ')}; ${duration} s per scenario after a warm-up (${warmup} s in round 1, 1 s later), ${connections} connections, inference workers ${values.workers}, model ${basename(values.model)}, gateway batch wait ${values['batch-wait-ms'] ?? 'default'} ms, 127.0.0.1, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`);
+  console.log(`\ngateway bench: ${rounds} round(s) of ${wanted.join(', ')}; ${duration} s per scenario after a warm-up (${warmup} s in round 1, 1 s later), ${connections} connections, load generator ${generator}, inference workers ${values.workers}, model ${basename(values.model)}, gateway batch wait ${values['batch-wait-ms'] ?? 'default'} ms, 127.0.0.1, ${cpus().length} CPUs, load average ${loadBefore.toFixed(1)} before / ${loadavg()[0]!.toFixed(1)} after`);
   console.log('round  scenario   req/s      p99 ms   non-2xx  errors  steal  req/s vs bare (same round)  steal-adjusted');
   for (const { round, r, ratio, stealFrac, adjusted } of rows) {
     console.log(`${String(round).padStart(5)}  ${r.name.padEnd(8)} ${r.rps.toFixed(0).padStart(8)} ${r.p99.toFixed(1).padStart(10)} ${String(r.non2xx).padStart(9)} ${String(r.errors).padStart(7)} ${`${(100 * stealFrac).toFixed(0)} %`.padStart(6)}   ${ratio.toFixed(2).padEnd(26)} ${adjusted.toFixed(2)}`);
@@ -247,7 +296,8 @@ try {
   };
   for (const [name, s] of sums) {
     const label = name === 'control' ? `control: hit at the miss rate (${controlRps.toFixed(0)} req/s)` : `${name}, all rounds`;
-    console.log(`${label}: CPU µs per request (user+system) — autocannon ${perReq(s, 'client')}, `
+    const client = name === 'control' || generator === 'autocannon' ? 'autocannon' : 'wrk';
+    console.log(`${label}: CPU µs per request (user+system) — ${client} ${perReq(s, 'client')}, `
       + (name === 'bare' ? `bare server ${perReq(s, 'bare')}` : `gateway ${perReq(s, 'gateway')}, inference ${perReq(s, 'inference')}`)
       + `; ${hostPct(s)}`);
   }
@@ -264,4 +314,5 @@ try {
   }
 } finally {
   await stopAll();
+  await rm(wrkDir, { recursive: true, force: true });
 }

@@ -3,10 +3,11 @@
 #   bash scripts/bootstrap.sh            Node 24 + npm dependencies (enough for `npm start`)
 #   bash scripts/bootstrap.sh --test     also Debian packages used by tests (redis-server, prometheus)
 #   bash scripts/bootstrap.sh --python   also the training venv (training/.venv, pinned wheels)
+#   bash scripts/bootstrap.sh --bench    also wrk (Debian), the optional load generator of bench/gateway.ts
 #   bash scripts/bootstrap.sh --docker   also dockerd + the offline base image + the project's images (scripts/docker.sh)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-want_test=0; want_python=0; want_docker=0
-for a in "$@"; do case "$a" in --test) want_test=1;; --python) want_python=1;; --docker) want_docker=1;; *) log "unknown flag $a"; exit 2;; esac; done
+want_test=0; want_bench=0; want_python=0; want_docker=0
+for a in "$@"; do case "$a" in --test) want_test=1;; --bench) want_bench=1;; --python) want_python=1;; --docker) want_docker=1;; *) log "unknown flag $a"; exit 2;; esac; done
 
 # 1. Node 24 from the npm registry when missing (the machine's Node may be older).
 if ! [ -x "$NODE24" ] || ! "$NODE24" -e 'process.exit(+process.versions.node.split(".")[0] >= 24 ? 0 : 1)'; then
@@ -30,18 +31,21 @@ if ! npm_deps_current; then
   flock -u 9
 fi
 
-# 3. Debian packages for the integration tiers.
+# 3. Debian packages for the integration tiers (and the benchmarks' optional load generator).
+missing=()
 if [ "$want_test" = 1 ]; then
-  missing=()
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v prometheus >/dev/null || missing+=(prometheus)
   command -v promtool >/dev/null || missing+=(prometheus)
-  if [ "${#missing[@]}" -gt 0 ]; then
-    log "apt-get install ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
-  fi
+fi
+if [ "$want_bench" = 1 ]; then
+  command -v wrk >/dev/null || missing+=(wrk)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
 # 4. Python venv for training/ (pinned in training/requirements.txt).
