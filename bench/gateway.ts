@@ -22,9 +22,10 @@
  * bench/wrk-scenario.lua; installed on first use by `scripts/bootstrap.sh --bench`). It shares the two cores with the
  * services it measures: autocannon spends 35–85 µs of CPU per request here, about what the bare server spends, wrk
  * 17–25 µs (both are printed), so wrk shows whether a ratio depends on the load generator's share of the cores.
- * `--rate` and the control run need a fixed offered load, which wrk does not offer; they always use autocannon. All three scenarios use the same number of connections (default
- * 128: a gateway in front of a fleet of browser extensions serves many concurrent clients; with 32, at most 32 misses
- * are in flight, so inference batches stay small).
+ * `--rate` and the control run need a fixed offered load, which wrk does not offer; they always use autocannon.
+ * All three scenarios use the same number of connections (default 128: a gateway in front of a fleet of browser
+ * extensions serves many concurrent clients; with 32, at most 32 misses are in flight, so inference batches stay
+ * small).
  * It prints req/s, p99 latency and steal of every measurement, the median ratios, then per scenario over all rounds:
  * the CPU time each process spent per request (user+system, from /proc) with the host's busy/idle/steal split
  * (/proc/stat: on a VM, steal is CPU the hypervisor gave to other guests), main-thread GC pauses, and what the
