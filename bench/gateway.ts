@@ -119,14 +119,13 @@ try {
   const headers = { 'content-type': 'application/json', origin: EXTENSION_ORIGIN };
   type Result = { name: string; rps: number; p99: number; non2xx: number; errors: number };
   /**
-   * A scenario, for either load generator: POST `path` on `base` with one fixed body, bodies in turn, or a new URL per
+   * A scenario, for either load generator: POST `path` on `base` with its bodies in turn (`cycle`), or a new URL per
    * request (`unique`: `{"url":"http://<tag>-1-<n>.example/login?session=<n>"}`, n = 1, 2, …; the same bodies from
    * both generators).
    */
-  type Scenario = { base: string; path: string } & ({ kind: 'fixed'; body: string } | { kind: 'cycle'; bodies: string[] } | { kind: 'unique'; tag: string });
+  type Scenario = { base: string; path: string } & ({ kind: 'cycle'; bodies: string[] } | { kind: 'unique'; tag: string });
   const autocannonOptions = (sc: Scenario): Record<string, unknown> => {
     const req = { method: 'POST', path: sc.path, headers };
-    if (sc.kind === 'fixed') return { url: sc.base, requests: [{ ...req, body: sc.body }] };
     if (sc.kind === 'cycle') return { url: sc.base, requests: sc.bodies.map((body) => ({ ...req, body })) };
     let n = 0;
     return {
@@ -143,13 +142,16 @@ try {
     };
   };
   const wrkScript = fileURLToPath(new URL('./wrk-scenario.lua', import.meta.url));
+  /** Body files already written (a scenario's bodies do not change between its runs). */
+  const bodyFiles = new Set<string>();
   /** One wrk run (one thread, `connections` connections); its summary line comes from wrk-scenario.lua's done(). */
   const runWrk = async (sc: Scenario, seconds: number): Promise<Omit<Result, 'name'>> => {
     let arg: string;
     if (sc.kind === 'unique') arg = sc.tag;
     else {
-      arg = join(wrkDir, `${sc.kind}-${sc.path.replaceAll('/', '_')}.jsonl`);
-      await writeFile(arg, `${(sc.kind === 'fixed' ? [sc.body] : sc.bodies).join('\n')}\n`);
+      arg = join(wrkDir, `${new URL(sc.base).port}${sc.path.replaceAll('/', '_')}.jsonl`);
+      if (!bodyFiles.has(arg)) await writeFile(arg, `${sc.bodies.join('\n')}\n`);
+      bodyFiles.add(arg);
     }
     const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', wrkScript, `${sc.base}${sc.path}`, '--', sc.kind, sc.path, arg], {
       env: { ...process.env, ORIGIN: EXTENSION_ORIGIN }, stdio: ['ignore', 'pipe', 'inherit'],
@@ -172,7 +174,7 @@ try {
   };
   /** Scenarios; `tag` makes the miss scenario's URLs unique per warm-up and round (all measured requests miss). */
   const scenarios: Record<string, (tag: string) => Scenario> = {
-    bare: () => ({ base: bare.url, path: '/bare', kind: 'fixed', body: JSON.stringify({ url: hitUrls[0] }) }),
+    bare: () => ({ base: bare.url, path: '/bare', kind: 'cycle', bodies: [JSON.stringify({ url: hitUrls[0] })] }),
     hit: () => ({ base: gw.url, path: '/api/check-url', kind: 'cycle', bodies: hitUrls.map((u) => JSON.stringify({ url: u })) }),
     // A new URL per request (warm-up and measured URLs differ, and differ between rounds: measured requests all miss).
     miss: (tag) => ({ base: gw.url, path: '/api/check-url', kind: 'unique', tag }),

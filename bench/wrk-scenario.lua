@@ -1,19 +1,15 @@
 -- wrk script of bench/gateway.ts (not a test). One POST scenario per run, chosen by the script arguments:
---   wrk ... -s bench/wrk-scenario.lua <url> -- fixed  <path> <body-file>       the same body on every request
---   wrk ... -s bench/wrk-scenario.lua <url> -- cycle  <path> <bodies-file>     bodies-file: one JSON body per line, in turn
---   wrk ... -s bench/wrk-scenario.lua <url> -- unique <path> <tag>             {"url":"http://<tag>-t<thread>-<n>.example/login?session=<n>"}
+--   wrk ... -s bench/wrk-scenario.lua <url> -- cycle  <path> <bodies-file>   bodies-file: one JSON body per line, in turn
+--   wrk ... -s bench/wrk-scenario.lua <url> -- unique <path> <tag>           {"url":"http://<tag>-<thread>-<n>.example/login?session=<n>"}
 -- Every request carries the JSON content type and the extension's Origin (ORIGIN in the environment, if set).
 -- At the end it prints one JSON line: requests, duration (µs), p99 latency (µs), non-2xx/3xx answers and socket errors.
--- Requests of `fixed` and `cycle` are formatted once in init(); `unique` formats one per request (a short string
--- concatenation in LuaJIT), so the load generator stays cheap next to the servers it shares the cores with.
+-- `cycle` requests are formatted once in init(); `unique` formats one per request (a short string concatenation in
+-- LuaJIT), so the load generator stays cheap next to the servers it shares the cores with.
 
-local threads = {}
-local counter = 1
-
+local next_id = 1
 function setup(thread)
-  thread:set("id", counter)
-  table.insert(threads, thread)
-  counter = counter + 1
+  thread:set("id", next_id)
+  next_id = next_id + 1
 end
 
 local mode, path, arg
@@ -21,24 +17,16 @@ local prebuilt = {}
 local n = 0
 local headers = { ["Content-Type"] = "application/json" }
 
-local function read_lines(file)
-  local lines = {}
-  for line in io.lines(file) do
-    if line ~= "" then table.insert(lines, line) end
-  end
-  return lines
-end
-
 function init(args)
   mode, path, arg = args[1], args[2], args[3]
   local origin = os.getenv("ORIGIN")
   if origin and origin ~= "" then headers["Origin"] = origin end
-  if mode == "fixed" then
-    prebuilt = { wrk.format("POST", path, headers, read_lines(arg)[1]) }
-  elseif mode == "cycle" then
-    for _, body in ipairs(read_lines(arg)) do table.insert(prebuilt, wrk.format("POST", path, headers, body)) end
+  if mode == "cycle" then
+    for body in io.lines(arg) do
+      if body ~= "" then table.insert(prebuilt, wrk.format("POST", path, headers, body)) end
+    end
   elseif mode ~= "unique" then
-    error("mode must be fixed, cycle or unique, got " .. tostring(mode))
+    error("mode must be cycle or unique, got " .. tostring(mode))
   end
 end
 
@@ -46,7 +34,7 @@ function request()
   n = n + 1
   if mode == "unique" then
     return wrk.format("POST", path, headers,
-      '{"url":"http://' .. arg .. '-t' .. id .. '-' .. n .. '.example/login?session=' .. n .. '"}')
+      '{"url":"http://' .. arg .. '-' .. id .. '-' .. n .. '.example/login?session=' .. n .. '"}')
   end
   return prebuilt[(n - 1) % #prebuilt + 1]
 end
