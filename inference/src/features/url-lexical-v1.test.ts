@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize, UrlError } from '../contract/canonical-url.ts';
 import {
-  FEATURE_COUNT, NAMED_FEATURE_COUNT, NAMED_FEATURE_NAMES, TOKEN_BUCKETS, extractFeatures, featureVector, fnv1a,
-  lookalikeBrand, registeredDomain, tokenBuckets, type FeatureValues,
+  FEATURE_COUNT, NAMED_FEATURE_COUNT, NAMED_FEATURE_NAMES, TOKEN_BUCKETS, extractFeatures, featureVector, findBrand, fnv1a,
+  lookalikeBrand, registeredDomain, stripWww, tokenBuckets, type FeatureValues,
 } from './url-lexical-v1.ts';
 import { REASON_CODES, reasonsFor } from './reasons.ts';
 
@@ -79,7 +79,7 @@ describe('url-lexical/v1 vector', () => {
       const { values, vector } = featureVector(c);
       expect(vector.length).toBe(FEATURE_COUNT);
       expect(FEATURE_COUNT).toBe(NAMED_FEATURE_COUNT + TOKEN_BUCKETS);
-      expect(Object.keys(values).sort()).toEqual([...NAMED_FEATURE_NAMES].sort());
+      expect(Object.keys(values)).toEqual(NAMED_FEATURE_NAMES); // in vector order: featureVector relies on it
       NAMED_FEATURE_NAMES.forEach((n, i) => expect(vector[i]).toBe(Math.fround(values[n])));
       const tokenSum = vector.subarray(NAMED_FEATURE_COUNT).reduce((a, b) => a + b, 0);
       expect(tokenSum).toBe(tokenBuckets(c).length);
@@ -103,6 +103,27 @@ describe('url-lexical/v1 vector', () => {
     expect(tokenBuckets(canonicalize(`http://x.test/${'a'.repeat(30)}`))).toContain(b('p:#long'));
     expect(fnv1a('')).toBe(0x811c9dc5); // FNV-1a offset basis
     expect(fnv1a('a')).toBe(0xe40c292c); // published FNV-1a 32 test vector
+  });
+
+  it('tokenizes exactly as the definition: hash of "h:<label>" / "p:<word>" strings, in URL order', () => {
+    // The definition of TOKEN_BUCKETS written out with strings and regexes (tokenBuckets hashes without building them).
+    const reference = (url: string): number[] => {
+      const c = canonicalize(url);
+      const out: number[] = [];
+      if (c.hostKind === 'domain') {
+        for (const t of stripWww(c.host, c.hostKind).split(/[.-]/)) if (t !== '') out.push(fnv1a(`h:${t}`) % TOKEN_BUCKETS);
+      }
+      for (const w of (c.query === null ? c.path : `${c.path}?${c.query}`).toLowerCase().split(/[^a-z0-9]+/)) {
+        if (w.length < 2) continue;
+        out.push(fnv1a(/^[0-9]+$/.test(w) ? `p:#${Math.min(w.length, 10)}` : w.length > 24 ? 'p:#long' : `p:${w}`) % TOKEN_BUCKETS);
+      }
+      return out;
+    };
+    const urls = [
+      ...VECTORS.map((v) => v.url), 'http://www2.A-b--c.example.CO.uk./Ab12/x_Y-z/1/22/0123456789/01234567890?Q=A1&&b=2?c',
+      `http://x.test/${'a1'.repeat(12)}/${'a1'.repeat(13)}/${'9'.repeat(30)}/%41%2F?${'z'.repeat(25)}`, 'http://x.test/?', 'http://www.com/',
+    ];
+    for (const url of urls) expect(tokenBuckets(canonicalize(url)), url).toEqual(reference(url));
   });
 
   it('every reason code is documented once', () => {
@@ -136,6 +157,15 @@ describe('inputs the feature set refuses (via canonicalization)', () => {
       expect((e as UrlError).code).toBe(code);
       expect((e as UrlError).message.length).toBeGreaterThan(10);
     }
+  });
+});
+
+describe('brand tokens', () => {
+  it.each([
+    ['secure-paypal-amazon', 'paypal'], ['amazon-paypal', 'paypal'], ['office365-login', 'office365'], ['my-dhl.track', 'dhl'],
+    ['dhlexpress', null], ['attack', null], ['att', 'att'], ['apple-att', 'apple'], ['x', null], ['', null],
+  ])('findBrand(%s) → %s (first in BRAND_TOKENS order)', (text, brand) => {
+    expect(findBrand(text)).toBe(brand);
   });
 });
 

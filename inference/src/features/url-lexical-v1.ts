@@ -102,48 +102,51 @@ export const FEATURE_NAMES: readonly string[] = [
 /** Length of the feature vector (named features + token buckets). */
 export const FEATURE_COUNT = FEATURE_NAMES.length;
 
-/** Named feature values for one URL; `toVector()` orders them. */
+/** Named feature values for one URL; `featureVector()` orders them. */
 export type FeatureValues = Record<FeatureName, number>;
 
 /**
  * Computes `url-lexical/v1` for a canonical URL.
  * @param url the output of `canonicalize()` (never a raw string: features are defined on the canonical form)
- * @returns named feature values; see `FEATURES` for meaning and units. Never throws for a valid `CanonicalUrl`.
+ * @returns named feature values, with keys in vector order (`featureVector` relies on it); see `FEATURES` for meaning
+ * and units. Never throws for a valid `CanonicalUrl`.
  */
 export function extractFeatures(url: CanonicalUrl): FeatureValues {
   const host = stripWww(url.host, url.hostKind);
   const isIp = url.hostKind !== 'domain';
-  const icann = isIp ? null : parseDomain(host, { extractHostname: false });
+  // With private suffixes allowed, tldts finds the longest PSL rule of either section; when that rule is an ICANN one
+  // it is also the longest ICANN rule, so the ICANN-only parse is needed only for hosts under a private suffix.
   const priv = isIp ? null : parseDomain(host, { extractHostname: false, allowPrivateDomains: true });
+  const icann = priv?.isPrivate === true ? parseDomain(host, { extractHostname: false }) : priv;
   const registered = icann?.domain ?? host; // ICANN eTLD+1, or the host itself (IP, or host that is a suffix)
   const domainLabel = icann?.domainWithoutSuffix ?? (isIp ? '' : host.split('.')[0] ?? '');
   const subdomain = icann?.subdomain ?? '';
-  const labels = isIp ? [host] : host.split('.');
-  const tld = isIp ? '' : labels[labels.length - 1] ?? '';
+  const tld = isIp ? '' : host.slice(host.lastIndexOf('.') + 1);
 
-  const owners = isIp ? [] : brandsOwning(registered);
-  const ownedByBrand = owners.length > 0;
+  const ownedByBrand = !isIp && brandsOwning(registered).length > 0;
+  const hostChars = charCounts(host, DOT);
   const path = trimSlashes(url.path);
-  const segments = path === '' ? [] : path.split('/').filter((s) => s !== '');
-  const last = segments[segments.length - 1] ?? '';
-  const ext = extensionOf(last);
+  const pathChars = charCounts(path, SLASH);
+  const segments = path === '' ? [] : path.split('/');
+  const ext = extensionOf(segments[segments.length - 1] ?? '');
   const pathLower = path.toLowerCase();
   const query = url.query ?? '';
   const queryLower = query.toLowerCase();
+  const queryChars = charCounts(query, AMPERSAND);
 
   return {
     host_length: host.length,
-    host_label_count: isIp ? 1 : labels.length,
-    subdomain_label_count: subdomain === '' ? 0 : subdomain.split('.').length,
+    host_label_count: isIp ? 1 : hostChars.dots + 1,
+    subdomain_label_count: subdomain === '' ? 0 : countChar(subdomain, DOT) + 1,
     subdomain_length: subdomain.length,
     domain_label_length: domainLabel.length,
-    host_digit_ratio: ratio(countDigits(host), host.length),
-    host_hyphen_count: countChar(host, 45),
-    host_max_label_length: isIp ? 0 : Math.max(...labels.map((l) => l.length)),
+    host_digit_ratio: ratio(hostChars.digits, host.length),
+    host_hyphen_count: hostChars.hyphens,
+    host_max_label_length: isIp ? 0 : hostChars.longestPart,
     host_entropy: entropy(host),
     host_consonant_run: isIp ? 0 : consonantRun(host),
     host_is_ip: isIp ? 1 : 0,
-    host_is_punycode: !isIp && labels.some((l) => l.startsWith('xn--')) ? 1 : 0,
+    host_is_punycode: !isIp && (host.startsWith('xn--') || host.includes('.xn--')) ? 1 : 0,
     host_mixed_script: !isIp && mixedScript(host) ? 1 : 0,
     tld_length: tld.length,
     tld_is_country_code: tld.length === 2 && /^[a-z]{2}$/.test(tld) ? 1 : 0,
@@ -157,33 +160,33 @@ export function extractFeatures(url: CanonicalUrl): FeatureValues {
     brand_in_domain: !ownedByBrand && findBrand(domainLabel) !== null ? 1 : 0,
     brand_lookalike: !ownedByBrand && !isIp && lookalikeBrand(domainLabel) !== null ? 1 : 0,
     brand_owned_domain: ownedByBrand ? 1 : 0,
-    host_sensitive_words: countWords(host, SENSITIVE_WORDS),
+    host_sensitive_words: countWords(host, SENSITIVE),
     path_length: path.length,
-    path_depth: segments.length,
-    path_max_segment_length: segments.reduce((m, s) => Math.max(m, s.length), 0),
-    path_digit_ratio: ratio(countDigits(path), path.length),
-    path_upper_ratio: ratio(countUpper(path), path.length),
-    path_special_count: countSpecial(path),
-    path_dot_count: countChar(path, 46),
+    path_depth: pathChars.parts,
+    path_max_segment_length: pathChars.longestPart,
+    path_digit_ratio: ratio(pathChars.digits, path.length),
+    path_upper_ratio: ratio(pathChars.upper, path.length),
+    path_special_count: pathChars.special,
+    path_dot_count: pathChars.dots,
     path_entropy: entropy(path),
     path_ext_script: SCRIPT_EXTENSIONS.has(ext) ? 1 : 0,
     path_ext_page: PAGE_EXTENSIONS.has(ext) ? 1 : 0,
     path_ext_executable: EXECUTABLE_EXTENSIONS.has(ext) ? 1 : 0,
     path_embedded_domain: segments.some(looksLikeHost) ? 1 : 0,
-    path_brand_count: countWords(pathLower, LONG_BRANDS),
-    path_sensitive_words: countWords(pathLower, SENSITIVE_WORDS),
-    path_percent_escapes: countPercentEscapes(path),
+    path_brand_count: countWords(pathLower, LONG_BRAND_WORDS),
+    path_sensitive_words: countWords(pathLower, SENSITIVE),
+    path_percent_escapes: pathChars.percents,
     path_hex_run: hexRun(path),
     path_base64_like: segments.some(base64Like) ? 1 : 0,
     path_has_at: path.includes('@') ? 1 : 0,
     path_has_tilde: path.includes('~') ? 1 : 0,
     query_length: query.length,
-    query_param_count: query === '' ? 0 : query.split('&').filter((p) => p !== '').length,
+    query_param_count: queryChars.parts,
     query_has_url: /(?:https?(?::|%3a)|www\.)/.test(queryLower) ? 1 : 0,
     query_has_email: /[a-z0-9._-](?:@|%40)[a-z0-9-]+\./.test(queryLower) ? 1 : 0,
-    query_digit_ratio: ratio(countDigits(query), query.length),
+    query_digit_ratio: ratio(queryChars.digits, query.length),
     query_entropy: entropy(query),
-    query_sensitive_words: countWords(queryLower, SENSITIVE_WORDS),
+    query_sensitive_words: countWords(queryLower, SENSITIVE),
   };
 }
 
@@ -194,35 +197,94 @@ export function extractFeatures(url: CanonicalUrl): FeatureValues {
  */
 export function featureVector(url: CanonicalUrl, out: Float32Array = new Float32Array(FEATURE_COUNT)): { values: FeatureValues; vector: Float32Array } {
   const values = extractFeatures(url);
-  for (let i = 0; i < NAMED_FEATURE_COUNT; i++) out[i] = values[NAMED_FEATURE_NAMES[i] as FeatureName];
+  let i = 0;
+  for (const v of Object.values(values)) out[i++] = v; // extractFeatures lists the features in vector order
   out.fill(0, NAMED_FEATURE_COUNT);
-  for (const b of tokenBuckets(url)) out[NAMED_FEATURE_COUNT + b]! += 1;
+  const n = hashTokens(url);
+  for (let t = 0; t < n; t++) out[NAMED_FEATURE_COUNT + tokenScratch[t]!]! += 1;
   return { values, vector: out };
 }
 
 /** Token bucket indices (0..TOKEN_BUCKETS-1, with repetition) of a canonical URL; see `TOKEN_BUCKETS`. */
 export function tokenBuckets(url: CanonicalUrl): number[] {
-  const out: number[] = [];
-  if (url.hostKind === 'domain') {
-    for (const t of stripWww(url.host, url.hostKind).split(/[.-]/)) if (t !== '') out.push(fnv1a(`h:${t}`) % TOKEN_BUCKETS);
-  }
-  const rest = (url.query === null ? url.path : `${url.path}?${url.query}`).toLowerCase();
-  for (const w of rest.split(/[^a-z0-9]+/)) {
-    if (w.length < 2) continue;
-    const tok = /^[0-9]+$/.test(w) ? `p:#${Math.min(w.length, 10)}` : w.length > 24 ? 'p:#long' : `p:${w}`;
-    out.push(fnv1a(tok) % TOKEN_BUCKETS);
-  }
-  return out;
+  return Array.from(tokenScratch.subarray(0, hashTokens(url)));
 }
+
+const FNV_OFFSET_BASIS = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
 /** FNV-1a 32-bit hash of a string's UTF-16 code units (canonical URLs are ASCII). */
 export function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
+  return fnvUpdate(FNV_OFFSET_BASIS, s, 0, s.length) >>> 0;
+}
+
+/** FNV-1a state (int32; `>>> 0` gives the hash) after hashing `s[start..end)` onto state `h`. */
+function fnvUpdate(h: number, s: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+
+// A token's hash is that of its text ("h:paypal", "p:login"), computed from the hashed prefix without building the string.
+const HOST_TOKEN_PREFIX = fnvUpdate(FNV_OFFSET_BASIS, 'h:', 0, 2);
+const WORD_TOKEN_PREFIX = fnvUpdate(FNV_OFFSET_BASIS, 'p:', 0, 2);
+/** Bucket of the token `p:#<n>` at index n (numbers of n ≥ 2 digits, n = 10 for 10 or more), and of `p:#long`. */
+const NUMBER_TOKEN_BUCKETS = Array.from({ length: 11 }, (_, n) => fnv1a(`p:#${n}`) % TOKEN_BUCKETS);
+const LONG_TOKEN_BUCKET = fnv1a('p:#long') % TOKEN_BUCKETS;
+
+let tokenScratch = new Uint16Array(256);
+
+/**
+ * Buckets of the tokens of a canonical URL (see `TOKEN_BUCKETS`), in URL order, written to the module's scratch array
+ * (grown as needed; valid until the next call). Returns the count.
+ */
+function hashTokens(url: CanonicalUrl): number {
+  // Every token takes at least one character of the URL, so there are at most as many tokens as characters.
+  const maxTokens = url.host.length + url.path.length + (url.query?.length ?? 0) + 1;
+  if (tokenScratch.length < maxTokens) tokenScratch = new Uint16Array(maxTokens * 2);
+  let n = 0;
+  if (url.hostKind === 'domain') {
+    const host = stripWww(url.host, url.hostKind);
+    let start = 0;
+    for (let i = 0; i <= host.length; i++) {
+      const c = i === host.length ? DOT : host.charCodeAt(i);
+      if (c !== DOT && c !== HYPHEN) continue;
+      if (i > start) tokenScratch[n++] = (fnvUpdate(HOST_TOKEN_PREFIX, host, start, i) >>> 0) % TOKEN_BUCKETS;
+      start = i + 1;
+    }
   }
-  return h >>> 0;
+  // Words of path and query: "?" separates words like any other non-alphanumeric character.
+  n = hashWords(url.path, n);
+  if (url.query !== null) n = hashWords(url.query, n);
+  return n;
+}
+
+/**
+ * Appends to `tokenScratch` (from index `n`) the buckets of the words of `text`: maximal runs of ASCII letters and
+ * digits, lowercased, of ≥ 2 characters, as `p:<word>`, `p:#<digit count up to 10>` or `p:#long`. Returns the new count.
+ */
+function hashWords(text: string, n: number): number {
+  let h = WORD_TOKEN_PREFIX; // hash of "p:" + the word so far
+  let length = 0;
+  let allDigits = true;
+  for (let i = 0; i <= text.length; i++) {
+    let c = i === text.length ? 0 : text.charCodeAt(i); // a separator after the end closes the last word
+    if (c >= 65 && c <= 90) c += 32; // A-Z → a-z
+    const isDigit = c >= 48 && c <= 57;
+    if (isDigit || (c >= 97 && c <= 122)) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      length++;
+      allDigits &&= isDigit;
+      continue;
+    }
+    if (length >= 2) {
+      tokenScratch[n++] = allDigits ? NUMBER_TOKEN_BUCKETS[Math.min(length, 10)]!
+        : length > 24 ? LONG_TOKEN_BUCKET : (h >>> 0) % TOKEN_BUCKETS;
+    }
+    h = WORD_TOKEN_PREFIX;
+    length = 0;
+    allDigits = true;
+  }
+  return n;
 }
 
 /** The registered domain (ICANN eTLD+1, as in `shared/data/README.md`) of a canonical URL; the host for IPs. */
@@ -241,13 +303,17 @@ export function brandsOwning(registered: string): readonly string[] {
 
 // Short tokens (dhl, aol, irs, nab, att, ...) match only as a whole label or a "-", "_", "/"-delimited word.
 const SHORT_BRANDS = BRAND_TOKENS.filter((b) => b.length <= 3).map((b) => [b, new RegExp(`(?:^|[.\\-_/])${b}(?:$|[.\\-_/])`)] as const);
+const ANY_SHORT_BRAND = new RegExp(`(?:^|[.\\-_/])(?:${SHORT_BRANDS.map(([b]) => b).join('|')})(?:$|[.\\-_/])`);
 const LONG_BRANDS = BRAND_TOKENS.filter((b) => b.length > 3);
 
-/** First brand token contained in `text` (lowercase), or null. */
+/**
+ * First brand token contained in `text` (lowercase), or null: long tokens in `BRAND_TOKENS` order, then short ones.
+ * One regex scan per kind rules out the common no-match case.
+ */
 export function findBrand(text: string): string | null {
   if (text.length < 2) return null;
-  for (const b of LONG_BRANDS) if (text.includes(b)) return b;
-  for (const [b, re] of SHORT_BRANDS) if (re.test(text)) return b;
+  if (LONG_BRAND_WORDS.any.test(text)) for (const b of LONG_BRANDS) if (text.includes(b)) return b;
+  if (ANY_SHORT_BRAND.test(text)) for (const [b, re] of SHORT_BRANDS) if (re.test(text)) return b;
   return null;
 }
 
@@ -260,21 +326,25 @@ function charMask(s: string): number {
   }
   return m;
 }
-function popcount(x: number): number {
-  let n = 0;
-  for (; x !== 0; x &= x - 1) n++;
-  return n;
+/** Whether more than two bits of `x` are set: clearing the lowest set bit twice leaves some. */
+function hasMoreThanTwoBits(x: number): boolean {
+  x &= x - 1;
+  x &= x - 1;
+  return x !== 0;
 }
-const LOOKALIKE_CANDIDATES = BRAND_TOKENS.filter((b) => b.length >= 5).map((b) => ({ b, mask: charMask(b) }));
+/** Per label length 0..40: the brand tokens of ≥ 5 chars at most 2 chars longer or shorter, in `BRAND_TOKENS` order. */
+const LOOKALIKE_CANDIDATES = Array.from({ length: 41 }, (_, length) => BRAND_TOKENS
+  .filter((b) => b.length >= 5 && Math.abs(b.length - length) <= 2)
+  .map((b) => ({ b, mask: charMask(b) })));
 
 /** Brand token 1–2 edits (Levenshtein) away from `label`, for labels and tokens of ≥ 5 chars; null if none. */
 export function lookalikeBrand(label: string): string | null {
   if (label.length < 5 || label.length > 40) return null;
   const mask = charMask(label);
-  for (const { b, mask: bm } of LOOKALIKE_CANDIDATES) {
-    if (Math.abs(b.length - label.length) > 2 || b === label) continue;
+  for (const { b, mask: bm } of LOOKALIKE_CANDIDATES[label.length]!) {
+    if (b === label) continue;
     // Each edit adds or removes at most one distinct character, so ≤ 2 edits change ≤ 2 bits each way.
-    if (popcount(bm & ~mask) > 2 || popcount(mask & ~bm) > 2) continue;
+    if (hasMoreThanTwoBits(bm & ~mask) || hasMoreThanTwoBits(mask & ~bm)) continue;
     const d = boundedLevenshtein(label, b, 2);
     if (d >= 1 && d <= 2) return b;
   }
@@ -283,7 +353,7 @@ export function lookalikeBrand(label: string): string | null {
 
 /** The host without a leading `www.`/`www1.`… label (kept when it is the whole registrable part, as in `www.com`). */
 export function stripWww(host: string, kind: CanonicalUrl['hostKind']): string {
-  if (kind !== 'domain') return host;
+  if (kind !== 'domain' || !host.startsWith('www')) return host;
   // "www.", "www1.", "www2." ... but never the whole host ("www.com" keeps its label)
   const m = /^www\d{0,2}\./.exec(host);
   return m && host.indexOf('.', m[0].length) !== -1 ? host.slice(m[0].length) : host;
@@ -313,61 +383,92 @@ function hasSuffixIn(host: string, suffixes: ReadonlySet<string>): boolean {
 
 const ratio = (n: number, d: number): number => (d === 0 ? 0 : n / d);
 
+// Character codes.
+const PERCENT = 37;
+const AMPERSAND = 38;
+const HYPHEN = 45;
+const DOT = 46;
+const SLASH = 47;
+const UNDERSCORE = 95;
+
 function countChar(s: string, code: number): number {
   let n = 0;
   for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === code) n++;
   return n;
 }
 
-function countDigits(s: string): number {
-  let n = 0;
+/** Character counts of a host, path or query, and its parts split on a separator (see `charCounts`). */
+interface CharCounts {
+  /** ASCII digits */
+  readonly digits: number;
+  /** ASCII uppercase letters */
+  readonly upper: number;
+  /** characters other than ASCII letters, digits and "/-_." */
+  readonly special: number;
+  readonly dots: number;
+  readonly hyphens: number;
+  /** "%" (also counted as special) */
+  readonly percents: number;
+  /** non-empty parts between separators */
+  readonly parts: number;
+  /** length of the longest part */
+  readonly longestPart: number;
+}
+
+/** The `CharCounts` of `s` with parts split on the character code `separator`, from one pass over `s`. */
+function charCounts(s: string, separator: number): CharCounts {
+  let digits = 0;
+  let upper = 0;
+  let special = 0;
+  let dots = 0;
+  let hyphens = 0;
+  let percents = 0;
+  let parts = 0;
+  let longestPart = 0;
+  let partLength = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
+    partLength = c === separator ? 0 : partLength + 1;
+    if (partLength === 1) parts++;
+    if (partLength > longestPart) longestPart = partLength;
+    if (c >= 48 && c <= 57) digits++;
+    else if (c >= 65 && c <= 90) upper++;
+    else if (c >= 97 && c <= 122) continue;
+    else if (c === DOT) dots++;
+    else if (c === HYPHEN) hyphens++;
+    else if (c !== SLASH && c !== UNDERSCORE) {
+      special++;
+      if (c === PERCENT) percents++;
+    }
   }
-  return n;
+  return { digits, upper, special, dots, hyphens, percents, parts, longestPart };
 }
 
-function countUpper(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 65 && c <= 90) n++;
-  }
-  return n;
+/** One character's term of `entropy`: p·log2(p) for a character occurring `n` times in a string of `length`. */
+function entropyTerm(n: number, length: number): number {
+  const p = n / length;
+  return p * Math.log2(p);
 }
-
-function isAlnum(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+// The terms for strings of up to 64 characters (most hosts and paths) are looked up, not recomputed: row `length`,
+// column `n` of ENTROPY_TERMS holds entropyTerm(n, length), the same bits.
+const ENTROPY_TABLE_MAX_LENGTH = 64;
+const ENTROPY_TERMS = new Float64Array((ENTROPY_TABLE_MAX_LENGTH + 1) ** 2);
+for (let length = 1; length <= ENTROPY_TABLE_MAX_LENGTH; length++) {
+  for (let n = 1; n <= length; n++) ENTROPY_TERMS[length * (ENTROPY_TABLE_MAX_LENGTH + 1) + n] = entropyTerm(n, length);
 }
-
-function countSpecial(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!isAlnum(c) && c !== 47 && c !== 45 && c !== 95 && c !== 46) n++;
-  }
-  return n;
-}
-
-function countPercentEscapes(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf('%'); i !== -1; i = s.indexOf('%', i + 1)) n++;
-  return n;
-}
-
 const ENTROPY_COUNTS = new Int32Array(65536);
+
 /** Shannon entropy in bits per character (UTF-16 code units); 0 for the empty string. */
 export function entropy(s: string): number {
   if (s.length === 0) return 0;
   for (let i = 0; i < s.length; i++) ENTROPY_COUNTS[s.charCodeAt(i)]! += 1;
+  const tableRow = s.length <= ENTROPY_TABLE_MAX_LENGTH ? s.length * (ENTROPY_TABLE_MAX_LENGTH + 1) : -1;
   let h = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     const n = ENTROPY_COUNTS[c]!;
     if (n === 0) continue; // already counted
-    const p = n / s.length;
-    h -= p * Math.log2(p);
+    h -= tableRow === -1 ? entropyTerm(n, s.length) : ENTROPY_TERMS[tableRow + n]!;
     ENTROPY_COUNTS[c] = 0;
   }
   return h;
@@ -386,14 +487,26 @@ function consonantRun(s: string): number {
   return best;
 }
 
-const ANY_WORD = new Map<readonly string[], RegExp>();
+/** A word list with a regex that matches where any of its words occurs, and each word's `charMask`. */
+interface WordList {
+  readonly words: readonly string[];
+  readonly masks: readonly number[];
+  readonly any: RegExp;
+}
+function wordList(words: readonly string[]): WordList {
+  const any = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+  return { words, masks: words.map(charMask), any };
+}
+const SENSITIVE = wordList(SENSITIVE_WORDS);
+const LONG_BRAND_WORDS = wordList(LONG_BRANDS);
+
 /** Number of distinct list words contained in `text`; one regex scan rules out the common no-match case. */
-function countWords(text: string, words: readonly string[]): number {
-  let any = ANY_WORD.get(words);
-  if (!any) ANY_WORD.set(words, (any = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'))));
-  if (!any.test(text)) return 0;
+function countWords(text: string, list: WordList): number {
+  if (!list.any.test(text)) return 0;
+  // A word can occur only if all its characters do: comparing character masks first skips most `includes` calls.
+  const mask = charMask(text);
   let n = 0;
-  for (const w of words) if (text.includes(w)) n++;
+  for (let i = 0; i < list.words.length; i++) if ((list.masks[i]! & ~mask) === 0 && text.includes(list.words[i]!)) n++;
   return n;
 }
 
