@@ -23,6 +23,12 @@
  * services it measures: autocannon spends 35–85 µs of CPU per request here, about what the bare server spends, wrk
  * 17–25 µs (both are printed), so wrk shows whether a ratio depends on the load generator's share of the cores.
  * `--rate` and the control run need a fixed offered load, which wrk does not offer; they always use autocannon.
+ * wrk opens its connections before it loads the server: each connection's first request waits
+ * {@link WRK_SETTLE_SECONDS}, so the server has accepted every connection when load starts, and req/s and the CPU
+ * samples cover the time after that. libuv accepts one connection per event-loop iteration (libuv PR #3696, in
+ * Node ≥ 20), so 128 connections opened at once into a saturated server wait in its accept queue, up to 1.5 s on a
+ * cold gateway: that showed as a p99 of 150–1,000 ms that was the load generator's connection storm, not the
+ * gateway's steady state. autocannon connects and sends at once, so its runs still include that ramp.
  * All three scenarios use the same number of connections (default 128: a gateway in front of a fleet of browser
  * extensions serves many concurrent clients; with 32, at most 32 misses are in flight, so inference batches stay
  * small).
@@ -62,6 +68,8 @@ const { values } = parseArgs({
 const duration = Math.min(Math.max(Number(values.duration), 1), 60);
 const connections = Math.min(Math.max(Number(values.connections), 1), 256);
 const warmup = Math.min(Math.max(Number(values.warmup), 1), 30);
+/** Seconds each wrk connection waits before its first request, so that all are accepted before load starts. */
+const WRK_SETTLE_SECONDS = 1;
 const rounds = Math.min(Math.max(Number(values.rounds), 1), 20);
 const generator = values.rate ? 'autocannon' : values['load-generator'];
 if (generator !== 'wrk' && generator !== 'autocannon') throw new Error(`--load-generator must be wrk or autocannon, got ${generator}`);
@@ -153,7 +161,10 @@ try {
       if (!bodyFiles.has(arg)) await writeFile(arg, `${sc.bodies.join('\n')}\n`);
       bodyFiles.add(arg);
     }
-    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '-s', wrkScript, `${sc.base}${sc.path}`, '--', sc.kind, sc.path, arg], {
+    const child = spawn('wrk', [
+      '-t1', `-c${connections}`, `-d${seconds + WRK_SETTLE_SECONDS}s`, '--timeout', '10s', '-s', wrkScript, `${sc.base}${sc.path}`,
+      '--', sc.kind, sc.path, arg, String(connections), String(WRK_SETTLE_SECONDS * 1000),
+    ], {
       env: { ...process.env, ORIGIN: EXTENSION_ORIGIN }, stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';
@@ -162,13 +173,14 @@ try {
     const line = out.trim().split('\n').at(-1) ?? '';
     if (code !== 0 || !line.startsWith('{')) throw new Error(`wrk exited with ${code}; output:\n${out}`);
     const w = JSON.parse(line) as { requests: number; duration_us: number; p99_us: number; non2xx: number; errors: number };
-    return { rps: w.requests / (w.duration_us / 1e6), p99: w.p99_us / 1000, non2xx: w.non2xx, errors: w.errors };
+    return { rps: w.requests / (w.duration_us / 1e6 - WRK_SETTLE_SECONDS), p99: w.p99_us / 1000, non2xx: w.non2xx, errors: w.errors };
   };
+  /** Whether a run uses wrk: `--load-generator wrk`, except at a fixed rate (the control run), which only autocannon offers. */
+  const usesWrk = (opts: { overallRate?: number }) => generator === 'wrk' && opts.overallRate === undefined;
   const run = async (name: string, sc: Scenario, opts: { seconds?: number; overallRate?: number } = {}): Promise<Result> => {
     const seconds = opts.seconds ?? duration;
-    // --rate (and the control run): a fixed offered load (req/s over all connections), which only autocannon offers.
     const rate = opts.overallRate ?? (values.rate ? Number(values.rate) : undefined);
-    if (generator === 'wrk' && rate === undefined) return { name, ...(await runWrk(sc, seconds)) };
+    if (usesWrk(opts)) return { name, ...(await runWrk(sc, seconds)) };
     const r = await autocannon({ connections, duration: seconds, pipelining: 1, ...(rate ? { overallRate: rate } : {}), ...autocannonOptions(sc) } as autocannon.Options);
     return { name, rps: r.requests.average, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors };
   };
@@ -241,9 +253,12 @@ try {
    * @returns the result, the sums, and the share of host CPU time stolen during the run (0..1)
    */
   const measure = async (name: string, sc: Scenario, opts: { overallRate?: number } = {}) => {
+    const running = run(name, sc, opts);
+    // wrk's first WRK_SETTLE_SECONDS only open connections: the samples start when the load does.
+    if (usesWrk(opts)) await new Promise((r) => setTimeout(r, WRK_SETTLE_SECONDS * 1000));
     const cpu0 = await cpuAll();
     const host0 = await hostCpu();
-    const r = await run(name, sc, opts);
+    const r = await running;
     const cpu1 = await cpuAll();
     const host1 = await hostCpu();
     const all = (host1.busy - host0.busy) + (host1.idle - host0.idle) + (host1.steal - host0.steal);
