@@ -254,6 +254,7 @@ try {
    */
   const measure = async (name: string, sc: Scenario, opts: { overallRate?: number } = {}) => {
     const running = run(name, sc, opts);
+    running.catch(() => undefined); // a failure surfaces at `await running` below, not as an unhandled rejection meanwhile
     // wrk's first WRK_SETTLE_SECONDS only open connections: the samples start when the load does.
     if (usesWrk(opts)) await new Promise((r) => setTimeout(r, WRK_SETTLE_SECONDS * 1000));
     const cpu0 = await cpuAll();
