@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { canonicalize, UrlError } from '../contract/canonical-url.ts';
 import {
   FEATURE_COUNT, NAMED_FEATURE_COUNT, NAMED_FEATURE_NAMES, TOKEN_BUCKETS, extractFeatures, featureVector, findBrand, fnv1a,
@@ -105,25 +105,33 @@ describe('url-lexical/v1 vector', () => {
     expect(fnv1a('a')).toBe(0xe40c292c); // published FNV-1a 32 test vector
   });
 
+  // The definition of TOKEN_BUCKETS written out with strings and regexes (tokenBuckets hashes without building them).
+  const reference = (url: string): number[] => {
+    const c = canonicalize(url);
+    const out: number[] = [];
+    if (c.hostKind === 'domain') {
+      for (const t of stripWww(c.host, c.hostKind).split(/[.-]/)) if (t !== '') out.push(fnv1a(`h:${t}`) % TOKEN_BUCKETS);
+    }
+    for (const w of (c.query === null ? c.path : `${c.path}?${c.query}`).toLowerCase().split(/[^a-z0-9]+/)) {
+      if (w.length < 2) continue;
+      out.push(fnv1a(/^[0-9]+$/.test(w) ? `p:#${Math.min(w.length, 10)}` : w.length > 24 ? 'p:#long' : `p:${w}`) % TOKEN_BUCKETS);
+    }
+    return out;
+  };
+
   it('tokenizes exactly as the definition: hash of "h:<label>" / "p:<word>" strings, in URL order', () => {
-    // The definition of TOKEN_BUCKETS written out with strings and regexes (tokenBuckets hashes without building them).
-    const reference = (url: string): number[] => {
-      const c = canonicalize(url);
-      const out: number[] = [];
-      if (c.hostKind === 'domain') {
-        for (const t of stripWww(c.host, c.hostKind).split(/[.-]/)) if (t !== '') out.push(fnv1a(`h:${t}`) % TOKEN_BUCKETS);
-      }
-      for (const w of (c.query === null ? c.path : `${c.path}?${c.query}`).toLowerCase().split(/[^a-z0-9]+/)) {
-        if (w.length < 2) continue;
-        out.push(fnv1a(/^[0-9]+$/.test(w) ? `p:#${Math.min(w.length, 10)}` : w.length > 24 ? 'p:#long' : `p:${w}`) % TOKEN_BUCKETS);
-      }
-      return out;
-    };
     const urls = [
       ...VECTORS.map((v) => v.url), 'http://www2.A-b--c.example.CO.uk./Ab12/x_Y-z/1/22/0123456789/01234567890?Q=A1&&b=2?c',
       `http://x.test/${'a1'.repeat(12)}/${'a1'.repeat(13)}/${'9'.repeat(30)}/%41%2F?${'z'.repeat(25)}`, 'http://x.test/?', 'http://www.com/',
     ];
     for (const url of urls) expect(tokenBuckets(canonicalize(url)), url).toEqual(reference(url));
+  });
+
+  it('keeps every token when a long URL grows the token buffer (fresh module, first call)', async () => {
+    vi.resetModules(); // a new module instance starts with its smallest buffer
+    const fresh = await import('./url-lexical-v1.ts');
+    const url = `http://x.test/${'ab/'.repeat(400)}?q=${'cd&'.repeat(100)}`;
+    expect(fresh.tokenBuckets(canonicalize(url))).toEqual(reference(url));
   });
 
   it('every reason code is documented once', () => {

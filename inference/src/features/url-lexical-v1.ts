@@ -207,7 +207,8 @@ export function featureVector(url: CanonicalUrl, out: Float32Array = new Float32
 
 /** Token bucket indices (0..TOKEN_BUCKETS-1, with repetition) of a canonical URL; see `TOKEN_BUCKETS`. */
 export function tokenBuckets(url: CanonicalUrl): number[] {
-  return Array.from(tokenScratch.subarray(0, hashTokens(url)));
+  const n = hashTokens(url); // first: it may replace tokenScratch with a larger array
+  return Array.from(tokenScratch.subarray(0, n));
 }
 
 const FNV_OFFSET_BASIS = 0x811c9dc5;
