@@ -22,6 +22,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GenericContainer, Network, PullPolicy, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { modelPath } from '@phishnet/gateway/testing';
+import { DEFAULT_MODEL_PATH as BUNDLED_MODEL } from '@phishnet/inference/model';
 
 // The Ryuk reaper image cannot be pulled here; this file stops everything it starts (and removes leftovers by label).
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
@@ -90,7 +91,6 @@ let network: StartedNetwork | undefined;
 let inference: StartedTestContainer | undefined;
 let gateway: StartedTestContainer | undefined;
 let modelDigest = '';
-const BUNDLED_MODEL = `${ROOT}models/phishnet-url-lexical-v4.tar.gz`;
 const PHISHING = 'http://paypal.com.secure-login.example.tk/verify';
 const LEGIT = 'https://www.wikipedia.org/';
 

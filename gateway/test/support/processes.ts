@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_MODEL_PATH } from '@phishnet/inference/model';
 
 /** Repository root. */
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -13,7 +14,7 @@ const NODE = process.execPath;
 
 /** The bundled model when it exists, else the development model (see the README's training section). */
 export function modelPath(): string {
-  const bundled = `${ROOT}models/phishnet-url-lexical-v4.tar.gz`;
+  const bundled = DEFAULT_MODEL_PATH;
   if (existsSync(bundled)) return bundled;
   const dev = process.env.PHISHNET_TEST_MODEL ?? '/tmp/dev-model/model.tar.gz';
   if (existsSync(dev)) return dev;

@@ -8,11 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULT_MODEL_PATH } from '@phishnet/inference/model';
 import { REPO_ROOT } from './control-plane.ts';
 import { freePort, httpOk, startProc, waitFor, type Proc } from './procs.ts';
 
-/** The bundled model artifact (models/phishnet-url-lexical-v4.tar.gz). */
-export const BUNDLED_MODEL = join(REPO_ROOT, 'models/phishnet-url-lexical-v4.tar.gz');
+/** The bundled model artifact (inference's DEFAULT_MODEL_PATH). */
+export const BUNDLED_MODEL = DEFAULT_MODEL_PATH;
 
 /** sha256 (hex) of a file. */
 export function sha256File(path: string): string {
