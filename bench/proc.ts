@@ -3,22 +3,26 @@
  */
 
 /**
- * User and system CPU time in a `/proc/<pid>/stat` or `/proc/<pid>/task/<tid>/stat` text, seconds (utime and stime,
- * fields 14 and 15, counted in clock ticks of USER_HZ = 100). The command name in parentheses may hold spaces, so
- * fields are counted after its closing parenthesis.
+ * Two fields of a `/proc/.../stat` text as seconds (they count clock ticks of USER_HZ = 100). `field` is the 1-based
+ * field number of proc(5); the command name in parentheses may hold spaces, so fields are counted after its closing
+ * parenthesis (the first field after it is field 3).
  */
-export function statCpuSeconds(stat: string): { user: number; system: number } {
+function tickFieldsSeconds(stat: string, field: number): { user: number; system: number } {
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(f[11]) / 100, system: Number(f[12]) / 100 };
+  return { user: Number(f[field - 3]) / 100, system: Number(f[field - 2]) / 100 };
+}
+
+/** User and system CPU time in a `/proc/<pid>/stat` or `/proc/<pid>/task/<tid>/stat` text, seconds (utime, stime). */
+export function statCpuSeconds(stat: string): { user: number; system: number } {
+  return tickFieldsSeconds(stat, 14);
 }
 
 /**
- * CPU time of a process's waited-for children in a `/proc/<pid>/stat` text, seconds (cutime and cstime, fields 16 and
- * 17, clock ticks of USER_HZ = 100): a child's time is added when it exits and its parent reaps it.
+ * CPU time of a process's waited-for children in a `/proc/<pid>/stat` text, seconds (cutime, cstime): a child's time
+ * is added when it exits and its parent reaps it.
  */
 export function statChildrenCpuSeconds(stat: string): { user: number; system: number } {
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(f[13]) / 100, system: Number(f[14]) / 100 };
+  return tickFieldsSeconds(stat, 16);
 }
 
 /** The command name (`comm`, e.g. the thread name `MainThread`) in a `/proc/.../stat` text. */
