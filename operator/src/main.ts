@@ -1,15 +1,18 @@
 /**
- * The operator process: parses config once, connects to the API server, serves /metrics and /healthz, runs leader
- * election and — while leading — the PhishModel controller. SIGTERM/SIGINT stop it gracefully (the Lease is
+ * The operator process: parses config once, connects to the API server (and Redis, for PhishFeeds), serves /metrics
+ * and /healthz, runs leader election and — while leading — the PhishModel controller and, when a Redis URL is
+ * configured, the PhishFeed controller. SIGTERM/SIGINT stop it gracefully (the Lease is
  * released); losing leadership exits with code 1 so the next leader starts from a clean process.
  */
 import { createServer } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { PrometheusProvider } from './analysis/prometheus.ts';
 import { loadConfig, ConfigError } from './config.ts';
 import { Controller } from './controller/controller.ts';
 import { LeaderElector } from './controller/leader.ts';
+import { FeedController } from './feeds/controller.ts';
 import { KubeClient } from './kube/client.ts';
 import { createOperatorMetrics } from './metrics/registry.ts';
 
@@ -34,7 +37,8 @@ const provider = new PrometheusProvider({
   url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs, attempts: config.prometheus.attempts, retryDelayMs: 200,
   onQuery: (outcome) => metrics.promQueries.inc({ outcome }),
 });
-const controller = new Controller(kc, new KubeClient(kc), provider, metrics, log, {
+const client = new KubeClient(kc);
+const controller = new Controller(kc, client, provider, metrics, log, {
   watchNamespace: config.watchNamespace,
   armSelector: config.armSelector,
   build: { image: config.inferenceImage, containerPort: config.inferencePort, servicePort: config.servicePort },
@@ -42,13 +46,32 @@ const controller = new Controller(kc, new KubeClient(kc), provider, metrics, log
   backoff: config.backoff,
 });
 
+// PhishFeeds: one Redis connection; commands fail at once while it is down (no offline queue), so a sync reports
+// RedisUnavailable instead of hanging, and ioredis reconnects in the background.
+const redis = config.feeds.redisUrl
+  ? new Redis(config.feeds.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 5000 })
+  : undefined;
+redis?.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error'));
+const feeds = redis
+  ? new FeedController(kc, client, redis, metrics, log, {
+    watchNamespace: config.watchNamespace, workers: config.workers, backoff: config.backoff,
+    fetchTimeoutMs: config.feeds.fetchTimeoutMs, cleanupTimeoutMs: config.feeds.cleanupTimeoutMs,
+  })
+  : undefined;
+if (!feeds) log.warn('PHISHNET_OPERATOR_REDIS_URL is unset: PhishFeeds are not reconciled');
+
 let started = false;
 const startController = () => {
   if (started) return;
   started = true;
   metrics.leader.set(1);
-  controller.start().then(
-    () => log.info('controller started'),
+  const startFeeds = async () => {
+    if (!redis || !feeds) return;
+    await redis.connect().catch((err: unknown) => log.warn({ err: String(err) }, 'redis not reachable yet; PhishFeed syncs report RedisUnavailable until it is'));
+    await feeds.start();
+  };
+  Promise.all([controller.start(), startFeeds()]).then(
+    () => log.info('controllers started'),
     (err: unknown) => {
       log.error({ err: String(err) }, 'controller failed to start');
       process.exit(1);
@@ -97,7 +120,8 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
-  await controller.stop().catch(() => undefined);
+  await Promise.all([controller.stop().catch(() => undefined), feeds?.stop().catch(() => undefined)]);
+  redis?.disconnect();
   await elector?.stop();
   server.close();
   process.exit(0);

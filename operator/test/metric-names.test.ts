@@ -19,7 +19,7 @@ describe('metric names', () => {
   it('own names are snake_case with the component prefixes', () => {
     for (const [k, v] of Object.entries(names)) {
       if (k.startsWith('INFERENCE_') || k.startsWith('GATEWAY_')) continue;
-      expect(v).toMatch(/^(phishmodel_|phishnet_operator_)[a-z0-9_]+$/);
+      expect(v).toMatch(/^(phishmodel_|phishnet_operator_|phishnet_feed_)[a-z0-9_]+$/);
     }
   });
 });

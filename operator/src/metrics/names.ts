@@ -1,6 +1,6 @@
 /**
- * Prometheus metric names: the operator's own series (`phishmodel_*` rollout state, `phishnet_operator_*` controller
- * health) and the names of other components' series the analysis queries read. The inference names must equal those
+ * Prometheus metric names: the operator's own series (`phishmodel_*` rollout state, `phishnet_feed_*` PhishFeed sync
+ * state, `phishnet_operator_*` controller health) and the names of other components' series the analysis queries read. The inference names must equal those
  * exported by inference/src/metrics/names.ts (the operator imports neither service; operator/test/metric-names.test.ts
  * checks the copies).
  */
@@ -18,6 +18,18 @@ export const PHISHMODEL_CURRENT_STEP = 'phishmodel_current_step';
 export const PHISHMODEL_ANALYSIS_RUNS_TOTAL = 'phishmodel_analysis_runs_total';
 /** Counter: phase transitions; labels namespace, name, from, to. */
 export const PHISHMODEL_TRANSITIONS_TOTAL = 'phishmodel_transitions_total';
+/** Gauge: full hashes in the served version of each PhishFeed's list; labels feed (the list name,
+ * `<namespace>-<name>`), kind (deny|allow). */
+export const FEED_ENTRIES = 'phishnet_feed_entries';
+/** Histogram (seconds): one PhishFeed sync attempt, fetch to index switch; label feed. */
+export const FEED_SYNC_DURATION_SECONDS = 'phishnet_feed_sync_duration_seconds';
+/** Counter: failed PhishFeed syncs (the last good version stays served); labels feed, reason (a FEED_SYNC_REASONS code). */
+export const FEED_SYNC_FAILURES_TOTAL = 'phishnet_feed_sync_failures_total';
+/** Gauge (seconds): time since the served version of a feed was last confirmed by a successful sync (304 and
+ * unchanged content confirm it); absent before the first success; label feed. */
+export const FEED_SERVED_VERSION_AGE_SECONDS = 'phishnet_feed_served_version_age_seconds';
+/** Gauge = 1 while a feed is Stale (served version older than 3 × its refreshInterval, or never synced); label feed. */
+export const FEED_STALE = 'phishnet_feed_stale';
 /** Counter: reconciles by result (ok|requeue|error|invalid); label result. */
 export const OPERATOR_RECONCILE_TOTAL = 'phishnet_operator_reconcile_total';
 /** Histogram (seconds): one reconcile, read to status write. */

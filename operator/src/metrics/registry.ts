@@ -1,5 +1,7 @@
-/** The operator's Prometheus registry (prom-client): rollout state (`phishmodel_*`) and controller health. */
+/** The operator's Prometheus registry (prom-client): rollout state (`phishmodel_*`), PhishFeed sync state
+ * (`phishnet_feed_*`) and controller health. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { STALE_AFTER_INTERVALS } from '../api/v1alpha1/phishfeed.ts';
 import type { Phase } from '../api/v1alpha1/types.ts';
 import * as N from './names.ts';
 
@@ -18,13 +20,40 @@ export interface OperatorMetrics {
   queueDepth: Gauge;
   leader: Gauge;
   promQueries: Counter<'outcome'>;
+  feedEntries: Gauge<'feed' | 'kind'>;
+  feedSyncDuration: Histogram<'feed'>;
+  feedSyncFailures: Counter<'feed' | 'reason'>;
+  /** Per feed (list name): when its served version was last confirmed (ms since the epoch, null = never) and its
+   * refresh interval (ms). The age and stale gauges are computed from it at scrape time. */
+  feedState: Map<string, { lastSuccessMs: number | null; refreshMs: number }>;
 }
 
 export function createOperatorMetrics(): OperatorMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const r = [registry];
+  const feedState = new Map<string, { lastSuccessMs: number | null; refreshMs: number }>();
+  new Gauge({
+    name: N.FEED_SERVED_VERSION_AGE_SECONDS, help: 'Seconds since the served version of a feed was last confirmed by a sync', labelNames: ['feed'], registers: r,
+    collect() {
+      this.reset();
+      const now = Date.now();
+      for (const [feed, s] of feedState) if (s.lastSuccessMs !== null) this.set({ feed }, Math.max(0, (now - s.lastSuccessMs) / 1000));
+    },
+  });
+  new Gauge({
+    name: N.FEED_STALE, help: `1 while a feed's served version is older than ${STALE_AFTER_INTERVALS} refresh intervals (or none was served)`, labelNames: ['feed'], registers: r,
+    collect() {
+      this.reset();
+      const now = Date.now();
+      for (const [feed, s] of feedState) this.set({ feed }, s.lastSuccessMs === null || now - s.lastSuccessMs > STALE_AFTER_INTERVALS * s.refreshMs ? 1 : 0);
+    },
+  });
   return {
+    feedState,
+    feedEntries: new Gauge({ name: N.FEED_ENTRIES, help: 'Full hashes in the served version of a feed', labelNames: ['feed', 'kind'], registers: r }),
+    feedSyncDuration: new Histogram({ name: N.FEED_SYNC_DURATION_SECONDS, help: 'Feed sync duration in seconds (fetch to index switch)', labelNames: ['feed'], buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120], registers: r }),
+    feedSyncFailures: new Counter({ name: N.FEED_SYNC_FAILURES_TOTAL, help: 'Failed feed syncs by reason (the last good version stays served)', labelNames: ['feed', 'reason'], registers: r }),
     registry,
     phase: new Gauge({ name: N.PHISHMODEL_PHASE, help: '1 for the current phase of each PhishModel', labelNames: ['namespace', 'name', 'phase'], registers: r }),
     canaryWeight: new Gauge({ name: N.PHISHMODEL_CANARY_WEIGHT_PERCENT, help: 'Canary traffic weight, percent', labelNames: ['namespace', 'name'], registers: r }),

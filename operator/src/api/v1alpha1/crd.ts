@@ -1,0 +1,116 @@
+/**
+ * Generates the PhishFeed CustomResourceDefinition from the zod schemas in phishfeed.ts (the single source), adapted to
+ * a Kubernetes structural schema: no `$schema`, no `additionalProperties: false`, no JavaScript safe-integer bounds,
+ * `x-kubernetes-*` extensions carried over from the schemas' metadata.
+ *
+ *   node operator/src/api/v1alpha1/crd.ts            write manifests/crds/phishfeed.yaml and charts/phishnet/crds/phishfeed.yaml
+ *   node operator/src/api/v1alpha1/crd.ts --check    exit 1 when a committed copy differs from the generated text
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import { z } from 'zod';
+import {
+  FEED_KIND, FEED_PLURAL, FEED_SHORT_NAME, FEED_SINGULAR, PhishFeedSpecSchema, PhishFeedStatusSchema,
+} from './phishfeed.ts';
+import { GROUP, VERSION } from './types.ts';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+/** Drops what a structural schema may not hold (or what only describes JavaScript numbers), recursively. */
+export function structural(node: Json): Json {
+  if (Array.isArray(node)) return node.map(structural);
+  if (node === null || typeof node !== 'object') return node;
+  const out: Record<string, Json> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === '$schema' || k === 'additionalProperties' && v === false) continue;
+    if ((k === 'maximum' && v === Number.MAX_SAFE_INTEGER) || (k === 'minimum' && v === Number.MIN_SAFE_INTEGER)) continue;
+    out[k] = k === 'x-kubernetes-validations' || k === 'x-kubernetes-list-map-keys' || k === 'enum' || k === 'required' || k === 'default' ? v : structural(v);
+  }
+  // z.record → additionalProperties: {schema}; keep it (a map), but a structural schema needs `type: object`.
+  return out;
+}
+
+function schemaOf(s: z.ZodType): Json {
+  return structural(z.toJSONSchema(s, { io: 'input', target: 'openapi-3.0' }) as Json);
+}
+
+/** The CRD object (apiextensions.k8s.io/v1). */
+export function phishFeedCrd(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${FEED_PLURAL}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind: FEED_KIND, listKind: `${FEED_KIND}List`, plural: FEED_PLURAL, singular: FEED_SINGULAR, shortNames: [FEED_SHORT_NAME], categories: ['phishnet'] },
+      versions: [{
+        name: VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Kind', type: 'string', jsonPath: '.spec.kind' },
+          { name: 'Format', type: 'string', jsonPath: '.spec.format' },
+          { name: 'Entries', type: 'integer', jsonPath: '.status.entries' },
+          { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
+          { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].reason', priority: 1 },
+          { name: 'Version', type: 'string', jsonPath: '.status.version', priority: 1 },
+          { name: 'Last Success', type: 'date', jsonPath: '.status.lastSuccessfulSyncTime' },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            description: 'A threat-intel or reputation feed synced by the phishnet operator into a versioned list in Redis.',
+            required: ['spec'],
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: schemaOf(PhishFeedSpecSchema),
+              status: schemaOf(PhishFeedStatusSchema),
+            },
+            'x-kubernetes-validations': [{
+              // The list name is `<namespace>-<name>`, and the layout's list names have no dots.
+              rule: "self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
+              message: 'a PhishFeed name may hold only lower-case letters, digits and dashes (it names a list)',
+            }],
+          },
+        },
+      }],
+    },
+  };
+}
+
+const HEADER = [
+  '# PhishFeed: a threat-intel or reputation feed the phishnet operator syncs into a versioned list in Redis.',
+  '# generated from operator/src/api/v1alpha1/phishfeed.ts by `npm run gen:crds` — do not edit',
+].join('\n');
+
+/** The CRD as committed YAML text. */
+export function phishFeedCrdYaml(): string {
+  return `${HEADER}\n${stringify(phishFeedCrd(), { lineWidth: 0 })}`;
+}
+
+const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
+/** Committed copies of the generated CRD (repository-relative). */
+export const CRD_COPIES = ['manifests/crds/phishfeed.yaml', 'charts/phishnet/crds/phishfeed.yaml'];
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const text = phishFeedCrdYaml();
+  if (process.argv.includes('--check')) {
+    const stale = CRD_COPIES.filter((f) => {
+      try { return readFileSync(join(ROOT, f), 'utf8') !== text; } catch { return true; }
+    });
+    if (stale.length > 0) {
+      process.stderr.write(`out of date: ${stale.join(', ')} (run: npm run gen:crds)\n`);
+      process.exit(1);
+    }
+  } else {
+    for (const f of CRD_COPIES) writeFileSync(join(ROOT, f), text);
+    process.stdout.write(`wrote ${CRD_COPIES.join(', ')}\n`);
+  }
+}
