@@ -13,10 +13,10 @@
  * The version is content-addressed (first 16 hex digits of the data's SHA-256): the same hashes give the same version,
  * so a retried or repeated sync rewrites nothing.
  */
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import {
-  LISTS_CHANGED_CHANNEL, LISTS_INDEX_KEY, OLD_VERSION_GRACE_SECONDS, encodeHashes, listDataKey, type ListIndexEntry, type ListKind,
+  LISTS_CHANGED_CHANNEL, LISTS_INDEX_KEY, OLD_VERSION_GRACE_SECONDS, dataSha256, encodeHashes, listDataKey, parseIndexEntry,
+  type ListIndexEntry, type ListKind,
 } from '@phishnet/lists';
 
 /** Seconds a staged (not yet indexed) data key lives: far longer than one write, short enough to clean up a crash. */
@@ -37,12 +37,12 @@ export interface WriteResult {
   previous: ListIndexEntry | null;
 }
 
-/** The index field of `name`, or null when absent or unreadable. */
+/** The index field of `name`, or null when absent or invalid (@phishnet/lists `parseIndexEntry`). */
 export async function readIndexEntry(redis: Redis, name: string): Promise<ListIndexEntry | null> {
   const json = await redis.hget(LISTS_INDEX_KEY, name);
   if (json === null) return null;
   try {
-    return JSON.parse(json) as ListIndexEntry;
+    return parseIndexEntry(json);
   } catch {
     return null;
   }
@@ -50,7 +50,7 @@ export async function readIndexEntry(redis: Redis, name: string): Promise<ListIn
 
 /** Version id of a data value: the first 16 hex digits of its SHA-256 (and the full digest). */
 export function versionOf(data: Buffer): { version: string; sha256: string } {
-  const sha256 = createHash('sha256').update(data).digest('hex');
+  const sha256 = dataSha256(data);
   return { version: sha256.slice(0, 16), sha256 };
 }
 

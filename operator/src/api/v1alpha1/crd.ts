@@ -9,6 +9,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LIST_NAME_PATTERN } from '@phishnet/lists';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import {
@@ -75,7 +76,7 @@ export function phishFeedCrd(): Record<string, unknown> {
             },
             'x-kubernetes-validations': [{
               // The list name is `<namespace>-<name>`, and the layout's list names have no dots.
-              rule: "self.metadata.name.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
+              rule: `self.metadata.name.matches('${LIST_NAME_PATTERN.source}')`,
               message: 'a PhishFeed name may hold only lower-case letters, digits and dashes (it names a list)',
             }],
           },

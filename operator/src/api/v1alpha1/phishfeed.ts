@@ -5,7 +5,7 @@
  * `x-kubernetes-validations` CEL rules attached here as metadata), written to manifests/crds/phishfeed.yaml and the
  * chart's copy by `npm run gen:crds`.
  */
-import { FEED_FORMATS } from '@phishnet/lists';
+import { FEED_FORMATS, isListName } from '@phishnet/lists';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { GROUP, VERSION } from './types.ts';
@@ -160,9 +160,9 @@ export interface PhishFeed {
 
 export const FEED_API_VERSION = `${GROUP}/${VERSION}`;
 
-/** The list name of a PhishFeed in Redis: `<namespace>-<name>`; null when it breaks the layout's name rule
- * (`[a-z0-9]([-a-z0-9]*[a-z0-9])?`, ≤ 63 characters), e.g. a dotted name or a long namespace. */
+/** The list name of a PhishFeed in Redis: `<namespace>-<name>`; null when it breaks the lists' name rule
+ * (@phishnet/lists `isListName`: `[a-z0-9]([-a-z0-9]*[a-z0-9])?`, ≤ 63 characters), e.g. a long namespace. */
 export function feedListName(namespace: string, name: string): string | null {
   const list = `${namespace}-${name}`;
-  return list.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(list) ? list : null;
+  return isListName(list) ? list : null;
 }
