@@ -46,7 +46,7 @@ describe('alert rules', () => {
     .tests.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname))));
 
   test.each(alerts.map((a) => [a.alert!, a] as const))('%s follows the conventions and is tested', (name, a) => {
-    expect(name).toMatch(/^(Gateway|Inference|PhishModel|Operator)[A-Z][A-Za-z0-9]+$/);
+    expect(name).toMatch(/^(Gateway|Inference|PhishModel|PhishFeed|Operator)[A-Z][A-Za-z0-9]+$/);
     expect(['critical', 'warning', 'info']).toContain(a.labels?.severity);
     expect(a.for, 'has a for duration').toMatch(/^\d+[smh]$/);
     expect(a.annotations?.summary).toBeTruthy();

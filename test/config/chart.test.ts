@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import { CHART, PRODUCTION_VALUES, ROOT, kubeTools, parseObjects, run, templateText, type K8sObject } from './support.ts';
 
 let helm: string;
@@ -48,7 +49,7 @@ function configEnvNames(component: string): Set<string> {
 
 const cases = [
   { name: 'default values', files: [] as string[], kinds: ['Deployment', 'StatefulSet', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'NetworkPolicy', 'Pod'] },
-  { name: 'production values', files: [PRODUCTION_VALUES], kinds: ['Ingress', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'ConfigMap', 'PhishModel'] },
+  { name: 'production values', files: [PRODUCTION_VALUES], kinds: ['Ingress', 'ServiceMonitor', 'PodMonitor', 'PrometheusRule', 'ConfigMap', 'PhishModel', 'PhishFeed'] },
 ];
 
 describe.each(cases)('helm chart with $name', ({ files, kinds }) => {
@@ -127,23 +128,48 @@ describe.each(cases)('helm chart with $name', ({ files, kinds }) => {
     expect(objects.some((o) => o.kind === 'Service' && o.metadata.name === 'phishnet-redis')).toBe(true);
   });
 
-  test('operator RBAC is least privilege: no wildcards, no secrets, leases only in its namespace', () => {
+  test('operator RBAC is least privilege: no wildcards, Secrets only by name (get), leases only in its namespace', () => {
     const roles = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role');
     for (const r of roles) {
       for (const rule of (r as unknown as { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }).rules) {
         expect([...rule.apiGroups, ...rule.resources, ...rule.verbs], `${r.kind}/${r.metadata.name}`).not.toContain('*');
-        expect(rule.resources).not.toContain('secrets');
+        if (rule.resources.includes('secrets')) expect(rule, 'PhishFeed credentials: get only, never list/watch').toEqual({ apiGroups: [''], resources: ['secrets'], verbs: ['get'] });
         if (r.kind === 'ClusterRole') expect(rule.resources).not.toContain('leases');
       }
     }
     const cluster = roles.find((r) => r.kind === 'ClusterRole') as unknown as { rules: { resources: string[] }[] };
-    expect(cluster.rules.flatMap((x) => x.resources)).toEqual(expect.arrayContaining(['phishmodels', 'phishmodels/status', 'phishmodels/finalizers', 'deployments', 'services', 'horizontalpodautoscalers', 'events']));
+    expect(cluster.rules.flatMap((x) => x.resources)).toEqual(expect.arrayContaining([
+      'phishmodels', 'phishmodels/status', 'phishmodels/finalizers', 'deployments', 'services', 'horizontalpodautoscalers', 'events',
+      'phishfeeds', 'phishfeeds/status', 'phishfeeds/finalizers', 'configmaps', 'secrets',
+    ]));
+  });
+
+  test('the operator writes PhishFeed lists to the gateway\'s Redis, and the NetworkPolicies let it', () => {
+    const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-operator'))!;
+    const env = Object.fromEntries((podSpec(d).containers[0]!.env ?? []).map((e) => [e.name, e.value]));
+    expect(env.PHISHNET_OPERATOR_REDIS_URL).toBe('redis://phishnet-redis:6379');
+    const np = (name: string) => objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === name)?.spec as Record<string, unknown>;
+    expect(JSON.stringify(np('phishnet-redis').ingress)).toContain('"app.kubernetes.io/component":"operator"');
+    expect(JSON.stringify(np('phishnet-operator').egress)).toContain('"app.kubernetes.io/component":"redis"');
   });
 });
 
 test('values.schema.json rejects an unknown gateway env key and a bad API key digest', () => {
   expect(() => templateText(helm, [], ['--set', 'gateway.env.RATE_LIMT_MAX=5'])).toThrow(/RATE_LIMT_MAX|additional/i);
   expect(() => templateText(helm, [], ['--set', 'gateway.env.API_KEY_SHA256S=nothex'])).toThrow(/API_KEY_SHA256S/);
+});
+
+test('operator.rbac.feedSecrets=false leaves Secrets out of the operator\'s RBAC', () => {
+  const objects = parseObjects(templateText(helm, [], ['--set', 'operator.rbac.feedSecrets=false']));
+  const rules = objects.filter((o) => o.kind === 'ClusterRole').flatMap((r) => (r as unknown as { rules: { resources: string[] }[] }).rules);
+  expect(rules.flatMap((r) => r.resources)).not.toContain('secrets');
+});
+
+test('values.schema.json checks PhishFeed specs (generated from the zod schema) and feed names', () => {
+  expect(() => templateText(helm, [], ['--set', 'phishFeeds.feeds.openphish.enabled=true', '--set', 'phishFeeds.feeds.openphish.spec.format=rss'])).toThrow(/format/);
+  expect(() => templateText(helm, [], ['--set', 'phishFeeds.feeds.Bad_Name.enabled=true', '--set', 'phishFeeds.feeds.Bad_Name.spec.kind=deny'])).toThrow(/Bad_Name|propertyNames|pattern/i);
+  const objects = parseObjects(templateText(helm, [], ['--set', 'phishFeeds.feeds.openphish.enabled=true']));
+  expect(objects.filter((o) => o.kind === 'PhishFeed').map((o) => o.metadata.name)).toEqual(['openphish']);
 });
 
 test('watchNamespace turns the operator ClusterRole into a namespaced Role', () => {
@@ -161,6 +187,14 @@ describe('generated copies match their sources', () => {
     const src = readdirSync(join(ROOT, 'alerts/rules')).sort();
     expect(readdirSync(join(CHART, 'files/alerts')).sort()).toEqual(src);
     for (const f of src) expect(readFileSync(join(CHART, 'files/alerts', f), 'utf8'), f).toBe(readFileSync(join(ROOT, 'alerts/rules', f), 'utf8'));
+  });
+
+  test('manifests/samples/phishfeeds.yaml equals the chart\'s phishFeeds.feeds rendered (run: bash scripts/render-install.sh)', () => {
+    const names = Object.keys((parseYaml(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as { phishFeeds: { feeds: Record<string, unknown> } }).phishFeeds.feeds);
+    const fresh = run(helm, ['template', 'phishnet', CHART, '--namespace', 'phishnet', '--show-only', 'templates/phishfeeds.yaml', ...names.flatMap((n) => ['--set', `phishFeeds.feeds.${n}.enabled=true`])]);
+    const committed = readFileSync(join(ROOT, 'manifests/samples/phishfeeds.yaml'), 'utf8');
+    expect(committed.split('\n').slice(1).join('\n')).toBe(fresh);
+    expect(parseObjects(fresh).map((o) => o.metadata.name).sort()).toEqual(['openphish', 'phishtank', 'tranco']);
   });
 
   test('manifests/install/phishnet.yaml equals a fresh render (run: bash scripts/render-install.sh)', () => {

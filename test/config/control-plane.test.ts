@@ -47,6 +47,7 @@ describe.runIf(OPT_IN)('control plane: the chart against a real API server', () 
       console.warn(`${SHARED_CRDS} is absent: ServiceMonitor/PodMonitor/PrometheusRule objects are NOT checked against the API server; everything else is`);
     }
     cp.kubectl(['apply', '--server-side', '-f', join(CHART, 'crds/phishmodel.yaml')]);
+    cp.kubectl(['apply', '--server-side', '-f', join(CHART, 'crds/phishfeed.yaml')]);
     cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
     cp.kubectl(['create', 'namespace', 'phishnet']);
     cp.kubectl(['create', 'namespace', 'monitoring']);
@@ -100,7 +101,13 @@ describe.runIf(OPT_IN)('control plane: the chart against a real API server', () 
     expect(canI('patch', 'deployments.apps', 'models')).toEqual(yes);
     expect(canI('create', 'events', 'models')).toEqual(yes);
     expect(canI('update', 'leases.coordination.k8s.io/phishnet-operator')).toEqual(yes);
-    expect(canI('get', 'secrets')).toEqual(no);
+    expect(canI('watch', 'phishfeeds.phishnet.io', 'feeds')).toEqual(yes);
+    expect(canI('update', 'phishfeeds.phishnet.io/status', 'feeds')).toEqual(yes);
+    expect(canI('get', 'configmaps', 'feeds')).toEqual(yes);
+    expect(canI('get', 'secrets', 'feeds')).toEqual(yes); // PhishFeed credentials, by name only
+    expect(canI('list', 'secrets', 'feeds')).toEqual(no);
+    expect(canI('watch', 'secrets', 'feeds')).toEqual(no);
+    expect(canI('list', 'configmaps', 'feeds')).toEqual(no);
     expect(canI('update', 'leases.coordination.k8s.io/other-lease')).toEqual(no);
     expect(canI('delete', 'phishmodels.phishnet.io', 'models')).toEqual(no);
   });

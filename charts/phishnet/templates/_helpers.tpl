@@ -117,3 +117,12 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s/%s" (default .Release.Namespace .Values.phishModel.namespace) .Values.phishModel.name }}
 {{- end }}
 {{- end }}
+
+{{/* redis:// URL the operator writes PhishFeed lists to: operator.env.REDIS_URL, else the gateway's Redis ("" = none). */}}
+{{- define "phishnet.operatorRedisUrl" -}}
+{{- if .Values.operator.env.REDIS_URL }}
+{{- .Values.operator.env.REDIS_URL }}
+{{- else }}
+{{- include "phishnet.redisUrl" . }}
+{{- end }}
+{{- end }}

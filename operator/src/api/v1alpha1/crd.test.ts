@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CRD_COPIES, phishFeedCrd, phishFeedCrdYaml } from './crd.ts';
+import { CRD_COPIES, VALUES_SCHEMA, phishFeedCrd, phishFeedCrdYaml, valuesSchemaText } from './crd.ts';
 import { PhishFeedSpecSchema, feedListName } from './phishfeed.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
@@ -11,6 +11,11 @@ const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 describe('PhishFeed CRD generated from the zod schema', () => {
   it.each(CRD_COPIES)('%s equals the generated CRD (run: npm run gen:crds)', (file) => {
     expect(readFileSync(join(ROOT, file), 'utf8')).toBe(phishFeedCrdYaml());
+  });
+
+  it(`${VALUES_SCHEMA} holds the generated PhishFeed spec schema (run: npm run gen:crds)`, () => {
+    const committed = readFileSync(join(ROOT, VALUES_SCHEMA), 'utf8');
+    expect(committed).toBe(valuesSchemaText(committed));
   });
 
   it('is a structural schema: no $schema, no additionalProperties: false, every object typed', () => {

@@ -1,9 +1,11 @@
 /**
  * Generates the PhishFeed CustomResourceDefinition from the zod schemas in phishfeed.ts (the single source), adapted to
  * a Kubernetes structural schema: no `$schema`, no `additionalProperties: false`, no JavaScript safe-integer bounds,
- * `x-kubernetes-*` extensions carried over from the schemas' metadata.
+ * `x-kubernetes-*` extensions carried over from the schemas' metadata. The same spec schema (without the CEL rules)
+ * is written into the chart's values.schema.json for `phishFeeds.feeds.<name>.spec`.
  *
- *   node operator/src/api/v1alpha1/crd.ts            write manifests/crds/phishfeed.yaml and charts/phishnet/crds/phishfeed.yaml
+ *   node operator/src/api/v1alpha1/crd.ts            write manifests/crds/phishfeed.yaml, charts/phishnet/crds/phishfeed.yaml
+ *                                                    and the spec schema in charts/phishnet/values.schema.json
  *   node operator/src/api/v1alpha1/crd.ts --check    exit 1 when a committed copy differs from the generated text
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -99,19 +101,38 @@ export function phishFeedCrdYaml(): string {
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 /** Committed copies of the generated CRD (repository-relative). */
 export const CRD_COPIES = ['manifests/crds/phishfeed.yaml', 'charts/phishnet/crds/phishfeed.yaml'];
+/** The chart's values schema; its `phishFeeds.feeds.<name>.spec` is generated, the rest is written by hand. */
+export const VALUES_SCHEMA = 'charts/phishnet/values.schema.json';
+
+/** Drops the Kubernetes extensions (a plain JSON-schema validator has no CEL). */
+function withoutKubernetesExtensions(node: Json): Json {
+  if (Array.isArray(node)) return node.map(withoutKubernetesExtensions);
+  if (node === null || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).filter(([k]) => !k.startsWith('x-kubernetes-')).map(([k, v]) => [k, withoutKubernetesExtensions(v)]));
+}
+
+/** `values.schema.json` text with the generated PhishFeed spec schema in place. */
+export function valuesSchemaText(current: string): string {
+  const doc = JSON.parse(current) as { properties: { phishFeeds: { properties: { feeds: { additionalProperties: { properties: Record<string, Json> } } } } } };
+  const spec = withoutKubernetesExtensions(structural(z.toJSONSchema(PhishFeedSpecSchema, { io: 'input', target: 'draft-07' }) as Json));
+  doc.properties.phishFeeds.properties.feeds.additionalProperties.properties.spec = spec;
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const text = phishFeedCrdYaml();
+  const valuesNow = readFileSync(join(ROOT, VALUES_SCHEMA), 'utf8');
+  const wanted = new Map([...CRD_COPIES.map((f) => [f, text] as const), [VALUES_SCHEMA, valuesSchemaText(valuesNow)]]);
   if (process.argv.includes('--check')) {
-    const stale = CRD_COPIES.filter((f) => {
-      try { return readFileSync(join(ROOT, f), 'utf8') !== text; } catch { return true; }
-    });
+    const stale = [...wanted].filter(([f, t]) => {
+      try { return readFileSync(join(ROOT, f), 'utf8') !== t; } catch { return true; }
+    }).map(([f]) => f);
     if (stale.length > 0) {
       process.stderr.write(`out of date: ${stale.join(', ')} (run: npm run gen:crds)\n`);
       process.exit(1);
     }
   } else {
-    for (const f of CRD_COPIES) writeFileSync(join(ROOT, f), text);
-    process.stdout.write(`wrote ${CRD_COPIES.join(', ')}\n`);
+    for (const [f, t] of wanted) writeFileSync(join(ROOT, f), t);
+    process.stdout.write(`wrote ${[...wanted.keys()].join(', ')}\n`);
   }
 }
