@@ -148,6 +148,16 @@ function operator(): dashboard.Dashboard {
     .withPanel(ts('Reconcile duration', 's', [q(quantile(0.5, O.OPERATOR_RECONCILE_DURATION_SECONDS, ''), 'p50'), q(quantile(0.99, O.OPERATOR_RECONCILE_DURATION_SECONDS, ''), 'p99')]))
     .withPanel(ts('Work queue depth', 'short', [q(`sum by (instance) (${O.OPERATOR_QUEUE_DEPTH})`, '{{instance}}')]))
     .withPanel(ts('Prometheus queries/s', 'ops', [q(`sum by (outcome) (rate(${O.OPERATOR_PROMETHEUS_QUERIES_TOTAL}[${RI}]))`, '{{outcome}}')]))
+    .withRow(new dashboard.RowBuilder('Feeds (PhishFeed lists)'))
+    .withPanel(st('Stale feeds', 'short', q(`sum(${O.FEED_STALE})`), [{ value: null, color: 'green' }, { value: 1, color: 'red' }]))
+    .withPanel(st('Listed entries (deny)', 'short', q(`sum(${O.FEED_ENTRIES}{kind="deny"})`), [{ value: null, color: 'blue' }]))
+    .withPanel(st('Listed entries (allow)', 'short', q(`sum(${O.FEED_ENTRIES}{kind="allow"})`), [{ value: null, color: 'blue' }]))
+    .withPanel(st('Sync failures (range)', 'short', q(`sum(increase(${O.FEED_SYNC_FAILURES_TOTAL}[$__range]))`), [{ value: null, color: 'green' }, { value: 1, color: 'orange' }]))
+    .withPanel(ts('Entries by feed', 'short', [q(`max by (feed, kind) (${O.FEED_ENTRIES})`, '{{feed}} ({{kind}})')]))
+    .withPanel(ts('Served version age', 's', [q(`max by (feed) (${O.FEED_SERVED_VERSION_AGE_SECONDS})`, '{{feed}}')],
+      'Seconds since each feed\'s served version was last confirmed by a sync; a feed is Stale past 3 × its refreshInterval.'))
+    .withPanel(ts('Sync failures/s by reason', 'ops', [q(`sum by (feed, reason) (rate(${O.FEED_SYNC_FAILURES_TOTAL}[${RI}]))`, '{{feed}} {{reason}}')]))
+    .withPanel(ts('Sync duration', 's', [q(quantile(0.5, O.FEED_SYNC_DURATION_SECONDS, 'feed, '), 'p50 {{feed}}'), q(quantile(0.99, O.FEED_SYNC_DURATION_SECONDS, 'feed, '), 'p99 {{feed}}')]))
     .build();
 }
 
