@@ -4,7 +4,7 @@
  * Immutable: a new version is a new snapshot, swapped in by reference.
  */
 import type { CanonicalUrl } from '@phishnet/inference/contract';
-import { FULL_HASH_BYTES, prefixOf, sortedHashData, urlHashes } from './hashes.ts';
+import { FULL_HASH_BYTES, prefixOf, sortedHashDataWithPrefixes, urlHashes } from './hashes.ts';
 import { MAX_EXPRESSIONS } from './expressions.ts';
 
 /** `deny`: known phishing; `allow`: known legitimate. */
@@ -56,10 +56,7 @@ export function compileList(info: ListInfo, fullHashes: Iterable<Uint8Array> | B
     throw new Error(`invalid list name ${JSON.stringify(info.name)}: [a-z0-9]([-a-z0-9]*[a-z0-9])?, at most 63 characters`);
   }
   if (info.kind !== 'deny' && info.kind !== 'allow') throw new Error(`invalid list kind ${JSON.stringify(info.kind)}`);
-  const hashes = sortedHashData(fullHashes);
-  const n = hashes.length / FULL_HASH_BYTES;
-  const prefixes = new Uint32Array(n);
-  for (let i = 0; i < n; i++) prefixes[i] = hashes.readUInt32BE(i * FULL_HASH_BYTES);
+  const { data: hashes, prefixes } = sortedHashDataWithPrefixes(fullHashes);
   return { name: info.name, kind: info.kind, version: info.version, prefixes, hashes };
 }
 
