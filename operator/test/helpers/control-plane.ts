@@ -20,8 +20,9 @@ export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.u
 
 export type BinaryName = 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'etcd' | 'kubectl' | 'helm';
 
-/** Paths of the control-plane binaries, as `scripts/k8s-binaries.sh --print` reports them. */
-export function binaryPaths(): Record<BinaryName, string> {
+/** Paths of the control-plane binaries, as `scripts/k8s-binaries.sh --print` reports them; throws when one of
+ * `needed` (default: all) is missing. */
+export function binaryPaths(needed?: readonly BinaryName[]): Record<BinaryName, string> {
   let out: string;
   try {
     out = execFileSync('bash', [join(REPO_ROOT, 'scripts/k8s-binaries.sh'), '--print'], { encoding: 'utf8' });
@@ -29,7 +30,7 @@ export function binaryPaths(): Record<BinaryName, string> {
     out = (err as { stdout?: string }).stdout ?? '';
   }
   const paths = Object.fromEntries(out.trim().split('\n').map((l) => l.split(' ') as [string, string])) as Record<BinaryName, string>;
-  const missing = (Object.entries(paths) as [BinaryName, string][]).filter(([, p]) => !existsSync(p));
+  const missing = (Object.entries(paths) as [BinaryName, string][]).filter(([n, p]) => (!needed || needed.includes(n)) && !existsSync(p));
   if (missing.length > 0) {
     throw new Error(`control-plane binaries missing: ${missing.map(([n, p]) => `${n} (${p})`).join(', ')} — run \`bash scripts/k8s-binaries.sh\``);
   }
@@ -71,8 +72,12 @@ export function startOperator(cp: ControlPlane, env: Record<string, string>): Pr
   });
 }
 
-export async function startControlPlane(): Promise<ControlPlane> {
-  const bins = binaryPaths();
+/**
+ * Starts the control plane. `apiServerOnly`: etcd + kube-apiserver only (no controller-manager, scheduler or kwok),
+ * for controllers that create no pods (PhishFeeds) — fewer processes on a small machine.
+ */
+export async function startControlPlane(opts: { apiServerOnly?: boolean } = {}): Promise<ControlPlane> {
+  const bins = binaryPaths(opts.apiServerOnly ? ['etcd', 'kube-apiserver', 'kubectl'] : undefined);
   const dir = mkdtempSync(join(tmpdir(), 'phishnet-cp-'));
   const procs: Proc[] = [];
   const stop = async () => {
@@ -118,6 +123,15 @@ export async function startControlPlane(): Promise<ControlPlane> {
       return r.stdout;
     };
     await waitFor(`kube-apiserver ready (log ${join(dir, 'kube-apiserver.log')})`, () => kubectl(['get', '--raw', '/readyz']).trim() === 'ok', 90_000, 500);
+    if (opts.apiServerOnly) {
+      return {
+        dir, kubeconfig, apiserverUrl, bins, kubectl, kubectlResult,
+        async stop() {
+          await stop();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    }
 
     procs.push(startProc(bins['kube-controller-manager'], [
       `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
