@@ -1,18 +1,23 @@
 /**
- * The lookup path of one request: cache (L1 → L2) → coalesced, micro-batched inference call for the misses →
+ * The lookup path of one request: lists (deny → allow, lists/list-store.ts) → cache (L1 → L2) → coalesced, micro-batched inference call for the misses →
  * store → public verdicts; stale cache entries answer when inference fails.
  *
  * Model digest: cache keys include the digest of the model that produced the verdict. The gateway learns the
  * current digest from inference responses (`model.digest`); lookups use the last digest learned (kept in memory and
  * in Redis, so a restarted replica can serve cached verdicts while inference is down). A new model's verdicts are
  * therefore served from the first miss that reaches it; until then, fresh entries of the previous model answer.
+ *
+ * Lists come first and sit outside the cache: a URL a list decides never reaches the cache or the model, and a list
+ * change applies at once to URLs whose model verdict is cached (the cache keeps it for when the list drops the URL).
  */
 import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { CanonicalUrl, ModelRef, Prediction } from '@phishnet/inference/contract';
 import { MISS, type VerdictCache, type Lookup } from './cache/verdict-cache.ts';
 import { cacheKeyOf, rememberUrlHash, urlHashOf } from './domain/cache-key.ts';
 import { ttlSeconds, type Thresholds } from './domain/ttl-policy.ts';
-import { storeEntry, toPublic, type PublicVerdict } from './domain/verdict.ts';
+import { listVerdict, storeEntry, toPublic, type PublicVerdict } from './domain/verdict.ts';
+import type { ListMatch } from '@phishnet/lists';
+import type { ListStore } from './lists/list-store.ts';
 import type { Router } from './router/router.ts';
 import { Batcher } from './upstream/batcher.ts';
 import { NoVerdictError, retryAfterFor } from './upstream/errors.ts';
@@ -57,17 +62,23 @@ export class CheckService {
   readonly #thresholds: Thresholds | undefined;
   readonly #clock: () => number;
   readonly #ttlMax: number;
+  readonly #lists: ListStore | null;
+  readonly #listTtl: number;
 
   /**
    * @param batchWaitMs longest wait of a miss for a batch slot, ms; batchMax URLs per batch; batchInFlight batches
    *   outstanding per arm (default {@link BATCHES_IN_FLIGHT}) — see upstream/batcher.ts
    * @param ttlMaxSeconds cap on the TTL policy, seconds (0 = no cap)
+   * @param lists the list snapshot consulted before the cache (none: the model decides every URL)
+   * @param listTtlSeconds `cacheTtlSeconds` of list verdicts, seconds
    */
   constructor(opts: {
     cache: VerdictCache; router: Router; batchWaitMs: number; batchMax: number; batchInFlight?: number; thresholds?: Thresholds;
-    clock?: () => number; ttlMaxSeconds?: number;
+    clock?: () => number; ttlMaxSeconds?: number; lists?: ListStore | null; listTtlSeconds?: number;
   }) {
     this.#ttlMax = opts.ttlMaxSeconds ?? 0;
+    this.#lists = opts.lists ?? null;
+    this.#listTtl = opts.listTtlSeconds ?? 0;
     this.#cache = opts.cache;
     this.#router = opts.router;
     this.#batch = { maxWaitMs: opts.batchWaitMs, maxBatch: opts.batchMax, maxInFlight: opts.batchInFlight ?? BATCHES_IN_FLIGHT };
@@ -76,12 +87,42 @@ export class CheckService {
   }
 
   /**
-   * Verdicts for canonical URLs (duplicates allowed; each distinct URL is looked up and scored once).
-   * Synchronous when every URL is a fresh L1 hit and no tracing SDK is installed (the cache-hit path: no promise,
-   * no span); a promise otherwise.
+   * Verdicts for canonical URLs (duplicates allowed; each distinct URL is looked up and scored once). Lists decide
+   * first (deny → phishing, allow → legitimate); the model path decides the rest.
+   * Synchronous when every URL is decided by a list or is a fresh L1 hit and no tracing SDK is installed (the
+   * cache-hit path: no promise, no span); a promise otherwise.
    * @throws NoVerdictError (the promise rejects) when at least one URL has neither a fresh verdict nor a stale one
    */
   check(urls: readonly CanonicalUrl[]): CheckResult | Promise<CheckResult> {
+    const lists = this.#lists;
+    if (lists === null) return this.#checkModel(urls);
+    let matches: (ListMatch | null)[] | null = null;
+    for (let i = 0; i < urls.length; i++) {
+      const m = lists.decide(urls[i]!);
+      if (m !== null) (matches ??= new Array<ListMatch | null>(urls.length).fill(null))[i] = m;
+    }
+    return matches === null ? this.#checkModel(urls) : this.#checkListed(urls, matches);
+  }
+
+  /** Verdicts when some URLs are decided by lists: list verdicts for those, the model path for the others. */
+  #checkListed(urls: readonly CanonicalUrl[], matches: readonly (ListMatch | null)[]): CheckResult | Promise<CheckResult> {
+    const rest: CanonicalUrl[] = [];
+    for (let i = 0; i < urls.length; i++) if (matches[i] === null) rest.push(urls[i]!);
+    const merge = (model: CheckResult | null): CheckResult => {
+      let j = 0;
+      const verdicts = urls.map((u, i) => {
+        const m = matches[i];
+        return m ? listVerdict(u.href, m, this.#listTtl) : model!.verdicts[j++]!;
+      });
+      return { verdicts, modelDigest: model?.modelDigest ?? this.#cache.knownDigest() ?? '' };
+    };
+    if (rest.length === 0) return merge(null);
+    const r = this.#checkModel(rest);
+    return r instanceof Promise ? r.then(merge) : merge(r);
+  }
+
+  /** The model path: cache (L1 → L2) → inference for the misses. */
+  #checkModel(urls: readonly CanonicalUrl[]): CheckResult | Promise<CheckResult> {
     if (!tracingActive()) {
       const s = this.#start(urls, null);
       return s.done ? s.result : this.#finish(s, null);
@@ -118,7 +159,7 @@ export class CheckService {
     lookupSpan?.setAttribute('phishnet.keys', l1.keys.length);
     if (l1.lookups.every((l) => l.state === 'fresh')) {
       const verdicts = l1.lookups.map((l) => toPublic((l as Fresh).entry, { cached: true, stale: false, now }));
-      return { done: true, result: { verdicts, modelDigest: known ?? verdicts[0]?.model.digest ?? '' } };
+      return { done: true, result: { verdicts, modelDigest: known ?? verdicts[0]?.model?.digest ?? '' } };
     }
     return { done: false, now, hrefs, l1: { ...l1, digest: known } };
   }
@@ -143,8 +184,13 @@ export class CheckService {
     }
     const found = keys.length > 0 ? this.#cache.lookupL1(keys, now) : [];
     // Hot URLs (served from L1) keep their hash memoized; misses do not fill the memo.
+    // Their list decision (none) is memoized too, until the next list snapshot.
     found.forEach((l, j) => {
-      if (l.state === 'fresh') rememberUrlHash(hrefs[known[j]!]!, hashes[known[j]!]!);
+      if (l.state === 'fresh') {
+        const href = hrefs[known[j]!]!;
+        rememberUrlHash(href, hashes[known[j]!]!);
+        this.#lists?.remember(href, null);
+      }
     });
     return { keys, known, found, lookups: perUrl(hrefs.length, known, found), hashes };
   }
@@ -210,7 +256,7 @@ export class CheckService {
       }
     }
     const verdicts = out as PublicVerdict[];
-    if (modelDigest === '' && verdicts.length > 0) modelDigest = verdicts[0]!.model.digest;
+    if (modelDigest === '' && verdicts.length > 0) modelDigest = verdicts[0]!.model?.digest ?? '';
     return { verdicts, modelDigest };
   }
 
