@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { FULL_HASH_BYTES, fullHash, hashHex, prefixOf, sortedHashData, urlHashes } from './hashes.ts';
+import fc from 'fast-check';
+import { FULL_HASH_BYTES, fullHash, hashHex, prefixOf, sortedHashData, sortedHashDataWithPrefixes, urlHashes } from './hashes.ts';
+
+function decode(data: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let off = 0; off < data.length; off += FULL_HASH_BYTES) out.push(data.subarray(off, off + FULL_HASH_BYTES));
+  return out;
+}
 import { lookupExpressions } from './expressions.ts';
 
 describe('fullHash and prefixOf', () => {
@@ -42,6 +49,22 @@ describe('sortedHashData', () => {
     expect(sortedHashData(reversed)).toEqual(data);
     const withDuplicate = Buffer.concat([sorted[0]!, sorted[0]!, sorted[1]!]);
     expect(sortedHashData(withDuplicate)).toEqual(Buffer.concat([sorted[0]!, sorted[1]!]));
+  });
+
+  it('agrees with a plain bytewise sort, with many shared prefixes and duplicates', () => {
+    // Hashes from a tiny alphabet: prefixes, second words and later bytes collide often, exercising every tie-break.
+    const byte = fc.constantFrom(0, 1, 0x80, 0xff);
+    const hash = fc.tuple(fc.array(byte, { minLength: 4, maxLength: 4 }), fc.array(byte, { minLength: 28, maxLength: 28 }))
+      .map(([p, rest]) => Buffer.from([...p, ...rest]));
+    fc.assert(
+      fc.property(fc.array(hash, { maxLength: 200 }), fc.boolean(), (hs, asData) => {
+        const expected = Buffer.concat([...new Map(hs.map((h) => [h.toString('hex'), h])).values()].sort(Buffer.compare));
+        const got = sortedHashDataWithPrefixes(asData ? Buffer.concat(hs) : hs);
+        expect(got.data).toEqual(expected);
+        expect([...got.prefixes]).toEqual(decode(expected).map(prefixOf));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('refuses hashes that are not 32 bytes', () => {
