@@ -82,6 +82,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'local.deny.txt'), '# a local deny list\nhttps://docs.example.org/guide/intro.html\n');
   redis = await startRedis();
   client = new Redis(`redis://127.0.0.1:${redis.port}`);
+  client.on('error', () => {}); // after the Redis-stopped test, reconnects fail until afterAll disconnects
   inference = await startInference();
   gw = await startGateway({
     PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_REDIS_URL: `redis://127.0.0.1:${redis.port}`,
@@ -156,6 +157,7 @@ describe('lists end to end', () => {
 
   test('Redis stopped: the gateway keeps answering from its snapshot and says so in metrics', async () => {
     const url = 'https://pay.example-shop.net/checkout/confirm';
+    client.disconnect();
     await redis.stop();
     await new Promise((r) => setTimeout(r, REFRESH_MS * 2 + 200));
     expect(await check(gw, url)).toMatchObject({ verdict: 'phishing', source: { kind: 'list', list: 'openphish' } });
