@@ -40,7 +40,7 @@ type Fresh = Extract<Lookup, { state: 'fresh' | 'stale' }>;
  */
 interface L1Result { keys: string[]; known: number[]; found: Lookup[]; lookups: Lookup[]; hashes: (string | undefined)[] }
 /** A check the synchronous part could not finish; `l1` null: the digest must first be read from Redis. */
-interface Pending { done: false; now: number; hrefs: string[]; l1: (L1Result & { digest: string | null }) | null }
+interface Pending { done: false; now: number; hrefs: string[]; gen: number; l1: (L1Result & { digest: string | null }) | null }
 type Started = { done: true; result: CheckResult } | Pending;
 
 /** One Lookup per URL: `found[j]` for URL `known[j]`, MISS for URLs without a key (`found` itself when all have one). */
@@ -95,17 +95,18 @@ export class CheckService {
    */
   check(urls: readonly CanonicalUrl[]): CheckResult | Promise<CheckResult> {
     const lists = this.#lists;
-    if (lists === null) return this.#checkModel(urls);
+    if (lists === null) return this.#checkModel(urls, -1);
+    const gen = lists.generation;
     let matches: (ListMatch | null)[] | null = null;
     for (let i = 0; i < urls.length; i++) {
       const m = lists.decide(urls[i]!);
       if (m !== null) (matches ??= new Array<ListMatch | null>(urls.length).fill(null))[i] = m;
     }
-    return matches === null ? this.#checkModel(urls) : this.#checkListed(urls, matches);
+    return matches === null ? this.#checkModel(urls, gen) : this.#checkListed(urls, matches, gen);
   }
 
   /** Verdicts when some URLs are decided by lists: list verdicts for those, the model path for the others. */
-  #checkListed(urls: readonly CanonicalUrl[], matches: readonly (ListMatch | null)[]): CheckResult | Promise<CheckResult> {
+  #checkListed(urls: readonly CanonicalUrl[], matches: readonly (ListMatch | null)[], gen: number): CheckResult | Promise<CheckResult> {
     const rest: CanonicalUrl[] = [];
     for (let i = 0; i < urls.length; i++) if (matches[i] === null) rest.push(urls[i]!);
     const merge = (model: CheckResult | null): CheckResult => {
@@ -117,14 +118,18 @@ export class CheckService {
       return { verdicts, modelDigest: model?.modelDigest ?? this.#cache.knownDigest() ?? '' };
     };
     if (rest.length === 0) return merge(null);
-    const r = this.#checkModel(rest);
+    const r = this.#checkModel(rest, gen);
     return r instanceof Promise ? r.then(merge) : merge(r);
   }
 
-  /** The model path: cache (L1 → L2) → inference for the misses. */
-  #checkModel(urls: readonly CanonicalUrl[]): CheckResult | Promise<CheckResult> {
+  /**
+   * The model path: cache (L1 → L2) → inference for the misses.
+   * @param gen the list snapshot generation the URLs were decided with (-1 without lists): fresh hits memoize their
+   *   "no list" decision only while that snapshot is current
+   */
+  #checkModel(urls: readonly CanonicalUrl[], gen: number): CheckResult | Promise<CheckResult> {
     if (!tracingActive()) {
-      const s = this.#start(urls, null);
+      const s = this.#start(urls, null, gen);
       return s.done ? s.result : this.#finish(s, null);
     }
     const t = tracer();
@@ -132,7 +137,7 @@ export class CheckService {
       span.setAttribute('phishnet.urls', urls.length);
       const lookupSpan = t.startSpan('cache.lookup');
       try {
-        const s = this.#start(urls, lookupSpan);
+        const s = this.#start(urls, lookupSpan, gen);
         if (!s.done) return await this.#finish(s, lookupSpan); // ends lookupSpan after the L2 lookup
         lookupSpan.end();
         return s.result;
@@ -149,19 +154,19 @@ export class CheckService {
    * The synchronous part of a check: cache keys (when the model digest is known without Redis) and L1 lookups.
    * Done when every URL is a fresh L1 hit; otherwise the state {@link #finish} continues from.
    */
-  #start(urls: readonly CanonicalUrl[], lookupSpan: Span | null): Started {
+  #start(urls: readonly CanonicalUrl[], lookupSpan: Span | null, gen: number): Started {
     const now = this.#clock();
     const hrefs = urls.map((u) => u.href);
     const known = this.#cache.knownDigest();
     // Without a digest learned by this process, the last one may be in Redis (async): continue in #finish.
-    if (known === null && this.#cache.l2State() !== 'disabled') return { done: false, now, hrefs, l1: null };
-    const l1 = this.#lookupL1(hrefs, known, now);
+    if (known === null && this.#cache.l2State() !== 'disabled') return { done: false, now, hrefs, gen, l1: null };
+    const l1 = this.#lookupL1(hrefs, known, now, gen);
     lookupSpan?.setAttribute('phishnet.keys', l1.keys.length);
     if (l1.lookups.every((l) => l.state === 'fresh')) {
       const verdicts = l1.lookups.map((l) => toPublic((l as Fresh).entry, { cached: true, stale: false, now }));
       return { done: true, result: { verdicts, modelDigest: known ?? verdicts[0]?.model?.digest ?? '' } };
     }
-    return { done: false, now, hrefs, l1: { ...l1, digest: known } };
+    return { done: false, now, hrefs, gen, l1: { ...l1, digest: known } };
   }
 
   /**
@@ -169,7 +174,7 @@ export class CheckService {
    * when the router knows it (stable/canary), else the last one learned — so a canary's verdicts are never served
    * for URLs routed to stable (e.g. after rollback). URLs without any digest are misses.
    */
-  #lookupL1(hrefs: readonly string[], digest: string | null, now: number): L1Result {
+  #lookupL1(hrefs: readonly string[], digest: string | null, now: number, gen: number): L1Result {
     const keys: string[] = [];
     const known: number[] = [];
     const hashes = new Array<string | undefined>(hrefs.length).fill(undefined);
@@ -189,7 +194,7 @@ export class CheckService {
       if (l.state === 'fresh') {
         const href = hrefs[known[j]!]!;
         rememberUrlHash(href, hashes[known[j]!]!);
-        this.#lists?.remember(href, null);
+        this.#lists?.remember(href, null, gen);
       }
     });
     return { keys, known, found, lookups: perUrl(hrefs.length, known, found), hashes };
@@ -201,7 +206,7 @@ export class CheckService {
     let l1 = s.l1;
     if (l1 === null) {
       const d = await this.#cache.lastDigest();
-      l1 = { ...this.#lookupL1(hrefs, d, now), digest: d };
+      l1 = { ...this.#lookupL1(hrefs, d, now, s.gen), digest: d };
       lookupSpan?.setAttribute('phishnet.keys', l1.keys.length);
     }
     const digest = l1.digest;

@@ -47,7 +47,7 @@ describe('ListStore.decide', () => {
     put(s, { 'file:a': allow('corp', ['example.com']) });
     const url = c('https://phish.example.org/login');
     expect(s.decide(url)).toBeNull();
-    s.remember(url.href, null); // a cache hit memoizes "no list"
+    s.remember(url.href, null, s.generation); // a cache hit memoizes "no list"
     expect(s.decide(url)).toBeNull();
     const g = s.generation;
     put(s, { 'file:b': deny('feed', ['https://phish.example.org/login']) });
@@ -55,6 +55,10 @@ describe('ListStore.decide', () => {
     expect(s.decide(url)).toEqual({ list: 'feed', kind: 'deny' });
     s.apply(new Map(), ['file:b']);
     expect(s.decide(url)).toBeNull();
+    // A decision made with an older snapshot (e.g. a check that awaited Redis meanwhile) is not memoized.
+    put(s, { 'file:c': deny('feed', ['https://phish.example.org/login'], 'v2') });
+    s.remember(url.href, null, s.generation - 1);
+    expect(s.decide(url)).toEqual({ list: 'feed', kind: 'deny' });
   });
 
   test('the same list from two sources: the first by source key is used, the other counted', async () => {

@@ -132,15 +132,18 @@ export class ListStore {
     let m = this.#memo.get(url.href);
     if (m === undefined) {
       m = snap.decide(url);
-      if (m !== null) this.remember(url.href, m);
+      if (m !== null) this.remember(url.href, m, this.#generation);
     }
     if (m !== null) this.#countMatch(m);
     return m;
   }
 
-  /** Memoizes the decision of a hot URL (one answered from the verdict cache or by a list) for this snapshot. */
-  remember(href: string, match: ListMatch | null): void {
-    if (this.#snapshot.lists.length === 0 || this.#memo.has(href)) return;
+  /**
+   * Memoizes the decision of a hot URL (one answered from the verdict cache or by a list) for the current snapshot.
+   * @param generation the {@link generation} the decision was made with: ignored when the snapshot changed since
+   */
+  remember(href: string, match: ListMatch | null, generation: number): void {
+    if (generation !== this.#generation || this.#snapshot.lists.length === 0 || this.#memo.has(href)) return;
     if (this.#memo.size >= MEMO_MAX) this.#memo.clear();
     this.#memo.set(href, match);
   }
