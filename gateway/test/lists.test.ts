@@ -4,7 +4,7 @@
  * whose model verdict is cached within one refresh; the hash-prefix and list routes; load failures in metrics.
  */
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm, writeFile, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -189,4 +189,15 @@ describe('hash-prefix search and list routes', () => {
     expect(missing.statusCode).toBe(404);
     expect(missing.json().type).toBe('urn:phishnet:problem:list-not-found');
   });
+});
+
+test('other feed formats by file suffix: a Tranco CSV allow list is used whole, PhishTank JSON deny list', async () => {
+  const sub = join(dir, 'formats');
+  await mkdir(sub);
+  await writeFile(join(sub, 'top.allow.tranco-csv'), '1,example-top.com\n2,example-second.org\n');
+  await writeFile(join(sub, 'pt.deny.phishtank-json'), JSON.stringify([{ url: 'http://example-top.com/paypal/verify' }]));
+  const g = await gateway({ PHISHNET_GATEWAY_LISTS_DIR: sub });
+  expect((await check(g, 'https://www.example-second.org/login')).source).toEqual({ kind: 'list', list: 'top' });
+  expect((await check(g, 'http://example-top.com/paypal/verify')).source).toEqual({ kind: 'list', list: 'pt' });
+  expect((await check(g, 'https://example-top.com/')).source).toEqual({ kind: 'list', list: 'top' });
 });

@@ -112,7 +112,8 @@ export class FileListSource {
     if (this.#stamps.get(f.path) === stamp && this.#store.get(key)) return 'unchanged';
     try {
       const body = await readFile(f.path);
-      const parsed = parseFeed(f.format, body.toString('utf8'), f.kind);
+      // A tranco-csv file is used whole: whoever put it in the directory chose its ranks.
+      const parsed = parseFeed(f.format, body.toString('utf8'), f.kind, { topN: Number.MAX_SAFE_INTEGER });
       const list = compileList({ name: f.name, kind: f.kind, version: fileVersion(body) }, parsed.hashes);
       this.#stamps.set(f.path, stamp);
       const rejected = Object.values(parsed.rejected).reduce((a, b) => a + b, 0);
@@ -124,7 +125,9 @@ export class FileListSource {
       this.#log.info({ list: f.name, kind: f.kind, version: list.version, entries: list.prefixes.length }, 'list loaded from file');
       return list;
     } catch (err) {
-      const reason = err instanceof FeedFormatError ? 'bad_format' : err instanceof FeedTooLargeError ? 'too_large' : 'file_unreadable';
+      // Errors with a system code come from reading the file; anything else from its content.
+      const reason = err instanceof FeedTooLargeError ? 'too_large'
+        : err instanceof FeedFormatError || (err as NodeJS.ErrnoException).code === undefined ? 'bad_format' : 'file_unreadable';
       this.#store.fail(reason);
       this.#log.warn({ list: f.name, file: f.path, reason, err: (err as Error).message }, 'list file not loaded; keeping its previous version');
       return 'failed';
