@@ -198,6 +198,16 @@ describe.runIf(OPT_IN)('control plane: PhishFeeds synced into Redis by the opera
     expect((await index(`${NS}-openphish`))?.entry.updatedAt).toBeDefined();
   });
 
+  it('the served data key lost (Redis restarted empty, or evicted): the next sync writes it again instead of trusting its ETag', async () => {
+    const before = get('openphish').status!;
+    await redis.client.del(listDataKey(`${NS}-openphish`, before.version!));
+    const after = await syncNow('openphish');
+    expect(feeds.requests.filter((r) => r.path === '/openphish').at(-1)).toMatchObject({ status: 200 });
+    expect(feeds.requests.filter((r) => r.path === '/openphish').at(-1)?.headers['if-none-match']).toBeUndefined();
+    expect(after.version).toBe(before.version); // content-addressed: same content, same version
+    expect((await index(`${NS}-openphish`))?.entry.entries).toBe(before.entries);
+  });
+
   it.each([
     ['HTTP 500', { status: 500 }, 'HTTPError'],
     ['a malformed document (HTML error page as phishtank-json)', { body: fixture('malformed/phishtank-html-error.json') }, 'MalformedFeed'],

@@ -11,7 +11,7 @@
  * (a Warning event says the list was left behind) so that deletion never hangs forever.
  */
 import { CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import { FeedFormatError, FeedTooLargeError, parseFeed } from '@phishnet/lists';
+import { FeedFormatError, FeedTooLargeError, listDataKey, parseFeed } from '@phishnet/lists';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { parseDuration } from '../api/v1alpha1/duration.ts';
@@ -169,15 +169,17 @@ export class FeedController {
   /** Fetch → parse → write. Never throws: every failure is an outcome (the served version stays as it is). */
   async #sync(feed: PhishFeed, spec: PhishFeedSpec, list: string, now: number): Promise<SyncOutcome> {
     const { namespace } = feed.metadata;
-    let served;
+    // Validators only for the same spec and while Redis still holds the version they belong to (index field and data
+    // key: a Redis without persistence may have restarted empty, or evicted keys): otherwise the document is fetched
+    // whole and written again.
+    let conditional = false;
     try {
-      served = await readIndexEntry(this.#redis, list);
+      const served = await readIndexEntry(this.#redis, list);
+      conditional = served !== null && served.version === feed.status?.version && feed.status.observedGeneration === feed.metadata.generation
+        && (await this.#redis.exists(listDataKey(list, served.version))) === 1;
     } catch (err) {
       return { kind: 'failed', reason: 'RedisUnavailable', message: `reading the lists index failed: ${errText(err)}` };
     }
-    // Validators only while Redis still serves the version they belong to (a Redis without persistence may have
-    // restarted empty: then the document is fetched whole and written again).
-    const conditional = served !== null && served.version === feed.status?.version;
     let body: string;
     let etag: string | undefined;
     let lastModified: string | undefined;
