@@ -262,8 +262,14 @@ describe.runIf(OPT_IN)('control plane: PhishFeeds synced into Redis by the opera
     expect(await redis.client.hget(LISTS_INDEX_KEY, list)).toBeNull();
   });
 
-  it('deleting a PhishFeed while Redis is down does not hang: the finalizer is dropped after the cleanup timeout, with a warning', async () => {
+  it('Redis down: a sync fails with RedisUnavailable (and is retried)', async () => {
     await redis.proc.stop();
+    const st = await syncNow('openphish');
+    expect(synced(st)).toMatchObject({ status: 'False', reason: 'RedisUnavailable' });
+    expect(await metric('phishnet_feed_sync_failures_total', 'reason="RedisUnavailable"')).toBeGreaterThan(0);
+  });
+
+  it('deleting a PhishFeed while Redis is down does not hang: the finalizer is dropped after the cleanup timeout, with a warning', async () => {
     const t0 = Date.now();
     cp.kubectl(['delete', 'phishfeed', 'tranco', '-n', NS, '--wait=true', '--timeout=90s']);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2500);
