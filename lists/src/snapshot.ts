@@ -113,6 +113,7 @@ export class ListSnapshot {
    * Suffix List misses: see `allowableExpressionCount`); null when none matches. Costs at most 30 SHA-256 of short
    * strings plus one binary search per expression and list; nothing is hashed when the snapshot holds no entry.
    * @param url a canonical URL or its (canonical) href
+   * @throws UrlError (inference's) only for a string that is not a URL at all
    */
   decide(url: CanonicalUrl | string): ListMatch | null {
     if (this.#ordered.length === 0) return null;
