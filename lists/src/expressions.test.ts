@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalize } from '@phishnet/inference/contract';
 import {
-  EntryError, MAX_EXPRESSIONS, hostEntryExpression, isPublicSuffix, lookupExpressions, registeredDomain,
-  urlEntryExpression, urlEntryHostExpression,
+  EntryError, MAX_EXPRESSIONS, allowableExpressionCount, hostEntryExpression, hostingPlatformOf, isPublicSuffix, lookup,
+  lookupExpressions, registeredDomain, urlEntryExpression, urlEntryHostExpression,
 } from './expressions.ts';
 
 // The published examples of https://developers.google.com/safe-browsing/reference/URLs.and.Hashing
@@ -70,6 +70,9 @@ describe('urlEntryExpression', () => {
     ['http://user:pw@Evil.Example:8443/a/../b?', 'evil.example/b'],
     ['http://3279880203/blah', '195.127.0.11/blah'],
     ['http://user.github.io/phish/', 'user.github.io/phish/'],
+    // a path on a hosting platform is where phishing on it lives: kept
+    ['https://docs.google.com/forms/d/e/1FAIpQL/viewform', 'docs.google.com/forms/d/e/1FAIpQL/viewform'],
+    ['https://user.weebly.com/', 'user.weebly.com/'],
   ])('%s → %s', (entry, expression) => {
     expect(urlEntryExpression(entry)).toBe(expression);
     // the entry's expression is one of its own lookup expressions, so a listed URL always matches itself
@@ -85,6 +88,8 @@ describe('urlEntryExpression', () => {
     ['https://github.io/login', 'PUBLIC_SUFFIX'],
     ['http://co.uk/', 'PUBLIC_SUFFIX'],
     ['http://com/x', 'PUBLIC_SUFFIX'],
+    ['https://weebly.com/', 'HOSTING_PLATFORM'],
+    ['https://docs.google.com', 'HOSTING_PLATFORM'],
   ])('refuses %j with %s', (entry, code) => {
     expect(() => urlEntryExpression(entry)).toThrow(EntryError);
     try { urlEntryExpression(entry); } catch (e) { expect((e as EntryError).code).toBe(code); }
@@ -93,6 +98,8 @@ describe('urlEntryExpression', () => {
   it('lists the host of a URL entry for allow feeds', () => {
     expect(urlEntryHostExpression('https://www.example.com/some/page?x=1')).toBe('www.example.com/');
     expect(() => urlEntryHostExpression('https://vercel.app/x')).toThrow(/public suffix/);
+    expect(() => urlEntryHostExpression('https://sites.google.com/view/x')).toThrow(/hosting platform/);
+    expect(urlEntryHostExpression('https://shop.user.weebly.com/x')).toBe('shop.user.weebly.com/');
   });
 });
 
@@ -121,6 +128,9 @@ describe('hostEntryExpression', () => {
     ['blogspot.com', 'PUBLIC_SUFFIX'],
     ['netlify.app', 'PUBLIC_SUFFIX'],
     ['localhost', 'PUBLIC_SUFFIX'],
+    ['weebly.com', 'HOSTING_PLATFORM'],
+    ['sites.google.com', 'HOSTING_PLATFORM'],
+    ['Docs.Google.com', 'HOSTING_PLATFORM'],
     ['http://example.com/', 'NOT_A_HOST'],
     ['example.com/path', 'NOT_A_HOST'],
     ['example.com:8080', 'NOT_A_HOST'],
@@ -141,14 +151,43 @@ describe('public suffixes and registered domains (tldts, private domains include
     for (const s of ['com', 'co.uk', 'github.io', 'blogspot.com', 'vercel.app', 'pages.dev']) expect(isPublicSuffix(s)).toBe(true);
     for (const s of ['example.com', 'user.github.io', 'a.user.github.io']) expect(isPublicSuffix(s)).toBe(false);
   });
-  it('knows only what the Public Suffix List holds: weebly.com is an ordinary registered domain there', () => {
+  it('knows only what the Public Suffix List holds: weebly.com is a registered domain there, a hosting platform here', () => {
     expect(isPublicSuffix('weebly.com')).toBe(false);
-    expect(hostEntryExpression('weebly.com')).toBe('weebly.com/');
+    expect(hostingPlatformOf('weebly.com')).toBe('weebly.com');
+    expect(() => hostEntryExpression('weebly.com')).toThrow(/hosting platform/);
   });
   it('gives the registered domain of a host', () => {
     expect(registeredDomain('a.user.github.io')).toBe('user.github.io');
     expect(registeredDomain('www.example.co.uk')).toBe('example.co.uk');
     expect(registeredDomain('github.io')).toBeNull();
     expect(registeredDomain('1.2.3.4')).toBeNull();
+  });
+});
+
+describe('hosting platforms the Public Suffix List misses (FREE_HOSTING)', () => {
+  it('finds the most specific platform a host is or is under', () => {
+    expect(hostingPlatformOf('a.user.weebly.com')).toBe('weebly.com');
+    expect(hostingPlatformOf('docs.google.com')).toBe('docs.google.com');
+    expect(hostingPlatformOf('x.docs.google.com')).toBe('docs.google.com');
+    expect(hostingPlatformOf('www.google.com')).toBeNull();
+    expect(hostingPlatformOf('notweebly.com')).toBeNull();
+    expect(hostingPlatformOf('com')).toBeNull();
+  });
+
+  it.each<[string, string[]]>([
+    // site user.weebly.com: its own expressions and those of hosts below it
+    ['https://a.user.weebly.com/x', ['a.user.weebly.com/x', 'a.user.weebly.com/', 'user.weebly.com/x', 'user.weebly.com/']],
+    ['https://user.weebly.com/', ['user.weebly.com/']],
+    // the platform host itself: no allow list decides it (google.com/ would vouch for every form)
+    ['https://docs.google.com/forms/d/e/x/viewform', []],
+    ['https://weebly.com/', []],
+    // off platforms: every expression
+    ['https://www.google.com/search?q=1', lookupExpressions('https://www.google.com/search?q=1')],
+    ['http://1.2.3.4/a', lookupExpressions('http://1.2.3.4/a')],
+  ])('%s: allow lists may decide by %j', (url, allowable) => {
+    const l = lookup(url);
+    expect(l.expressions).toEqual(lookupExpressions(url));
+    expect(l.expressions.slice(0, l.allowable)).toEqual(allowable);
+    expect(allowableExpressionCount(url)).toBe(l.allowable);
   });
 });

@@ -5,6 +5,7 @@
  * expressions drop both, as Safe Browsing does.
  */
 import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/inference/contract';
+import { FREE_HOSTING } from '@phishnet/inference/features';
 import { parse as parseDomain } from 'tldts';
 
 /** Most expressions one URL has: 5 host suffixes × 6 path prefixes. */
@@ -27,12 +28,72 @@ const MAX_PATH_PREFIXES = 4;
  * @throws UrlError only for a string that is not a URL at all
  */
 export function lookupExpressions(url: CanonicalUrl | string): string[] {
+  return lookup(url).expressions;
+}
+
+/** A URL's lookup expressions and how many of them, from the first, an allow list may decide on. */
+export interface LookupExpressions {
+  /** As {@link lookupExpressions}: host-major, most specific host first. */
+  expressions: string[];
+  /**
+   * The leading expressions whose host is at or below the URL's site (see {@link allowableExpressionCount}): an allow
+   * list decides the URL only through one of these. Equals `expressions.length` off hosting platforms.
+   */
+  allowable: number;
+}
+
+/**
+ * {@link lookupExpressions} with the allow-list boundary.
+ * @throws UrlError only for a string that is not a URL at all
+ */
+export function lookup(url: CanonicalUrl | string): LookupExpressions {
   const u = typeof url === 'string' ? canonicalize(url) : url;
   const hosts = lookupHosts(u);
   const paths = lookupPaths(u.path, u.query);
-  const out: string[] = [];
-  for (const h of hosts) for (const p of paths) out.push(h + p);
-  return out;
+  const expressions: string[] = [];
+  for (const h of hosts) for (const p of paths) expressions.push(h + p);
+  return { expressions, allowable: allowableHosts(u, hosts) * paths.length };
+}
+
+/**
+ * How many of a URL's lookup expressions, from the first, an allow list may decide it by. On a hosting platform the
+ * Public Suffix List does not cover (`FREE_HOSTING` of inference's feature lexicons: `weebly.com`, `sites.google.com`,
+ * `docs.google.com`, `sharepoint.com`…) the site is one user's: `user.weebly.com` for `a.user.weebly.com`, and
+ * nothing for a URL on the platform host itself (`docs.google.com/forms/…`). An allow entry above that site
+ * (`google.com/` for `docs.google.com`) would vouch for every user of the platform, so it does not decide the URL:
+ * the model does. Deny lists are never restricted. Privacy-mode clients apply the same bound to what
+ * `hashes:search` returns.
+ * @throws UrlError only for a string that is not a URL at all
+ */
+export function allowableExpressionCount(url: CanonicalUrl | string): number {
+  return lookup(url).allowable;
+}
+
+/** Number of leading lookup hosts at or below the URL's site (all of them off hosting platforms). */
+function allowableHosts(u: CanonicalUrl, hosts: string[]): number {
+  if (u.hostKind !== 'domain') return hosts.length;
+  const platform = hostingPlatformOf(u.host);
+  if (platform === null) return hosts.length;
+  if (platform === u.host) return 0;
+  const label = u.host.lastIndexOf('.', u.host.length - platform.length - 2);
+  const site = u.host.slice(label + 1); // one label under the platform
+  let n = 0;
+  while (n < hosts.length && hosts[n]!.length >= site.length) n++;
+  return n;
+}
+
+/**
+ * The hosting platform (a `FREE_HOSTING` suffix: a platform whose users' sites the Public Suffix List does not
+ * separate) that a canonical domain host is or is under, most specific first; null when none.
+ */
+export function hostingPlatformOf(host: string): string | null {
+  for (let i = 0; ; ) {
+    const suffix = i === 0 ? host : host.slice(i);
+    if (FREE_HOSTING.has(suffix)) return suffix;
+    const dot = host.indexOf('.', i);
+    if (dot === -1) return null;
+    i = dot + 1;
+  }
 }
 
 /** Host suffixes of a canonical URL's host, exact host first (≤ 5). */
@@ -74,7 +135,7 @@ function lookupPaths(path: string, query: string | null): string[] {
 }
 
 /** Why an entry could not become a list expression; stable codes, counted per feed. */
-export type EntryErrorCode = 'NOT_A_URL' | 'PUBLIC_SUFFIX' | 'NOT_A_HOST' | 'EMPTY';
+export type EntryErrorCode = 'NOT_A_URL' | 'PUBLIC_SUFFIX' | 'HOSTING_PLATFORM' | 'NOT_A_HOST' | 'EMPTY';
 
 /** Thrown by the entry functions below for an entry that cannot be listed. */
 export class EntryError extends Error {
@@ -89,22 +150,27 @@ export class EntryError extends Error {
  * canonicalization does.
  * @throws EntryError EMPTY for blank input; NOT_A_URL when canonicalization fails; PUBLIC_SUFFIX when the host is a
  *   public suffix, ICANN or private (`https://github.io/`, and also `https://github.io/login`, whose expression
- *   would match that path on every site of the platform)
+ *   would match that path on every site of the platform); HOSTING_PLATFORM for the bare host of a hosting platform
+ *   the Public Suffix List misses (`https://weebly.com/`, `https://docs.google.com/`; see
+ *   {@link allowableExpressionCount}). A URL with a path on such a platform is kept
+ *   (`https://docs.google.com/forms/d/e/…/viewform`): that is where phishing on it lives.
  */
 export function urlEntryExpression(entry: string): string {
   const u = entryUrl(entry);
   assertNotPublicSuffix(u);
+  if (u.path === '/' && !u.query) assertNotHostingPlatform(u.host);
   // The first lookup expression of the URL: exact host, exact path with its (non-empty) query.
   return u.host + (u.query ? `${u.path}?${u.query}` : u.path);
 }
 
 /**
  * The host of a URL entry as a host entry (`<host>/`): what an allow feed of URLs lists.
- * @throws EntryError as {@link urlEntryExpression}
+ * @throws EntryError as {@link urlEntryExpression}, and HOSTING_PLATFORM for any URL on a platform host itself
  */
 export function urlEntryHostExpression(entry: string): string {
   const u = entryUrl(entry);
   assertNotPublicSuffix(u);
+  assertNotHostingPlatform(u.host);
   return `${u.host}/`;
 }
 
@@ -114,7 +180,8 @@ export function urlEntryHostExpression(entry: string): string {
  * trailing dot is ignored. An IPv4 or bracketed IPv6 address is a host too (it matches only itself).
  * @throws EntryError EMPTY for blank input; NOT_A_HOST when it is not a valid host (a URL, a port, a path, a
  *   character no host may hold); PUBLIC_SUFFIX when it is itself a public suffix, ICANN or private (`com`, `co.uk`,
- *   `github.io`, `vercel.app`) — listing it would cover every site of a platform
+ *   `github.io`, `vercel.app`) — listing it would cover every site of a platform; HOSTING_PLATFORM for a hosting
+ *   platform the Public Suffix List misses (`weebly.com`, `sites.google.com`; see {@link allowableExpressionCount})
  */
 export function hostEntryExpression(entry: string): string {
   const s = entry.trim();
@@ -130,6 +197,7 @@ export function hostEntryExpression(entry: string): string {
     throw e;
   }
   assertNotPublicSuffix(u);
+  assertNotHostingPlatform(u.host);
   return `${u.host}/`;
 }
 
@@ -154,6 +222,12 @@ function assertNotPublicSuffix(u: CanonicalUrl): void {
   if (u.hostKind !== 'domain') return;
   if (isPublicSuffix(u.host)) {
     throw new EntryError('PUBLIC_SUFFIX', `${u.host} is a public suffix: listing it would cover every site under it`);
+  }
+}
+
+function assertNotHostingPlatform(host: string): void {
+  if (FREE_HOSTING.has(host)) {
+    throw new EntryError('HOSTING_PLATFORM', `${host} is a hosting platform: listing it would cover every site on it`);
   }
 }
 

@@ -173,12 +173,12 @@ describe('domain-list', () => {
 });
 
 describe('tranco-csv', () => {
-  const body = ['1,google.com', '2,github.io', '3,user.github.io', 'x,bad.test', '4,', '5,example.org', '6,beyond-top.test'].join('\r\n');
+  const body = ['1,google.com', '2,github.io', '3,user.github.io', 'x,bad.test', '4,', '5,example.org', '6,weebly.com', '7,beyond-top.test'].join('\r\n');
 
   it('keeps ranks 1..topN', () => {
-    const feed = parseFeed('tranco-csv', body, 'allow', { topN: 5 });
+    const feed = parseFeed('tranco-csv', body, 'allow', { topN: 6 });
     expect(hashesOf(feed)).toEqual(hex('google.com/', 'user.github.io/', 'example.org/'));
-    expect(feed.rejected).toEqual({ PUBLIC_SUFFIX: 1, BAD_LINE: 1, EMPTY: 1 });
+    expect(feed.rejected).toEqual({ PUBLIC_SUFFIX: 1, BAD_LINE: 1, EMPTY: 1, HOSTING_PLATFORM: 1 });
   });
 
   it('needs topN', () => {

@@ -36,7 +36,8 @@ export interface ParseOptions {
 }
 
 /**
- * Why an entry was rejected: an {@link EntryError} code (`NOT_A_URL`, `PUBLIC_SUFFIX`, `NOT_A_HOST`, `EMPTY` for a
+ * Why an entry was rejected: an {@link EntryError} code (`NOT_A_URL`, `PUBLIC_SUFFIX`, `HOSTING_PLATFORM`,
+ * `NOT_A_HOST`, `EMPTY` for a
  * record whose URL/domain field is empty), `BAD_HASH` (a `phishnet-hashes` line that is not 64 hex digits) or
  * `BAD_LINE` (a line or record that does not have the format's shape: too few columns, broken quoting, a bad rank,
  * a JSON element without a string `url`).
@@ -48,7 +49,8 @@ export interface ParsedFeed {
   hashes: Buffer[];
   /** Accepted entries (before deduplication). */
   accepted: number;
-  /** Rejected entries by code (`NOT_A_URL`, `PUBLIC_SUFFIX`, `NOT_A_HOST`, `EMPTY`, `BAD_HASH`, `BAD_LINE`). */
+  /** Rejected entries by code ({@link RejectCode}: `NOT_A_URL`, `PUBLIC_SUFFIX`, `HOSTING_PLATFORM`, `NOT_A_HOST`,
+   * `EMPTY`, `BAD_HASH`, `BAD_LINE`). */
   rejected: Record<string, number>;
   /**
    * Up to 5 examples of rejected lines (truncated to 200 characters) for status messages, each as

@@ -1,7 +1,7 @@
 /** SHA-256 full hashes of lookup expressions and their 4-byte prefixes. */
 import { hash as oneShotHash } from 'node:crypto';
 import type { CanonicalUrl } from '@phishnet/inference/contract';
-import { lookupExpressions } from './expressions.ts';
+import { lookup, lookupExpressions } from './expressions.ts';
 
 /** Bytes of a full hash (SHA-256). */
 export const FULL_HASH_BYTES = 32;
@@ -25,6 +25,15 @@ export function prefixOf(hash: Uint8Array): number {
 /** Full hashes of every lookup expression of a canonical URL (same order as `lookupExpressions`). */
 export function urlHashes(url: CanonicalUrl | string): Buffer[] {
   return lookupExpressions(url).map(fullHash);
+}
+
+/**
+ * {@link urlHashes} with the number of leading hashes an allow list may decide the URL by (see
+ * `allowableExpressionCount`): the arguments of `ListSnapshot.decideHashes`.
+ */
+export function urlLookupHashes(url: CanonicalUrl | string): { hashes: Buffer[]; allowable: number } {
+  const { expressions, allowable } = lookup(url);
+  return { hashes: expressions.map(fullHash), allowable };
 }
 
 /** Lowercase hex of a full hash (64 characters), as `phishnet-hashes` feeds and logs write it. */

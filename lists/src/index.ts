@@ -9,7 +9,9 @@
  *     (the first 4 bytes, read big-endian as an unsigned 32-bit integer);
  *   - two list kinds: `deny` (known phishing) and `allow` (known legitimate). Decision order: deny → allow → model.
  *   - an allow entry is a host or a registered domain (expression `<host>/`), never a public suffix, ICANN or private:
- *     `user.github.io` is one user's site, `github.io` is a platform and is refused.
+ *     `user.github.io` is one user's site, `github.io` is a platform and is refused; so are hosting platforms the
+ *     Public Suffix List misses (`weebly.com`, `docs.google.com`), and an allow entry above such a platform
+ *     (`google.com/`) does not decide URLs on it ({@link allowableExpressionCount}).
  *
  * Components: the operator parses feeds ({@link parseFeed}) and writes versions to Redis ({@link RedisLayout},
  * {@link encodeHashes}); the gateway loads them into a {@link ListSnapshot} and calls {@link ListSnapshot.decide} for

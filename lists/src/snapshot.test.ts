@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { canonicalize } from '@phishnet/inference/contract';
 import { hostEntryExpression, lookupExpressions, urlEntryExpression } from './expressions.ts';
-import { fullHash, prefixOf, urlHashes } from './hashes.ts';
+import { fullHash, prefixOf, urlHashes, urlLookupHashes } from './hashes.ts';
 import { encodeHashes } from './layout.ts';
 import { compileList, ListSnapshot, type CompiledList, type ListKind } from './snapshot.ts';
 
@@ -62,6 +62,22 @@ describe('ListSnapshot.decide', () => {
     expect(allow.decide('https://github.io/')).toBeNull();
     expect(allow.decide('https://user.github.io.evil.test/')).toBeNull();
     expect(allow.decide('https://xuser.github.io/')).toBeNull();
+  });
+
+  it('does not let an allow entry above a hosting platform site vouch for its users (deny still applies)', () => {
+    const s = new ListSnapshot([
+      list('tranco', 'allow', ['google.com/', 'user.weebly.com/']),
+      list('feed', 'deny', ['docs.google.com/forms/d/e/bad/viewform']),
+    ]);
+    expect(s.decide('https://www.google.com/search?q=x')).toEqual({ list: 'tranco', kind: 'allow' });
+    expect(s.decide('https://docs.google.com/forms/d/e/other/viewform')).toBeNull(); // the model decides
+    expect(s.decide('https://docs.google.com/forms/d/e/bad/viewform')).toEqual({ list: 'feed', kind: 'deny' });
+    expect(s.decide('https://user.weebly.com/shop')).toEqual({ list: 'tranco', kind: 'allow' });
+    expect(s.decide('https://other.weebly.com/')).toBeNull();
+    // decideHashes applies the rule only when told the boundary
+    const { hashes, allowable } = urlLookupHashes('https://docs.google.com/forms/d/e/other/viewform');
+    expect(s.decideHashes(hashes, allowable)).toBeNull();
+    expect(s.decideHashes(hashes)).toEqual({ list: 'tranco', kind: 'allow' });
   });
 
   it('decides by the first list by name within a kind', () => {

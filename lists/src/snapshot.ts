@@ -4,7 +4,7 @@
  * Immutable: a new version is a new snapshot, swapped in by reference.
  */
 import type { CanonicalUrl } from '@phishnet/inference/contract';
-import { FULL_HASH_BYTES, prefixOf, sortedHashDataWithPrefixes, urlHashes } from './hashes.ts';
+import { FULL_HASH_BYTES, prefixOf, sortedHashDataWithPrefixes, urlLookupHashes } from './hashes.ts';
 import { MAX_EXPRESSIONS } from './expressions.ts';
 
 /** `deny`: known phishing; `allow`: known legitimate. */
@@ -109,17 +109,25 @@ export class ListSnapshot {
 
   /**
    * The list that decides a canonical URL: the first deny list (by name) matching any of its expressions, else the
-   * first allow list matching; null when none matches. Costs at most 30 SHA-256 of short strings plus one binary
-   * search per expression and list; nothing is hashed when the snapshot holds no entry.
+   * first allow list matching one of its allowable expressions (all of them, except on a hosting platform the Public
+   * Suffix List misses: see `allowableExpressionCount`); null when none matches. Costs at most 30 SHA-256 of short
+   * strings plus one binary search per expression and list; nothing is hashed when the snapshot holds no entry.
    * @param url a canonical URL or its (canonical) href
+   * @throws UrlError (inference's) only for a string that is not a URL at all
    */
   decide(url: CanonicalUrl | string): ListMatch | null {
     if (this.#ordered.length === 0) return null;
-    return this.decideHashes(urlHashes(url));
+    const { hashes, allowable } = urlLookupHashes(url);
+    return this.decideHashes(hashes, allowable);
   }
 
-  /** Same as {@link decide} for precomputed full hashes (`urlHashes(url)`); hashes that are not 32 bytes never match. */
-  decideHashes(hashes: readonly Uint8Array[]): ListMatch | null {
+  /**
+   * Same as {@link decide} for precomputed full hashes (`urlHashes(url)`, or `urlLookupHashes(url)` for both
+   * arguments); hashes that are not 32 bytes never match.
+   * @param allowable how many leading hashes allow lists may match (default: all; pass `urlLookupHashes(url).allowable`
+   *   to apply the hosting-platform rule as {@link decide} does)
+   */
+  decideHashes(hashes: readonly Uint8Array[], allowable: number = hashes.length): ListMatch | null {
     if (this.#ordered.length === 0) return null;
     const n = hashes.length;
     const prefixes = n <= this.#scratch.length ? this.#scratch : new Uint32Array(n);
@@ -128,7 +136,8 @@ export class ListSnapshot {
       prefixes[i] = h.length === FULL_HASH_BYTES ? prefixOf(h) : 0;
     }
     for (const list of this.#ordered) {
-      for (let i = 0; i < n; i++) {
+      const m = list.kind === 'deny' ? n : Math.min(n, allowable);
+      for (let i = 0; i < m; i++) {
         const h = hashes[i]!;
         if (h.length === FULL_HASH_BYTES && contains(list, h, prefixes[i]!)) return { list: list.name, kind: list.kind };
       }
