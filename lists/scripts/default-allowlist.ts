@@ -14,8 +14,8 @@ import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { getPublicSuffix } from 'tldts';
-import { canonicalize, UrlError } from '@phishnet/inference/contract';
-import { registeredDomain } from '../src/expressions.ts';
+import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/inference/contract';
+import { hostingPlatformOf, registeredDomain } from '../src/expressions.ts';
 
 export { registeredDomain };
 
@@ -68,7 +68,9 @@ export function parentNames(host: string): string[] {
  * An allow entry `e` covers `e` and every name below it (host-suffix matching), across public-suffix boundaries: an
  * entry `amazonaws.com` would cover `bucket.s3.amazonaws.com`, someone else's site. So a name is never an entry when
  * (a) a phishing host of the inputs is that name or below it, whatever the PSL says about the names in between, or
- * (b) a host of the inputs (either label) has a public suffix strictly below that name (it contains a platform).
+ * (b) a host of the inputs (either label) has a public suffix strictly below that name (it contains a platform), or
+ * (c) it is, or lies above, a hosting platform that the PSL misses (`hostingPlatformOf`: `weebly.com`,
+ *     `sites.google.com`), which `hostEntryExpression` refuses or the snapshot would not decide by.
  * @param top N, the number of entries kept (a positive integer)
  */
 export function buildAllowlist(rows: Iterable<HostRow>, top: number): AllowlistBuild {
@@ -77,7 +79,8 @@ export function buildAllowlist(rows: Iterable<HostRow>, top: number): AllowlistB
   const domainLegit = new Map<string, number>();
   /** Names at or above a phishing host: never an entry. */
   const phishNames = new Set<string>();
-  /** Names with a public suffix strictly below them (e.g. `amazonaws.com` above `s3.amazonaws.com`): never an entry. */
+  /** Names with a public suffix strictly below them (e.g. `amazonaws.com` above `s3.amazonaws.com`), and hosting
+   * platforms the PSL misses with the names above them: never an entry. */
   const platformParents = new Set<string>();
   const seenSuffix = new Set<string>();
   const rowsSkipped = { ipHost: 0, publicSuffixHost: 0 };
@@ -87,6 +90,11 @@ export function buildAllowlist(rows: Iterable<HostRow>, top: number): AllowlistB
     if (suffix && !seenSuffix.has(suffix)) {
       seenSuffix.add(suffix);
       for (const p of parentNames(suffix).slice(1)) platformParents.add(p);
+    }
+    const platform = hostingPlatformOf(r.host);
+    if (platform && !seenSuffix.has(platform)) {
+      seenSuffix.add(platform);
+      for (const p of parentNames(platform)) platformParents.add(p);
     }
     if (r.label === 1) for (const n of parentNames(r.host)) phishNames.add(n);
     const domain = registeredDomain(r.host);
@@ -143,6 +151,7 @@ export function coverageIndex(entries: Iterable<string>): (host: string) => stri
 /** One row of a labelled CSV (`url,label,source,first_seen`) with its canonical host. */
 export interface LabelledHostRow extends HostRow {
   url: string;
+  canonical: CanonicalUrl;
   source: string;
   /** ISO date or "" when the row has none. */
   firstSeen: string;
@@ -168,7 +177,7 @@ export async function readLabelledHosts(path: string, rejected: Record<string, n
     if (label !== '0' && label !== '1') { rejected.BAD_LABEL = (rejected.BAD_LABEL ?? 0) + 1; continue; }
     try {
       const u = canonicalize(row.url ?? '');
-      out.push({ url: row.url ?? '', host: u.host, hostKind: u.hostKind, label: label === '1' ? 1 : 0,
+      out.push({ url: row.url ?? '', canonical: u, host: u.host, hostKind: u.hostKind, label: label === '1' ? 1 : 0,
         source: row.source ?? '', firstSeen: row.first_seen?.trim() ?? '' });
     } catch (e) {
       if (!(e instanceof UrlError)) throw e;

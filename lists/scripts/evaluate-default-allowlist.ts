@@ -5,6 +5,7 @@
  *     ../shared/data/urls-train.csv.gz ../shared/data/urls-fresh.csv.gz
  *   npm run evaluate:default-allowlist -- --list lists/data/default-allow.txt --probes fixtures/benign-sign-in-pages.csv …
  *
+ * Coverage is decided by `ListSnapshot.decide` on a snapshot of the entries, as the gateway decides.
  * `--split DAY`: the list is built only from rows dated before DAY (and undated rows) of the inputs; the rows dated on or
  * after DAY are held out. For each N of `--sweep` it prints how many held-out phishing URLs (and distinct registered
  * domains) an allow entry would cover — phishing the list would wrongly let through — and how many held-out legitimate
@@ -12,7 +13,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { compileList, fullHash, hostEntryExpression, ListSnapshot } from '../src/index.ts';
 import { buildAllowlist, coverageIndex, parseDomainList, readLabelledHosts, registeredDomain, type LabelledHostRow } from './default-allowlist.ts';
+
+/** The snapshot the gateway would hold for these allow entries alone: decisions as in production (hosting-platform
+ * bounds included). */
+function allowSnapshot(entries: readonly string[]): ListSnapshot {
+  return new ListSnapshot([compileList({ name: 'default-allow', kind: 'allow', version: 'eval' }, entries.map((e) => fullHash(hostEntryExpression(e))))]);
+}
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -39,30 +47,33 @@ if (values.split) {
   for (const n of [...sweep, all.candidates]) {
     const entries = all.entries.slice(0, n).map((e) => e.entry);
     const covers = coverageIndex(entries);
-    const hits = heldPhish.filter((r) => r.hostKind === 'domain' && covers(r.host) !== null);
-    const legit = heldLegit.filter((r) => r.hostKind === 'domain' && covers(r.host) !== null).length;
+    const snap = allowSnapshot(entries);
+    const hits = heldPhish.filter((r) => snap.decide(r.canonical) !== null);
+    const legit = heldLegit.filter((r) => snap.decide(r.canonical) !== null).length;
     const domains = new Set(hits.map((r) => registeredDomain(r.host)));
     console.log(`| ${n === all.candidates ? `all (${n})` : n} | ${entries.length} | ${hits.length} (${(100 * hits.length / heldPhish.length).toFixed(3)} %) | ` +
       `${domains.size} | ${legit} (${(100 * legit / heldLegit.length).toFixed(1)} %) |`);
     if (process.env.PHISHNET_SHOW_HITS && hits.length) {
       const byEntry = new Map<string, number>();
-      for (const r of hits) byEntry.set(covers(r.host)!, (byEntry.get(covers(r.host)!) ?? 0) + 1);
+      for (const r of hits) byEntry.set(covers(r.host) ?? '?', (byEntry.get(covers(r.host) ?? '?') ?? 0) + 1);
       console.log(`    ${[...byEntry].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([e, c]) => `${e}:${c}`).join(' ')}`);
     }
   }
 }
 
 if (values.list) {
-  const covers = coverageIndex(parseDomainList(readFileSync(values.list, 'utf8')));
+  const entries = parseDomainList(readFileSync(values.list, 'utf8'));
+  const covers = coverageIndex(entries);
+  const snap = allowSnapshot(entries);
   let total = 0;
   let covered = 0;
   for (const path of values.probes) {
     const rows = await readLabelledHosts(path);
-    const hit = rows.filter((r) => r.hostKind === 'domain' && covers(r.host) !== null);
+    const hit = rows.filter((r) => snap.decide(r.canonical) !== null);
     total += rows.length;
     covered += hit.length;
     console.log(`${path}: ${hit.length} of ${rows.length} covered`);
-    for (const r of rows) console.log(`  ${covers(r.host) ?? '-'}\t${r.url}`);
+    for (const r of rows) console.log(`  ${snap.decide(r.canonical) ? covers(r.host) : '-'}\t${r.url}`);
   }
   console.log(`probes: ${covered} of ${total} covered`);
 }
