@@ -36,6 +36,8 @@ export const OperatorEnv = z.object({
   PHISHNET_OPERATOR_REDIS_URL: z.preprocess(unsetIfEmpty, z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL').optional()),
   /** Whole-download timeout of a PhishFeed url source. */
   PHISHNET_OPERATOR_FEED_TIMEOUT_MS: int(1000, 60_000),
+  /** Heap limit of the worker thread that parses one feed document (MB; keep it under the container's memory limit). */
+  PHISHNET_OPERATOR_FEED_PARSE_MEMORY_MB: int(64, 384),
   /** How long a deleted PhishFeed waits for Redis to remove its list before its finalizer is dropped anyway. */
   PHISHNET_OPERATOR_FEED_CLEANUP_TIMEOUT_MS: int(0, 120_000),
   PHISHNET_OPERATOR_BACKOFF_BASE_MS: int(1, 500),
@@ -61,7 +63,7 @@ export interface OperatorConfig {
   metrics: { host: string; port: number };
   workers: number;
   /** PhishFeed sync settings; `redisUrl` undefined = PhishFeeds are not reconciled. */
-  feeds: { redisUrl: string | undefined; fetchTimeoutMs: number; cleanupTimeoutMs: number };
+  feeds: { redisUrl: string | undefined; fetchTimeoutMs: number; cleanupTimeoutMs: number; parseMemoryMb: number };
   backoff: { baseMs: number; maxMs: number };
   leaderElection: { enabled: boolean; namespace: string; name: string; durationMs: number; renewMs: number; identity: string };
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -89,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): OperatorConfig {
     servicePort: e.PHISHNET_OPERATOR_SERVICE_PORT,
     metrics: { host: e.PHISHNET_OPERATOR_METRICS_HOST, port: e.PHISHNET_OPERATOR_METRICS_PORT },
     workers: e.PHISHNET_OPERATOR_WORKERS,
-    feeds: { redisUrl: e.PHISHNET_OPERATOR_REDIS_URL, fetchTimeoutMs: e.PHISHNET_OPERATOR_FEED_TIMEOUT_MS, cleanupTimeoutMs: e.PHISHNET_OPERATOR_FEED_CLEANUP_TIMEOUT_MS },
+    feeds: { redisUrl: e.PHISHNET_OPERATOR_REDIS_URL, fetchTimeoutMs: e.PHISHNET_OPERATOR_FEED_TIMEOUT_MS, cleanupTimeoutMs: e.PHISHNET_OPERATOR_FEED_CLEANUP_TIMEOUT_MS, parseMemoryMb: e.PHISHNET_OPERATOR_FEED_PARSE_MEMORY_MB },
     backoff: { baseMs: e.PHISHNET_OPERATOR_BACKOFF_BASE_MS, maxMs: e.PHISHNET_OPERATOR_BACKOFF_MAX_MS },
     leaderElection: {
       enabled: e.PHISHNET_OPERATOR_LEADER_ELECTION,

@@ -55,7 +55,7 @@ redis?.on('error', (err: Error) => log.warn({ err: err.message }, 'redis error')
 const feeds = redis
   ? new FeedController(kc, client, redis, metrics, log, {
     watchNamespace: config.watchNamespace, workers: config.workers, backoff: config.backoff,
-    fetchTimeoutMs: config.feeds.fetchTimeoutMs, cleanupTimeoutMs: config.feeds.cleanupTimeoutMs,
+    fetchTimeoutMs: config.feeds.fetchTimeoutMs, cleanupTimeoutMs: config.feeds.cleanupTimeoutMs, parseMemoryMb: config.feeds.parseMemoryMb,
   })
   : undefined;
 if (!feeds) log.warn('PHISHNET_OPERATOR_REDIS_URL is unset: PhishFeeds are not reconciled');

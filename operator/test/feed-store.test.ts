@@ -55,7 +55,7 @@ describe('list versions in real Redis (lists/src/layout.ts)', () => {
   const hex = (hs: Buffer[]) => hs.map((h) => h.toString('hex')).sort();
 
   it('writes the data key and the index field the gateway reads, and publishes the list name', async () => {
-    const w = await writeList(r, 'ns-feed', 'deny', A, NOW);
+    const w = await writeList(r, 'ns-feed', 'deny', encodeHashes(A), NOW);
     expect(w).toMatchObject({ changed: true, previous: null, entry: { kind: 'deny', entries: 3, updatedAt: NOW.toISOString() } });
     const s = await served('ns-feed');
     expect(s?.hashes).toEqual(hex(A));
@@ -65,10 +65,10 @@ describe('list versions in real Redis (lists/src/layout.ts)', () => {
   });
 
   it('the same content again rewrites nothing (content-addressed version, no publish)', async () => {
-    const w1 = await writeList(r, 'ns-feed', 'deny', A, NOW);
+    const w1 = await writeList(r, 'ns-feed', 'deny', encodeHashes(A), NOW);
     await settle();
     published.length = 0;
-    const w2 = await writeList(r, 'ns-feed', 'deny', [...A].reverse(), new Date(NOW.getTime() + 60_000));
+    const w2 = await writeList(r, 'ns-feed', 'deny', encodeHashes([...A].reverse()), new Date(NOW.getTime() + 60_000));
     expect(w2.changed).toBe(false);
     expect(w2.entry).toEqual(w1.entry);
     await settle();
@@ -76,8 +76,8 @@ describe('list versions in real Redis (lists/src/layout.ts)', () => {
   });
 
   it('new content swaps in a new version; the old data key expires after the grace period', async () => {
-    const w1 = await writeList(r, 'ns-feed', 'deny', A, NOW);
-    const w2 = await writeList(r, 'ns-feed', 'deny', B, NOW);
+    const w1 = await writeList(r, 'ns-feed', 'deny', encodeHashes(A), NOW);
+    const w2 = await writeList(r, 'ns-feed', 'deny', encodeHashes(B), NOW);
     expect(w2.entry.version).not.toBe(w1.entry.version);
     expect(w2.previous?.version).toBe(w1.entry.version);
     expect((await served('ns-feed'))?.hashes).toEqual(hex(B));
@@ -87,7 +87,7 @@ describe('list versions in real Redis (lists/src/layout.ts)', () => {
   });
 
   it('a writer that dies after staging leaves the served version whole; the staged key expires by itself', async () => {
-    const w1 = await writeList(r, 'ns-feed', 'deny', A, NOW);
+    const w1 = await writeList(r, 'ns-feed', 'deny', encodeHashes(A), NOW);
     const staged = await stageVersion(r, 'ns-feed', 'deny', encodeHashes(B), NOW); // … and the process dies here
     expect((await served('ns-feed'))?.entry.version).toBe(w1.entry.version);
     expect((await served('ns-feed'))?.hashes).toEqual(hex(A));
@@ -95,31 +95,31 @@ describe('list versions in real Redis (lists/src/layout.ts)', () => {
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(STAGED_TTL_SECONDS);
     // the next operator's sync completes the switch
-    const w2 = await writeList(r, 'ns-feed', 'deny', B, NOW);
+    const w2 = await writeList(r, 'ns-feed', 'deny', encodeHashes(B), NOW);
     expect(w2.changed).toBe(true);
     expect(await r.ttl(staged.dataKey)).toBe(-1);
     expect((await served('ns-feed'))?.hashes).toEqual(hex(B));
   });
 
   it('a writer that dies after the switch (before retiring) leaves no data key behind for good: the next write sweeps it', async () => {
-    const w1 = await writeList(r, 'ns-feed', 'deny', A, NOW);
+    const w1 = await writeList(r, 'ns-feed', 'deny', encodeHashes(A), NOW);
     await switchIndex(r, await stageVersion(r, 'ns-feed', 'deny', encodeHashes(B), NOW)); // … dies before retiring v1
     expect(await r.ttl(listDataKey('ns-feed', w1.entry.version))).toBe(-1);
-    const w3 = await writeList(r, 'ns-feed', 'deny', C, NOW);
+    const w3 = await writeList(r, 'ns-feed', 'deny', encodeHashes(C), NOW);
     const keys = (await r.keys(`${listDataKey('ns-feed', '')}*`)).sort();
     expect(keys).toHaveLength(3);
     for (const k of keys) expect(await r.ttl(k), k).toBe(k === listDataKey('ns-feed', w3.entry.version) ? -1 : OLD_VERSION_GRACE_SECONDS);
   });
 
   it('retiring touches only this list\'s keys (a list whose name extends it is left alone)', async () => {
-    await writeList(r, 'ns-feed', 'deny', A, NOW);
-    const other = await writeList(r, 'ns-feed-2', 'deny', B, NOW);
+    await writeList(r, 'ns-feed', 'deny', encodeHashes(A), NOW);
+    const other = await writeList(r, 'ns-feed-2', 'deny', encodeHashes(B), NOW);
     await retireOldVersions(r, 'ns-feed', null);
     expect(await r.ttl(listDataKey('ns-feed-2', other.entry.version))).toBe(-1);
   });
 
   it('removing a list deletes its index field, publishes, and lets its data expire', async () => {
-    const w = await writeList(r, 'ns-feed', 'allow', A, NOW);
+    const w = await writeList(r, 'ns-feed', 'allow', encodeHashes(A), NOW);
     await settle();
     published.length = 0;
     expect(await removeList(r, 'ns-feed')).toBe(true);

@@ -2,7 +2,7 @@
  * The PhishFeed controller: an informer on PhishFeeds feeds a deduplicating work queue (the same WorkQueue as the
  * PhishModel controller); workers run a level-triggered reconcile that re-reads the feed and, when a sync is due
  * (status.ts `syncDue`), fetches the document (conditional GET, or a ConfigMap/Secret key), parses it with
- * @phishnet/lists `parseFeed`, writes a new immutable list version to Redis (store.ts: data key, atomic index switch,
+ * @phishnet/lists `parseFeed` in a worker thread (parse-worker.ts), writes a new immutable list version to Redis (store.ts: data key, atomic index switch,
  * publish, retire the old version), then writes status through the status subresource and records Events.
  *
  * A failure at any step (unreachable, HTTP error, too large, malformed document, Redis down) keeps the last good
@@ -11,7 +11,7 @@
  * (a Warning event says the list was left behind) so that deletion never hangs forever.
  */
 import { CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import { FeedFormatError, FeedTooLargeError, listDataKey, parseFeed } from '@phishnet/lists';
+import { FeedFormatError, FeedTooLargeError, listDataKey } from '@phishnet/lists';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { parseDuration } from '../api/v1alpha1/duration.ts';
@@ -24,6 +24,7 @@ import { WorkQueue } from '../controller/queue.ts';
 import { isForbidden, type KubeClient } from '../kube/client.ts';
 import type { OperatorMetrics } from '../metrics/registry.ts';
 import { FeedFetchError, credentialHeaders, fetchFeed } from './fetch.ts';
+import { ParseMemoryError, parseInWorker } from './parse-worker.ts';
 import { afterSync, syncDue, withStaleness, type FeedEvent, type SyncOutcome } from './status.ts';
 import { readIndexEntry, removeList, writeList } from './store.ts';
 
@@ -33,6 +34,8 @@ export interface FeedControllerOptions {
   backoff: { baseMs: number; maxMs: number };
   /** Whole-download timeout of a url source, ms. */
   fetchTimeoutMs: number;
+  /** Heap limit of the parse worker, MB. */
+  parseMemoryMb: number;
   /** How long a deleted PhishFeed waits for Redis to remove its list before the finalizer is dropped anyway, ms. */
   cleanupTimeoutMs: number;
   /** Wall clock in ms (tests may shift it). */
@@ -216,18 +219,19 @@ export class FeedController {
 
     let parsed;
     try {
-      parsed = parseFeed(spec.format, body, spec.kind, { ...(spec.topN !== undefined ? { topN: spec.topN } : {}), maxEntries: spec.maxEntries });
+      parsed = await parseInWorker(spec.format, body, spec.kind, { ...(spec.topN !== undefined ? { topN: spec.topN } : {}), maxEntries: spec.maxEntries }, this.#o.parseMemoryMb);
     } catch (err) {
+      if (err instanceof ParseMemoryError) return { kind: 'failed', reason: 'TooLarge', message: `${err.message} (lower spec.maxEntries or raise PHISHNET_OPERATOR_FEED_PARSE_MEMORY_MB and the operator's memory limit)` };
       if (err instanceof FeedTooLargeError) return { kind: 'failed', reason: 'TooManyEntries', message: `${err.message} (maxEntries ${spec.maxEntries})` };
       const what = err instanceof FeedFormatError ? err.message : errText(err);
       return { kind: 'failed', reason: 'MalformedFeed', message: `not a ${spec.format} document: ${what}` };
     }
     const rejectedEntries = Object.values(parsed.rejected).reduce((a, b) => a + b, 0);
-    if (parsed.hashes.length === 0 && rejectedEntries > 0) {
+    if (parsed.data.length === 0 && rejectedEntries > 0) {
       return { kind: 'failed', reason: 'NoValidEntries', message: `all ${rejectedEntries} entries were rejected (e.g. ${parsed.rejectedExamples[0] ?? '?'})` };
     }
     try {
-      const w = await writeList(this.#redis, list, spec.kind, parsed.hashes, new Date(now));
+      const w = await writeList(this.#redis, list, spec.kind, parsed.data, new Date(now));
       return { kind: 'written', entry: w.entry, changed: w.changed, accepted: parsed.accepted, rejected: parsed.rejected, rejectedExamples: parsed.rejectedExamples, etag, lastModified };
     } catch (err) {
       return { kind: 'failed', reason: 'RedisUnavailable', message: `writing list ${list} failed: ${errText(err)}` };

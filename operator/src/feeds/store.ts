@@ -15,7 +15,7 @@
  */
 import type { Redis } from 'ioredis';
 import {
-  LISTS_CHANGED_CHANNEL, LISTS_INDEX_KEY, OLD_VERSION_GRACE_SECONDS, dataSha256, encodeHashes, listDataKey, parseIndexEntry,
+  LISTS_CHANGED_CHANNEL, LISTS_INDEX_KEY, OLD_VERSION_GRACE_SECONDS, dataSha256, listDataKey, parseIndexEntry,
   type ListIndexEntry, type ListKind,
 } from '@phishnet/lists';
 
@@ -54,7 +54,7 @@ export function versionOf(data: Buffer): { version: string; sha256: string } {
   return { version: sha256.slice(0, 16), sha256 };
 }
 
-/** Step 1: stores the data key of a new version (`data` = {@link encodeHashes} output) with a safety TTL. Nothing
+/** Step 1: stores the data key of a new version (`data` = @phishnet/lists `encodeHashes` output) with a safety TTL. Nothing
  * reads it until {@link switchIndex}. */
 export async function stageVersion(redis: Redis, name: string, kind: ListKind, data: Buffer, now: Date): Promise<StagedVersion> {
   const { version, sha256 } = versionOf(data);
@@ -92,12 +92,12 @@ export async function retireOldVersions(redis: Redis, name: string, keep: string
 }
 
 /**
- * Writes `hashes` as the current version of list `name` (steps 1-4 above); a no-op when the index already serves the
- * same content. Throws ioredis errors (the caller reports RedisUnavailable and keeps the last good version).
+ * Writes `data` (@phishnet/lists `encodeHashes` output: sorted, deduplicated full hashes) as the current version of list `name`
+ * (steps 1-4 above); a no-op when the index already serves the same content. Throws ioredis errors (the caller reports
+ * RedisUnavailable and keeps the last good version).
  */
-export async function writeList(redis: Redis, name: string, kind: ListKind, hashes: Iterable<Uint8Array>, now: Date): Promise<WriteResult> {
+export async function writeList(redis: Redis, name: string, kind: ListKind, data: Buffer, now: Date): Promise<WriteResult> {
   const previous = await readIndexEntry(redis, name);
-  const data = encodeHashes(hashes);
   const { version } = versionOf(data);
   if (previous && previous.version === version && previous.kind === kind && (await redis.exists(listDataKey(name, version))) === 1) {
     await retireOldVersions(redis, name, listDataKey(name, version));

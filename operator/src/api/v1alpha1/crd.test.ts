@@ -43,7 +43,7 @@ describe('PhishFeed CRD generated from the zod schema', () => {
 describe('PhishFeedSpecSchema', () => {
   const ok = { source: { url: 'https://openphish.com/feed.txt' }, format: 'url-list', kind: 'deny' };
   it('applies defaults', () => {
-    expect(PhishFeedSpecSchema.parse(ok)).toMatchObject({ refreshInterval: '1h', maxBytes: 64 * 1024 * 1024, maxEntries: 1_000_000 });
+    expect(PhishFeedSpecSchema.parse(ok)).toMatchObject({ refreshInterval: '1h', maxBytes: 64 * 1024 * 1024, maxEntries: 200_000 });
   });
   it.each([
     ['both url and configMapKeyRef', { ...ok, source: { url: 'https://x.example/f', configMapKeyRef: { name: 'c', key: 'k' } } }],
