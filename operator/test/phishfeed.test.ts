@@ -114,7 +114,6 @@ describe.runIf(OPT_IN)('control plane: PhishFeeds synced into Redis by the opera
   });
 
   afterAll(async () => {
-    if (process.env.PHISHNET_KEEP_LOGS) console.log(readFileSync(join(cp.dir, 'operator.log'), 'utf8').split('\n').slice(-40).join('\n'));
     await operator?.stop(10_000);
     await feeds?.close();
     await redis?.stop();
@@ -165,6 +164,24 @@ describe.runIf(OPT_IN)('control plane: PhishFeeds synced into Redis by the opera
     cp.kubectl(['patch', 'configmap', 'local-deny', '-n', NS, '--type=merge', '-p', JSON.stringify({ data: { 'urls.txt': 'https://cm-one.example/login\n' } })]);
     requestSync('local');
     await waitStatus('local', 'entries 1', (s) => s?.entries === 1);
+  });
+
+  it('credentials from a Secret (credentialsSecretRef): 401 without them, Synced with them; a Secret key as the source', async () => {
+    feeds.docs.set('/private', { body: 'https://private-one.example/x\nhttps://private-two.example/y\n', authorization: 'Bearer s3cret' });
+    cp.kubectl(['apply', '-f', '-'], feedDoc('private', { source: { url: `${feeds.base}/private` }, format: 'url-list', kind: 'deny', credentialsSecretRef: { name: 'private-auth' } }));
+    await waitStatus('private', 'Synced=False/SourceNotFound (no Secret yet)', (s) => synced(s)?.reason === 'SourceNotFound');
+    cp.kubectl(['create', 'secret', 'generic', 'private-auth', '-n', NS, '--from-literal=token=wrong']);
+    let st = await syncNow('private');
+    expect(synced(st)).toMatchObject({ status: 'False', reason: 'CredentialsInvalid' });
+    cp.kubectl(['patch', 'secret', 'private-auth', '-n', NS, '--type=merge', '-p', JSON.stringify({ stringData: { token: 's3cret' } })]);
+    st = await syncNow('private');
+    expect(synced(st)).toMatchObject({ status: 'True', reason: 'Synced' });
+    expect(st.entries).toBe(2);
+
+    cp.kubectl(['create', 'secret', 'generic', 'secret-feed', '-n', NS, '--from-literal=domains.txt=secret-one.example\nsecret-two.example\nsecret-three.example\n']);
+    cp.kubectl(['apply', '-f', '-'], feedDoc('secret-src', { source: { secretKeyRef: { name: 'secret-feed', key: 'domains.txt' } }, format: 'domain-list', kind: 'deny' }));
+    await waitStatus('secret-src', 'Synced=True', (s) => synced(s)?.status === 'True');
+    expect(get('secret-src').status?.entries).toBe(3);
   });
 
   it('the feed changes: the next sync swaps in a new version; the old data key expires after the grace period', async () => {

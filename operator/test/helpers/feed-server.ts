@@ -13,6 +13,8 @@ export interface FeedDoc {
   status?: number;
   /** Trickle the body over this many milliseconds (30 chunks). */
   slowMs?: number;
+  /** Required Authorization header value; any other gets 401. */
+  authorization?: string;
 }
 
 export interface FeedRequest {
@@ -41,6 +43,7 @@ export async function startFeedServer(): Promise<FeedServer> {
     const doc = docs.get(path);
     const record = (status: number) => requests.push({ path, headers: req.headers, status, at: Date.now() });
     if (!doc) { record(404); res.writeHead(404).end(); return; }
+    if (doc.authorization !== undefined && req.headers.authorization !== doc.authorization) { record(401); res.writeHead(401).end(); return; }
     if (doc.status !== undefined) { record(doc.status); res.writeHead(doc.status, { 'content-type': 'text/plain' }).end('error'); return; }
     const body = doc.body ?? '';
     const etag = etagOf(body);
