@@ -152,6 +152,9 @@ describe('lists end to end', () => {
     expect(await eventually(async () => await metric(gw, 'phishnet_gateway_list_load_failures_total', { reason: 'sha256_mismatch' }) >= 1)).toBe(true);
     expect((await check(gw, url)).source.kind).toBe('model');
     expect((await check(gw, 'http://other-phish.example/x')).source).toEqual({ kind: 'list', list: 'openphish' });
+    // The bad version is not read again at every poll: counted (and logged) once.
+    await new Promise((r) => setTimeout(r, REFRESH_MS * 2 + 100));
+    expect(await metric(gw, 'phishnet_gateway_list_load_failures_total', { reason: 'sha256_mismatch' })).toBe(1);
     await writeList('openphish', 'deny', ['http://other-phish.example/', url], 'v4');
     expect(await eventually(async () => (await check(gw, url)).source.list === 'openphish')).toBe(true);
   });

@@ -121,7 +121,8 @@ export class FileListSource {
       this.#stamps.set(f.path, stamp);
       const rejected = Object.values(parsed.rejected).reduce((a, b) => a + b, 0);
       if (rejected > 0) {
-        this.#log.warn({ list: f.name, accepted: parsed.accepted, rejected: parsed.rejected, examples: parsed.rejectedExamples }, 'list entries rejected');
+        // Counts only: rejected lines are URLs, which logs never carry.
+        this.#log.warn({ list: f.name, accepted: parsed.accepted, rejected: parsed.rejected }, 'list entries rejected');
       }
       const old = this.#store.get(key);
       if (old && old.version === list.version && old.name === list.name && old.kind === list.kind) return 'unchanged';
