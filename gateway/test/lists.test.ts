@@ -88,6 +88,13 @@ describe('lists decide before the model', () => {
     expect(r.json().verdicts[1].model.digest).toMatch(/^sha256:/);
     expect(r.headers['x-model-digest']).toMatch(/^sha256:/);
     expect(await metric(g, 'phishnet_gateway_list_matches_total', { list: 'feed', kind: 'deny' })).toBe(2);
+    // URLs a list decides never reach the cache or inference.
+    const calls = await metric(g, 'phishnet_gateway_upstream_requests_total', { outcome: 'success' });
+    const lookups = await metric(g, 'phishnet_gateway_cache_lookups_total', { tier: 'l1', result: 'miss' });
+    const listed = await post(g, '/api/check-urls', { urls: [denied, signIn, 'https://www.github.com/settings', `${denied}#frag`] });
+    expect(listed.json().verdicts.map((x: { verdict: string }) => x.verdict)).toEqual(['phishing', 'legitimate', 'legitimate', 'phishing']);
+    expect(await metric(g, 'phishnet_gateway_upstream_requests_total', { outcome: 'success' })).toBe(calls);
+    expect(await metric(g, 'phishnet_gateway_cache_lookups_total', { tier: 'l1', result: 'miss' })).toBe(lookups);
     expect(await metric(g, 'phishnet_gateway_list_entries', { list: 'corp', kind: 'allow' })).toBe(1);
     await unlink(join(dir, 'feed.deny.txt'));
     await unlink(join(dir, 'corp.allow.txt'));

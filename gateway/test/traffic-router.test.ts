@@ -32,6 +32,7 @@ async function gateway(): Promise<GatewayApp> {
     PHISHNET_GATEWAY_INFERENCE_URL: `http://127.0.0.1:${await freePort()}`, // fallback: nothing listens there
     PHISHNET_GATEWAY_PHISHMODEL: 'default/pm',
     PHISHNET_GATEWAY_BATCH_WAIT_MS: '1',
+    PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: 'false', // every URL must reach an arm (lists would decide some fixture URLs)
   }), { logger: false, watch: false, resolveService: (svc) => map.get(svc) ?? 'http://127.0.0.1:9' });
   apps.push(g);
   return g;
@@ -147,6 +148,7 @@ describe('routing by status.traffic', () => {
     const map = services();
     const g2 = await buildApp(loadConfig({
       PHISHNET_GATEWAY_INFERENCE_URL: stable.url, PHISHNET_GATEWAY_PHISHMODEL: 'default/pm2', PHISHNET_GATEWAY_TIMEOUT_MS: '3000',
+      PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: 'false',
     }), { logger: false, watch: false, resolveService: (svc) => (svc === 'pm-canary' ? `http://127.0.0.1:${deadPort}` : map.get(svc)!) });
     apps.push(g2);
     await g.app.close();
@@ -176,7 +178,7 @@ describe('routing by status.traffic', () => {
 
   test('no traffic yet / traffic removed → the fallback upstream from config answers', async () => {
     const map = services();
-    const g = await buildApp(loadConfig({ PHISHNET_GATEWAY_INFERENCE_URL: stable.url, PHISHNET_GATEWAY_PHISHMODEL: 'default/pm3' }),
+    const g = await buildApp(loadConfig({ PHISHNET_GATEWAY_INFERENCE_URL: stable.url, PHISHNET_GATEWAY_PHISHMODEL: 'default/pm3', PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: 'false' }),
       { logger: false, watch: false, resolveService: (svc) => map.get(svc)! });
     apps.push(g);
     const s0 = await inferenceUrlsScored(stable);

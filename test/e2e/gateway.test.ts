@@ -91,6 +91,8 @@ beforeAll(async () => {
     PHISHNET_GATEWAY_RATE_LIMIT_MAX: '100000', PHISHNET_GATEWAY_CACHE_TTL_MAX_SECONDS: String(TTL_CAP_SECONDS),
     PHISHNET_GATEWAY_TIMEOUT_MS: '1000', PHISHNET_GATEWAY_RETRY_ATTEMPTS: '2',
     PHISHNET_GATEWAY_BREAKER_FAILURES: '3', PHISHNET_GATEWAY_BREAKER_HALF_OPEN_MS: '1000',
+    // The model and cache path is under test (scores, cache tiers): no list may decide a fixture URL. Lists: lists.test.ts.
+    PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: 'false',
   });
   await waitReady(gw);
   procs.push(redis, inference, gw);
@@ -133,6 +135,7 @@ describe('gateway end to end', () => {
     const replica = await startGateway({
       PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_REDIS_URL: `redis://127.0.0.1:${redis.port}`,
       PHISHNET_GATEWAY_RATE_LIMIT_MAX: '5', PHISHNET_GATEWAY_RATE_LIMIT_WINDOW: '60000', PHISHNET_GATEWAY_TRUST_PROXY: 'true',
+      PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: 'false',
     });
     // The replicas share the rate-limit counters in Redis; this client is told apart by X-Forwarded-For (a header
     // only, from the documentation range: no traffic goes there).

@@ -99,16 +99,33 @@ afterAll(async () => {
 });
 
 describe('lists end to end', () => {
-  test.skipIf(!existsSync(DEFAULT_ALLOWLIST))('with the default allowlist, legitimate sign-in and account pages are not phishing', async () => {
+  test.skipIf(!existsSync(DEFAULT_ALLOWLIST))('the default allowlist decides the legitimate sign-in and account pages it covers, whatever the model says', async () => {
     const urls = await probeUrls();
     expect(urls.length).toBeGreaterThan(100);
     const vs = await checkMany(gw, urls);
-    const phishing = vs.filter((v) => v.verdict === 'phishing').map((v) => v.canonicalUrl);
-    const byModel = [...new Set(vs.filter((v) => v.source.kind === 'model').map((v) => canonicalize(v.canonicalUrl).host))].sort();
-    // The hosts the default allowlist does not cover (the model decided them), for the record.
-    console.log(`probe URLs: ${urls.length}; decided by the model (host not in the default allowlist): ${byModel.length} hosts: ${byModel.join(' ')}`);
-    expect(phishing).toEqual([]);
-    expect(vs.filter((v) => v.source.kind === 'list').every((v) => v.source.list === 'phishnet-default-allow' && v.reasons[0] === 'ALLOWLISTED')).toBe(true);
+    // The same probes through a gateway without lists: what the model alone says.
+    const bare = await startGateway({ PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: 'false', PHISHNET_GATEWAY_RATE_LIMIT_MAX: '100000' });
+    let model: Verdict[];
+    try {
+      model = await checkMany(bare, urls);
+    } finally {
+      await bare.stop();
+    }
+    const covered = vs.filter((v) => v.source.kind === 'list');
+    expect(covered.length).toBeGreaterThan(0);
+    for (const v of covered) expect(v).toMatchObject({ verdict: 'legitimate', reasons: ['ALLOWLISTED'], source: { kind: 'list', list: 'phishnet-default-allow' } });
+    const modelPhishing = new Set(model.filter((v) => v.verdict === 'phishing').map((v) => v.canonicalUrl));
+    const rescued = covered.filter((v) => modelPhishing.has(v.canonicalUrl));
+    expect(rescued.length, 'covered probes the model alone calls phishing').toBeGreaterThan(0);
+    // Probes the allowlist does not cover keep the model's verdict; the report names them (the default allowlist is
+    // derived from training data, never hand-picked).
+    const uncovered = vs.filter((v) => v.source.kind === 'model');
+    const stillPhishing = uncovered.filter((v) => v.verdict === 'phishing').map((v) => v.canonicalUrl);
+    console.log(`probes ${urls.length}: allowlisted ${covered.length} (the model alone calls ${rescued.length} of them phishing); ` +
+      `left to the model ${uncovered.length}, phishing ${stillPhishing.length}: ${stillPhishing.join(' ')}; ` +
+      `hosts not covered: ${[...new Set(uncovered.map((v) => canonicalize(v.canonicalUrl).host))].sort().join(' ')}`);
+    expect(stillPhishing.length).toBe(modelPhishing.size - rescued.length);
+    expect(stillPhishing.length).toBeLessThan(modelPhishing.size);
   });
 
   test('a URL in a deny list file is phishing whatever the model says', async () => {
@@ -135,6 +152,9 @@ describe('lists end to end', () => {
     expect(await eventually(async () => await metric(gw, 'phishnet_gateway_list_load_failures_total', { reason: 'sha256_mismatch' }) >= 1)).toBe(true);
     expect((await check(gw, url)).source.kind).toBe('model');
     expect((await check(gw, 'http://other-phish.example/x')).source).toEqual({ kind: 'list', list: 'openphish' });
+    // The bad version is not read again at every poll: counted (and logged) once.
+    await new Promise((r) => setTimeout(r, REFRESH_MS * 2 + 100));
+    expect(await metric(gw, 'phishnet_gateway_list_load_failures_total', { reason: 'sha256_mismatch' })).toBe(1);
     await writeList('openphish', 'deny', ['http://other-phish.example/', url], 'v4');
     expect(await eventually(async () => (await check(gw, url)).source.list === 'openphish')).toBe(true);
   });

@@ -17,8 +17,11 @@ import type { ListStore } from './list-store.ts';
 
 /** Name of the bundled default allowlist in the snapshot. */
 export const DEFAULT_ALLOWLIST_NAME = 'phishnet-default-allow';
-/** The bundled default allowlist (domain-list format: one host or registered domain a line, `#` comments). */
-export const DEFAULT_ALLOWLIST_PATH = fileURLToPath(new URL('../../../lists/data/default-allow.txt', import.meta.url));
+/**
+ * The bundled default allowlist (domain-list format: one host or registered domain a line, `#` comments), as
+ * @phishnet/lists exports it (`lists/data/default-allow.txt`; how it is built: lists/README.md).
+ */
+export const DEFAULT_ALLOWLIST_PATH = fileURLToPath(import.meta.resolve('@phishnet/lists/default-allow.txt'));
 
 /** One list file: where it is and how to read it. */
 interface ListFile { path: string; name: string; kind: ListKind; format: FeedFormat; isDefault: boolean }
@@ -118,7 +121,8 @@ export class FileListSource {
       this.#stamps.set(f.path, stamp);
       const rejected = Object.values(parsed.rejected).reduce((a, b) => a + b, 0);
       if (rejected > 0) {
-        this.#log.warn({ list: f.name, accepted: parsed.accepted, rejected: parsed.rejected, examples: parsed.rejectedExamples }, 'list entries rejected');
+        // Counts only: rejected lines are URLs, which logs never carry.
+        this.#log.warn({ list: f.name, accepted: parsed.accepted, rejected: parsed.rejected }, 'list entries rejected');
       }
       const old = this.#store.get(key);
       if (old && old.version === list.version && old.name === list.name && old.kind === list.kind) return 'unchanged';

@@ -28,6 +28,8 @@ export class RedisListSource {
   readonly #client: Redis;
   readonly #subscriber: Redis;
   #running: Promise<void> | null = null;
+  /** Index field JSON that last failed to load, by list name: not retried (nor logged again) until the field changes. */
+  readonly #failed = new Map<string, string>();
   #again = false;
   #closed = false;
 
@@ -97,6 +99,10 @@ export class RedisListSource {
     let ok = true;
     for (const [name, json] of Object.entries(index)) {
       const key = `redis:${name}`;
+      if (this.#failed.get(name) === json) {
+        ok = false; // still the version that failed: the source stays stale, the failure was counted once
+        continue;
+      }
       try {
         let entry: ListIndexEntry;
         try {
@@ -108,15 +114,20 @@ export class RedisListSource {
         const cur = this.#store.get(key);
         if (cur && cur.version === entry.version && cur.kind === entry.kind) continue;
         put.set(key, await this.#load(name, entry));
+        this.#failed.delete(name);
       } catch (err) {
         ok = false;
         const reason = err instanceof LoadError ? err.reason : 'redis_unavailable';
+        // A version that is wrong as written is not read again; a Redis error or a data key not (yet) there is
+        // retried at the next refresh.
+        if (reason === 'bad_index' || reason === 'sha256_mismatch' || reason === 'entry_count_mismatch') this.#failed.set(name, json);
         this.#store.fail(reason);
         this.#log.warn({ list: name, reason, err: (err as Error).message }, 'list version not loaded from Redis; keeping the current one');
       }
     }
     // Lists no longer in the index are removed (the index read succeeded, so its absence is real).
     const remove = this.#store.keys('redis:').filter((k) => !Object.hasOwn(index, k.slice('redis:'.length)));
+    for (const name of this.#failed.keys()) if (!Object.hasOwn(index, name)) this.#failed.delete(name);
     this.#store.apply(put, remove);
     if (ok) this.#store.markFresh(RedisListSource.ID);
   }
