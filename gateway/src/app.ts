@@ -23,6 +23,8 @@ import { StaticRouter, type Router } from './router/router.ts';
 import { TrafficRouter } from './router/traffic-router.ts';
 import checkRoutes, { BATCH_BODY_LIMIT } from './routes/check.ts';
 import healthRoutes from './routes/health.ts';
+import reportRoutes from './routes/reports.ts';
+import { FileReportStore, RedisReportStore } from './reports/store.ts';
 import { InferenceClient } from './upstream/inference-client.ts';
 
 /** Version reported in the OpenAPI document. */
@@ -170,6 +172,13 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     rateLimitMax: config.PHISHNET_GATEWAY_RATE_LIMIT_MAX,
     rateLimitWindowMs: config.PHISHNET_GATEWAY_RATE_LIMIT_WINDOW,
     knownDigest: () => cache.knownDigest(),
+  });
+  await app.register(reportRoutes, {
+    store: redis ? new RedisReportStore(redis, config.PHISHNET_GATEWAY_REPORTS_MAXLEN) : new FileReportStore(config.PHISHNET_GATEWAY_REPORTS_FILE),
+    metrics, redis,
+    apiKeySha256s: config.PHISHNET_GATEWAY_API_KEY_SHA256S.map((s) => s.toLowerCase()),
+    rateLimitMax: config.PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_MAX,
+    rateLimitWindowMs: config.PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_WINDOW,
   });
   await app.ready();
   return { app, metrics, cache, router, trafficRouter, watcher };

@@ -67,6 +67,7 @@ export interface GatewayMetrics {
   redisErrors: Counter<'op'>;
   rateLimited: Counter;
   verdicts: HotCounter<'verdict'>;
+  reports: Counter<'expected' | 'outcome'>;
 }
 
 /** Creates a fresh registry with process metrics and every gateway instrument. */
@@ -93,5 +94,6 @@ export function createMetrics(): GatewayMetrics {
     redisErrors: new Counter({ name: N.REDIS_ERRORS_TOTAL, help: 'Failed Redis operations (non-fatal)', labelNames: ['op'], registers }),
     rateLimited: new Counter({ name: N.RATE_LIMITED_TOTAL, help: 'Requests refused with 429', registers }),
     verdicts: hotCounter({ name: N.VERDICTS_TOTAL, help: 'Verdicts returned to clients', labelNames: ['verdict'], registers }),
+    reports: new Counter({ name: N.REPORTS_TOTAL, help: 'User reports of a wrong verdict, by expected label and outcome', labelNames: ['expected', 'outcome'], registers }),
   };
 }
