@@ -1,12 +1,12 @@
 /**
  * `POST /api/reports` schemas (zod): a user's report that a verdict was wrong. The OpenAPI document is generated from
- * these. The browser extension bounds its comment by the same limit.
+ * these. The browser extension bounds its comment by the same limit (report-limits.ts).
  */
 import { z } from 'zod';
 import { MAX_URL_LENGTH } from '@phishnet/inference/contract';
+import { REPORT_COMMENT_MAX } from './report-limits.ts';
 
-/** Longest report comment, characters. */
-export const REPORT_COMMENT_MAX = 1000;
+export { REPORT_COMMENT_MAX };
 
 /** What the reporter says the URL is. */
 export const Expected = z.enum(['phishing', 'legitimate']);
