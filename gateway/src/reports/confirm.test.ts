@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { confirmReports, csvField, toTrainingCsv } from './confirm.ts';
+import { confirmReports, csvField, toFeed, toTrainingCsv } from './confirm.ts';
 import type { StoredReport } from './store.ts';
 
 let n = 0;
@@ -35,5 +35,18 @@ describe('toTrainingCsv', () => {
       { url: 'http://a.example/?x=1,2', label: 1, reporters: 3, against: 0, firstSeen: '2026-12-01' },
       { url: 'http://b.example/', label: 0, reporters: 4, against: 1, firstSeen: '2026-12-02' },
     ])).toBe('url,label,source,first_seen\n"http://a.example/?x=1,2",1,reports:user,2026-12-01\nhttp://b.example/,0,reports:user,2026-12-02\n');
+  });
+});
+
+describe('toFeed', () => {
+  const rows = [
+    { url: 'http://login.bank.example/x?a=1', label: 0 as const, reporters: 3, against: 0, firstSeen: '2026-12-01' },
+    { url: 'http://login.bank.example/y', label: 0 as const, reporters: 3, against: 0, firstSeen: '2026-12-01' },
+    { url: 'http://evil.example/b', label: 1 as const, reporters: 5, against: 1, firstSeen: '2026-12-02' },
+    { url: 'http://evil.example/a', label: 1 as const, reporters: 3, against: 0, firstSeen: '2026-12-02' },
+  ];
+  test('deny: confirmed phishing URLs (url-list); allow: hosts of confirmed legitimate URLs, once (domain-list)', () => {
+    expect(toFeed(rows, 'deny')).toBe('http://evil.example/a\nhttp://evil.example/b\n');
+    expect(toFeed(rows, 'allow')).toBe('login.bank.example\n');
   });
 });

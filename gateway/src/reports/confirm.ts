@@ -67,3 +67,15 @@ export function csvField(s: string): string {
 export function toTrainingCsv(rows: readonly ConfirmedReport[]): string {
   return ['url,label,source,first_seen', ...rows.map((r) => [csvField(r.url), String(r.label), REPORTS_SOURCE, r.firstSeen].join(','))].join('\n') + '\n';
 }
+
+/**
+ * A feed document of confirmed reports for a `PhishFeed` (ConfigMap source): `deny` → confirmed phishing URLs, one per
+ * line (format `url-list`); `allow` → hosts of confirmed legitimate URLs, one per line, deduplicated (format
+ * `domain-list`; the operator refuses public suffixes such as hosting platforms). Sorted, LF line ends.
+ */
+export function toFeed(rows: readonly ConfirmedReport[], kind: 'deny' | 'allow'): string {
+  const lines = kind === 'deny'
+    ? rows.filter((r) => r.label === 1).map((r) => r.url)
+    : [...new Set(rows.filter((r) => r.label === 0).map((r) => new URL(r.url).hostname))];
+  return lines.sort().map((l) => `${l}\n`).join('');
+}

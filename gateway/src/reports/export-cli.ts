@@ -1,6 +1,8 @@
 /**
  * Exports confirmed reports as labelled training rows (`url,label,source,first_seen`), the format training/ reads.
- *   npm run reports:export -- [--out FILE] [--min-reporters N] [--dominance K]
+ *   npm run reports:export -- [--out FILE] [--min-reporters N] [--dominance K] [--feed deny|allow]
+ * With --feed, writes a PhishFeed document instead: `deny` → confirmed phishing URLs (format url-list), `allow` → hosts
+ * of confirmed legitimate URLs (format domain-list), for a ConfigMap that a PhishFeed of that kind reads.
  * Reads the gateway's report store from the same environment the gateway uses: PHISHNET_GATEWAY_REDIS_URL (the stream
  * `phishnet:reports`) when set, else PHISHNET_GATEWAY_REPORTS_FILE. The confirmation rule is documented in
  * reports/confirm.ts (defaults: 3 distinct reporters, 3× as many as disagree). Writes to stdout without --out; prints
@@ -10,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../config.ts';
-import { DEFAULT_DOMINANCE, DEFAULT_MIN_REPORTERS, confirmReports, toTrainingCsv } from './confirm.ts';
+import { DEFAULT_DOMINANCE, DEFAULT_MIN_REPORTERS, confirmReports, toFeed, toTrainingCsv } from './confirm.ts';
 import { FileReportStore, RedisReportStore, type ReportStore } from './store.ts';
 
 let args;
@@ -21,6 +23,7 @@ try {
       out: { type: 'string' },
       'min-reporters': { type: 'string', default: String(DEFAULT_MIN_REPORTERS) },
       dominance: { type: 'string', default: String(DEFAULT_DOMINANCE) },
+      feed: { type: 'string' },
     },
   }).values;
   config = loadConfig(process.env);
@@ -30,6 +33,10 @@ try {
 }
 const minReporters = Number(args['min-reporters']);
 const dominance = Number(args.dominance);
+if (args.feed !== undefined && args.feed !== 'deny' && args.feed !== 'allow') {
+  console.error('--feed must be deny or allow');
+  process.exit(2);
+}
 if (!Number.isInteger(minReporters) || minReporters < 1 || !(dominance >= 1)) {
   console.error('--min-reporters must be an integer >= 1 and --dominance a number >= 1');
   process.exit(2);
@@ -46,7 +53,7 @@ if (config.PHISHNET_GATEWAY_REDIS_URL) {
 try {
   const reports = await store.readAll();
   const rows = confirmReports(reports, { minReporters, dominance });
-  const csv = toTrainingCsv(rows);
+  const csv = args.feed === 'deny' || args.feed === 'allow' ? toFeed(rows, args.feed) : toTrainingCsv(rows);
   if (args.out) writeFileSync(args.out, csv);
   else process.stdout.write(csv);
   console.error(`reports: ${reports.length} read from ${store.kind}, ${rows.length} URL(s) confirmed (min ${minReporters} reporters, ${dominance}x dominance)`);
