@@ -25,6 +25,10 @@ import checkRoutes, { BATCH_BODY_LIMIT } from './routes/check.ts';
 import healthRoutes from './routes/health.ts';
 import reportRoutes from './routes/reports.ts';
 import { FileReportStore, RedisReportStore } from './reports/store.ts';
+// Lists (deny → allow before the model): sources, snapshot, routes.
+import { ListSources } from './lists/lists.ts';
+import apiGuard from './plugins/api-guard.ts';
+import listRoutes from './routes/lists.ts';
 import { InferenceClient } from './upstream/inference-client.ts';
 
 /** Version reported in the OpenAPI document. */
@@ -54,6 +58,8 @@ export interface GatewayApp {
   trafficRouter: TrafficRouter | null;
   /** The PhishModel watcher when watching, else null. */
   watcher: PhishModelWatcher | null;
+  /** List sources and the snapshot the check path decides with. */
+  lists: ListSources;
 }
 
 /**
@@ -132,7 +138,9 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   } else {
     router = new StaticRouter(new InferenceClient('static', { ...clientOpts, baseUrl: config.PHISHNET_GATEWAY_INFERENCE_URL }, metrics));
   }
+  const lists = await ListSources.start(config, metrics, app.log, opts.clock);
   const service = new CheckService({
+    lists: lists.store, listTtlSeconds: config.PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS,
     cache, router, batchWaitMs: config.PHISHNET_GATEWAY_BATCH_WAIT_MS, batchMax: config.PHISHNET_GATEWAY_BATCH_MAX,
     ...(config.PHISHNET_GATEWAY_MODEL_THRESHOLDS ? { thresholds: config.PHISHNET_GATEWAY_MODEL_THRESHOLDS } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
@@ -140,7 +148,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   });
   app.addHook('onClose', async () => {
     await watcher?.stop();
-    await Promise.allSettled([cache.close(), ...router.arms().map((a) => a.client.close()), trafficRouter?.close()]);
+    await Promise.allSettled([cache.close(), lists.close(), ...router.arms().map((a) => a.client.close()), trafficRouter?.close()]);
   });
 
   await app.register(problemPlugin, { metrics });
@@ -166,12 +174,17 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     maxAge: 600,
   });
   await app.register(healthRoutes, { router, cache });
-  await app.register(checkRoutes, {
-    service, metrics, redis,
-    apiKeySha256s: config.PHISHNET_GATEWAY_API_KEY_SHA256S.map((s) => s.toLowerCase()),
-    rateLimitMax: config.PHISHNET_GATEWAY_RATE_LIMIT_MAX,
-    rateLimitWindowMs: config.PHISHNET_GATEWAY_RATE_LIMIT_WINDOW,
-    knownDigest: () => cache.knownDigest(),
+  // The public API routes share one scope: API-key auth, rate limit and X-Model-Digest (plugins/api-guard.ts).
+  await app.register(async (api) => {
+    await api.register(apiGuard, {
+      redis,
+      apiKeySha256s: config.PHISHNET_GATEWAY_API_KEY_SHA256S.map((s) => s.toLowerCase()),
+      rateLimitMax: config.PHISHNET_GATEWAY_RATE_LIMIT_MAX,
+      rateLimitWindowMs: config.PHISHNET_GATEWAY_RATE_LIMIT_WINDOW,
+      knownDigest: () => cache.knownDigest(),
+    });
+    await api.register(checkRoutes, { service, metrics });
+    await api.register(listRoutes, { store: lists.store, cacheTtlSeconds: config.PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS });
   });
   await app.register(reportRoutes, {
     store: redis ? new RedisReportStore(redis, config.PHISHNET_GATEWAY_REPORTS_MAXLEN) : new FileReportStore(config.PHISHNET_GATEWAY_REPORTS_FILE),
@@ -181,5 +194,5 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     rateLimitWindowMs: config.PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_WINDOW,
   });
   await app.ready();
-  return { app, metrics, cache, router, trafficRouter, watcher };
+  return { app, metrics, cache, router, trafficRouter, watcher, lists };
 }

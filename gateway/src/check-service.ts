@@ -1,18 +1,23 @@
 /**
- * The lookup path of one request: cache (L1 → L2) → coalesced, micro-batched inference call for the misses →
+ * The lookup path of one request: lists (deny → allow, lists/list-store.ts) → cache (L1 → L2) → coalesced, micro-batched inference call for the misses →
  * store → public verdicts; stale cache entries answer when inference fails.
  *
  * Model digest: cache keys include the digest of the model that produced the verdict. The gateway learns the
  * current digest from inference responses (`model.digest`); lookups use the last digest learned (kept in memory and
  * in Redis, so a restarted replica can serve cached verdicts while inference is down). A new model's verdicts are
  * therefore served from the first miss that reaches it; until then, fresh entries of the previous model answer.
+ *
+ * Lists come first and sit outside the cache: a URL a list decides never reaches the cache or the model, and a list
+ * change applies at once to URLs whose model verdict is cached (the cache keeps it for when the list drops the URL).
  */
 import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
 import type { CanonicalUrl, ModelRef, Prediction } from '@phishnet/inference/contract';
 import { MISS, type VerdictCache, type Lookup } from './cache/verdict-cache.ts';
 import { cacheKeyOf, rememberUrlHash, urlHashOf } from './domain/cache-key.ts';
 import { ttlSeconds, type Thresholds } from './domain/ttl-policy.ts';
-import { storeEntry, toPublic, type PublicVerdict } from './domain/verdict.ts';
+import { listVerdict, storeEntry, toPublic, type PublicVerdict } from './domain/verdict.ts';
+import type { ListMatch } from '@phishnet/lists';
+import type { ListStore } from './lists/list-store.ts';
 import type { Router } from './router/router.ts';
 import { Batcher } from './upstream/batcher.ts';
 import { NoVerdictError, retryAfterFor } from './upstream/errors.ts';
@@ -35,7 +40,7 @@ type Fresh = Extract<Lookup, { state: 'fresh' | 'stale' }>;
  */
 interface L1Result { keys: string[]; known: number[]; found: Lookup[]; lookups: Lookup[]; hashes: (string | undefined)[] }
 /** A check the synchronous part could not finish; `l1` null: the digest must first be read from Redis. */
-interface Pending { done: false; now: number; hrefs: string[]; l1: (L1Result & { digest: string | null }) | null }
+interface Pending { done: false; now: number; hrefs: string[]; gen: number; l1: (L1Result & { digest: string | null }) | null }
 type Started = { done: true; result: CheckResult } | Pending;
 
 /** One Lookup per URL: `found[j]` for URL `known[j]`, MISS for URLs without a key (`found` itself when all have one). */
@@ -57,17 +62,23 @@ export class CheckService {
   readonly #thresholds: Thresholds | undefined;
   readonly #clock: () => number;
   readonly #ttlMax: number;
+  readonly #lists: ListStore | null;
+  readonly #listTtl: number;
 
   /**
    * @param batchWaitMs longest wait of a miss for a batch slot, ms; batchMax URLs per batch; batchInFlight batches
    *   outstanding per arm (default {@link BATCHES_IN_FLIGHT}) — see upstream/batcher.ts
    * @param ttlMaxSeconds cap on the TTL policy, seconds (0 = no cap)
+   * @param lists the list snapshot consulted before the cache (none: the model decides every URL)
+   * @param listTtlSeconds `cacheTtlSeconds` of list verdicts, seconds
    */
   constructor(opts: {
     cache: VerdictCache; router: Router; batchWaitMs: number; batchMax: number; batchInFlight?: number; thresholds?: Thresholds;
-    clock?: () => number; ttlMaxSeconds?: number;
+    clock?: () => number; ttlMaxSeconds?: number; lists?: ListStore | null; listTtlSeconds?: number;
   }) {
     this.#ttlMax = opts.ttlMaxSeconds ?? 0;
+    this.#lists = opts.lists ?? null;
+    this.#listTtl = opts.listTtlSeconds ?? 0;
     this.#cache = opts.cache;
     this.#router = opts.router;
     this.#batch = { maxWaitMs: opts.batchWaitMs, maxBatch: opts.batchMax, maxInFlight: opts.batchInFlight ?? BATCHES_IN_FLIGHT };
@@ -76,14 +87,49 @@ export class CheckService {
   }
 
   /**
-   * Verdicts for canonical URLs (duplicates allowed; each distinct URL is looked up and scored once).
-   * Synchronous when every URL is a fresh L1 hit and no tracing SDK is installed (the cache-hit path: no promise,
-   * no span); a promise otherwise.
+   * Verdicts for canonical URLs (duplicates allowed; each distinct URL is looked up and scored once). Lists decide
+   * first (deny → phishing, allow → legitimate); the model path decides the rest.
+   * Synchronous when every URL is decided by a list or is a fresh L1 hit and no tracing SDK is installed (the
+   * cache-hit path: no promise, no span); a promise otherwise.
    * @throws NoVerdictError (the promise rejects) when at least one URL has neither a fresh verdict nor a stale one
    */
   check(urls: readonly CanonicalUrl[]): CheckResult | Promise<CheckResult> {
+    const lists = this.#lists;
+    if (lists === null) return this.#checkModel(urls, -1);
+    const gen = lists.generation;
+    let matches: (ListMatch | null)[] | null = null;
+    for (let i = 0; i < urls.length; i++) {
+      const m = lists.decide(urls[i]!);
+      if (m !== null) (matches ??= new Array<ListMatch | null>(urls.length).fill(null))[i] = m;
+    }
+    return matches === null ? this.#checkModel(urls, gen) : this.#checkListed(urls, matches, gen);
+  }
+
+  /** Verdicts when some URLs are decided by lists: list verdicts for those, the model path for the others. */
+  #checkListed(urls: readonly CanonicalUrl[], matches: readonly (ListMatch | null)[], gen: number): CheckResult | Promise<CheckResult> {
+    const rest: CanonicalUrl[] = [];
+    for (let i = 0; i < urls.length; i++) if (matches[i] === null) rest.push(urls[i]!);
+    const merge = (model: CheckResult | null): CheckResult => {
+      let j = 0;
+      const verdicts = urls.map((u, i) => {
+        const m = matches[i];
+        return m ? listVerdict(u.href, m, this.#listTtl) : model!.verdicts[j++]!;
+      });
+      return { verdicts, modelDigest: model?.modelDigest ?? this.#cache.knownDigest() ?? '' };
+    };
+    if (rest.length === 0) return merge(null);
+    const r = this.#checkModel(rest, gen);
+    return r instanceof Promise ? r.then(merge) : merge(r);
+  }
+
+  /**
+   * The model path: cache (L1 → L2) → inference for the misses.
+   * @param gen the list snapshot generation the URLs were decided with (-1 without lists): fresh hits memoize their
+   *   "no list" decision only while that snapshot is current
+   */
+  #checkModel(urls: readonly CanonicalUrl[], gen: number): CheckResult | Promise<CheckResult> {
     if (!tracingActive()) {
-      const s = this.#start(urls, null);
+      const s = this.#start(urls, null, gen);
       return s.done ? s.result : this.#finish(s, null);
     }
     const t = tracer();
@@ -91,7 +137,7 @@ export class CheckService {
       span.setAttribute('phishnet.urls', urls.length);
       const lookupSpan = t.startSpan('cache.lookup');
       try {
-        const s = this.#start(urls, lookupSpan);
+        const s = this.#start(urls, lookupSpan, gen);
         if (!s.done) return await this.#finish(s, lookupSpan); // ends lookupSpan after the L2 lookup
         lookupSpan.end();
         return s.result;
@@ -108,19 +154,19 @@ export class CheckService {
    * The synchronous part of a check: cache keys (when the model digest is known without Redis) and L1 lookups.
    * Done when every URL is a fresh L1 hit; otherwise the state {@link #finish} continues from.
    */
-  #start(urls: readonly CanonicalUrl[], lookupSpan: Span | null): Started {
+  #start(urls: readonly CanonicalUrl[], lookupSpan: Span | null, gen: number): Started {
     const now = this.#clock();
     const hrefs = urls.map((u) => u.href);
     const known = this.#cache.knownDigest();
     // Without a digest learned by this process, the last one may be in Redis (async): continue in #finish.
-    if (known === null && this.#cache.l2State() !== 'disabled') return { done: false, now, hrefs, l1: null };
-    const l1 = this.#lookupL1(hrefs, known, now);
+    if (known === null && this.#cache.l2State() !== 'disabled') return { done: false, now, hrefs, gen, l1: null };
+    const l1 = this.#lookupL1(hrefs, known, now, gen);
     lookupSpan?.setAttribute('phishnet.keys', l1.keys.length);
     if (l1.lookups.every((l) => l.state === 'fresh')) {
       const verdicts = l1.lookups.map((l) => toPublic((l as Fresh).entry, { cached: true, stale: false, now }));
-      return { done: true, result: { verdicts, modelDigest: known ?? verdicts[0]?.model.digest ?? '' } };
+      return { done: true, result: { verdicts, modelDigest: known ?? verdicts[0]?.model?.digest ?? '' } };
     }
-    return { done: false, now, hrefs, l1: { ...l1, digest: known } };
+    return { done: false, now, hrefs, gen, l1: { ...l1, digest: known } };
   }
 
   /**
@@ -128,7 +174,7 @@ export class CheckService {
    * when the router knows it (stable/canary), else the last one learned — so a canary's verdicts are never served
    * for URLs routed to stable (e.g. after rollback). URLs without any digest are misses.
    */
-  #lookupL1(hrefs: readonly string[], digest: string | null, now: number): L1Result {
+  #lookupL1(hrefs: readonly string[], digest: string | null, now: number, gen: number): L1Result {
     const keys: string[] = [];
     const known: number[] = [];
     const hashes = new Array<string | undefined>(hrefs.length).fill(undefined);
@@ -143,8 +189,13 @@ export class CheckService {
     }
     const found = keys.length > 0 ? this.#cache.lookupL1(keys, now) : [];
     // Hot URLs (served from L1) keep their hash memoized; misses do not fill the memo.
+    // Their list decision (none) is memoized too, until the next list snapshot.
     found.forEach((l, j) => {
-      if (l.state === 'fresh') rememberUrlHash(hrefs[known[j]!]!, hashes[known[j]!]!);
+      if (l.state === 'fresh') {
+        const href = hrefs[known[j]!]!;
+        rememberUrlHash(href, hashes[known[j]!]!);
+        this.#lists?.remember(href, null, gen);
+      }
     });
     return { keys, known, found, lookups: perUrl(hrefs.length, known, found), hashes };
   }
@@ -155,7 +206,7 @@ export class CheckService {
     let l1 = s.l1;
     if (l1 === null) {
       const d = await this.#cache.lastDigest();
-      l1 = { ...this.#lookupL1(hrefs, d, now), digest: d };
+      l1 = { ...this.#lookupL1(hrefs, d, now, s.gen), digest: d };
       lookupSpan?.setAttribute('phishnet.keys', l1.keys.length);
     }
     const digest = l1.digest;
@@ -210,7 +261,7 @@ export class CheckService {
       }
     }
     const verdicts = out as PublicVerdict[];
-    if (modelDigest === '' && verdicts.length > 0) modelDigest = verdicts[0]!.model.digest;
+    if (modelDigest === '' && verdicts.length > 0) modelDigest = verdicts[0]!.model?.digest ?? '';
     return { verdicts, modelDigest };
   }
 

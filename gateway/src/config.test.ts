@@ -37,3 +37,16 @@ test('PhishModel reference and mirror bounds', () => {
   expect(() => loadConfig({ PHISHNET_GATEWAY_PHISHMODEL: 'url-lexical' })).toThrow(/PHISHNET_GATEWAY_PHISHMODEL/);
   expect(() => loadConfig({ PHISHNET_GATEWAY_PHISHMODEL: 'a/b/c' })).toThrow(/PHISHNET_GATEWAY_PHISHMODEL/);
 });
+
+test('list settings: defaults, values, and bad values by name', () => {
+  const d = loadConfig({});
+  expect(d.PHISHNET_GATEWAY_LISTS_DIR).toBeUndefined();
+  expect(d.PHISHNET_GATEWAY_LISTS_REFRESH_MS).toBe(10_000);
+  expect(d.PHISHNET_GATEWAY_DEFAULT_ALLOWLIST).toBe(true);
+  expect(d.PHISHNET_GATEWAY_DEFAULT_ALLOWLIST_FILE).toBeUndefined();
+  expect(d.PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS).toBe(300);
+  const c = loadConfig({ PHISHNET_GATEWAY_LISTS_DIR: '/etc/phishnet/lists', PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: 'false', PHISHNET_GATEWAY_LISTS_REFRESH_MS: '500' });
+  expect(c).toMatchObject({ PHISHNET_GATEWAY_LISTS_DIR: '/etc/phishnet/lists', PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: false, PHISHNET_GATEWAY_LISTS_REFRESH_MS: 500 });
+  expect(() => loadConfig({ PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: 'no', PHISHNET_GATEWAY_LISTS_REFRESH_MS: '10' }))
+    .toThrow(/PHISHNET_GATEWAY_LISTS_REFRESH_MS[\s\S]*PHISHNET_GATEWAY_DEFAULT_ALLOWLIST|PHISHNET_GATEWAY_DEFAULT_ALLOWLIST[\s\S]*PHISHNET_GATEWAY_LISTS_REFRESH_MS/);
+});

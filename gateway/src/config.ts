@@ -81,6 +81,22 @@ export const GatewayConfig = z.object({
   PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_WINDOW: int(3_600_000, 1),
   PHISHNET_GATEWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
+   * Directory of list files (`NAME.deny.txt`, `NAME.allow.txt`, `NAME.<kind>.<format>`; see @phishnet/lists
+   * `listFileName`), re-read when a file's mtime or size changes. Unset → no file lists.
+   */
+  PHISHNET_GATEWAY_LISTS_DIR: z.string().optional().transform((s) => (s === '' ? undefined : s)),
+  /** How often list sources are checked for changes (file mtimes; the Redis index as a backstop to pub/sub), ms. */
+  PHISHNET_GATEWAY_LISTS_REFRESH_MS: int(10_000, 100),
+  /** Load the bundled default allowlist as list `phishnet-default-allow` (default true). */
+  PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: z.enum(['true', 'false']).default('true').transform((s) => s === 'true'),
+  /** The default allowlist file (domain-list format); unset → the bundled `lists/data/default-allow.txt`. */
+  PHISHNET_GATEWAY_DEFAULT_ALLOWLIST_FILE: z.string().optional().transform((s) => (s === '' ? undefined : s)),
+  /**
+   * How long a client may reuse a list verdict or a hash-prefix search result, seconds (`cacheTtlSeconds`; Safe
+   * Browsing v5 answers its hash searches with a cache duration of the same order).
+   */
+  PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS: int(300, 0),
+  /**
    * Optional "suspicious,phishing" decision thresholds (0..1) of the served model, for the TTL policy's
    * "score within 0.1 of a threshold" rule. The inference API does not return thresholds; when unset, only the
    * `suspicious` verdict counts as low confidence.

@@ -23,6 +23,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GenericContainer, Network, PullPolicy, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
 import { modelPath } from '@phishnet/gateway/testing';
 import { DEFAULT_MODEL_PATH as BUNDLED_MODEL } from '@phishnet/inference/model';
+import { compileList, parseFeed } from '@phishnet/lists';
 
 // The Ryuk reaper image cannot be pulled here; this file stops everything it starts (and removes leftovers by label).
 process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
@@ -242,6 +243,23 @@ describe.skipIf(!ENABLED)('containers tier: Dockerfiles built offline, run with 
     expect(write.output).toMatch(/Read-only file system/);
     expect(gateway!.getNetworkNames()).toEqual([network!.getName()]);
     expect(inference!.getNetworkNames()).toEqual([network!.getName()]);
+  });
+
+  test('gateway image: holds the lists workspace and loads the repository\'s default allowlist (when it has one)', async () => {
+    const res = await fetch(url(gateway, GATEWAY_PORT, '/api/lists'));
+    expect(res.status, await tailLogs(gateway)).toBe(200);
+    const { lists } = (await res.json()) as { lists: { name: string; kind: string; entries: number }[] };
+    const file = `${ROOT}lists/data/default-allow.txt`;
+    if (existsSync(file)) {
+      const want = compileList({ name: 'phishnet-default-allow', kind: 'allow', version: 'x' }, parseFeed('domain-list', await readFile(file, 'utf8'), 'allow').hashes);
+      expect(lists).toEqual([{ name: 'phishnet-default-allow', kind: 'allow', version: expect.any(String), entries: want.prefixes.length }]);
+    } else {
+      expect(lists).toEqual([]);
+    }
+    const search = await fetch(url(gateway, GATEWAY_PORT, '/api/hashes/search'), {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prefixes: ['00000000'] }),
+    });
+    expect(search.status).toBe(200);
   });
 
   test.skipIf(!existsSync(BUNDLED_MODEL))('inference image: its bundled model (default MODEL_URI) is the repository artifact', async () => {

@@ -52,7 +52,7 @@ describe('stored verdict → public verdict', () => {
   test('fresh answer from inference', () => {
     expect(toPublic(e, { cached: false, stale: false, now: 1_000_000 })).toEqual({
       canonicalUrl: 'http://x.test/', verdict: 'phishing', score: 0.9, threatLevel: 'high', reasons: ['IP_HOST'],
-      model, cached: false, stale: false, cacheTtlSeconds: 3600,
+      model, source: { kind: 'model' }, cached: false, stale: false, cacheTtlSeconds: 3600,
     });
   });
   test('cached answer reports remaining freshness; stale answer says do not cache', () => {

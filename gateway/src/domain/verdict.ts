@@ -1,7 +1,8 @@
 /**
- * From an inference prediction (fresh or cached) to the public verdict. Pure; time is a parameter.
+ * From an inference prediction (fresh or cached), or a list match, to the public verdict. Pure; time is a parameter.
  */
-import type { ModelRef, Prediction } from '@phishnet/inference/contract';
+import type { ListReasonCode, ModelRef, Prediction } from '@phishnet/inference/contract';
+import type { ListMatch } from '@phishnet/lists';
 
 /** What the cache stores per (model digest, canonical URL). Times are epoch milliseconds. */
 export interface StoredVerdict {
@@ -19,11 +20,23 @@ export interface PublicVerdict {
   score: number;
   threatLevel: Prediction['threatLevel'];
   reasons: string[];
-  model: ModelRef;
+  /** The model that scored the URL; null for a list verdict. */
+  model: ModelRef | null;
+  /** What decided: a list (by name) or the model. */
+  source: VerdictSource;
   cached: boolean;
   stale: boolean;
   cacheTtlSeconds: number;
 }
+
+/**
+ * What decided a verdict. One object shape for both kinds (`list` present only for `kind: "list"`) rather than a
+ * union: the response serializer (plugins/serializer.ts) then needs no per-response branch test.
+ */
+export type VerdictSource = { kind: 'model' } | { kind: 'list'; list: string };
+
+/** The source of every model verdict (one shared frozen object). */
+export const MODEL_SOURCE: VerdictSource = Object.freeze({ kind: 'model' });
 
 /** Freshness of a stored verdict at `now` (ms). */
 export function freshness(entry: StoredVerdict, now: number): 'fresh' | 'stale' {
@@ -53,8 +66,34 @@ export function toPublic(entry: StoredVerdict, opts: { cached: boolean; stale: b
     threatLevel: p.threatLevel,
     reasons: [...p.reasons],
     model: entry.model,
+    source: MODEL_SOURCE,
     cached: opts.cached,
     stale: opts.stale,
     cacheTtlSeconds: opts.stale ? 0 : Math.max(0, Math.floor((entry.expiresAt - opts.now) / 1000)),
+  };
+}
+
+/**
+ * Public verdict of a URL a list decides. Its score is not a model score but the list's certainty:
+ * deny → `phishing`, score 1, threat level `high`, reasons [`KNOWN_PHISHING`];
+ * allow → `legitimate`, score 0, threat level `none`, reasons [`ALLOWLISTED`]. `model` is null; `cached` and `stale`
+ * are false (lists are in memory, never behind the verdict cache).
+ * @param canonicalUrl the canonical URL's href
+ * @param ttlSeconds how long the client may reuse it, seconds (PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS)
+ */
+export function listVerdict(canonicalUrl: string, match: ListMatch, ttlSeconds: number): PublicVerdict {
+  const deny = match.kind === 'deny';
+  const reason: ListReasonCode = deny ? 'KNOWN_PHISHING' : 'ALLOWLISTED';
+  return {
+    canonicalUrl,
+    verdict: deny ? 'phishing' : 'legitimate',
+    score: deny ? 1 : 0,
+    threatLevel: deny ? 'high' : 'none',
+    reasons: [reason],
+    model: null,
+    source: { kind: 'list', list: match.list },
+    cached: false,
+    stale: false,
+    cacheTtlSeconds: ttlSeconds,
   };
 }

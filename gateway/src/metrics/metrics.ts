@@ -68,6 +68,14 @@ export interface GatewayMetrics {
   rateLimited: Counter;
   verdicts: HotCounter<'verdict'>;
   reports: Counter<'expected' | 'outcome'>;
+  listEntries: Gauge<'list' | 'kind'>;
+  listMatches: HotCounter<'list' | 'kind'>;
+  /** Set at collect time from {@link GatewayMetrics.listAge}. */
+  listSnapshotAge: Gauge;
+  /** Where the snapshot age comes from: the list store installs its own (lists/list-store.ts); 0 until then. */
+  listAge: { seconds: () => number };
+  listVersionChanges: Counter<'list'>;
+  listLoadFailures: Counter<'reason'>;
 }
 
 /** Creates a fresh registry with process metrics and every gateway instrument. */
@@ -75,6 +83,7 @@ export function createMetrics(): GatewayMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
+  const listAge = { seconds: () => 0 };
   return {
     registry,
     requests: hotCounter({ name: N.REQUESTS_TOTAL, help: 'HTTP requests answered', labelNames: ['route', 'status'], registers }),
@@ -95,5 +104,14 @@ export function createMetrics(): GatewayMetrics {
     rateLimited: new Counter({ name: N.RATE_LIMITED_TOTAL, help: 'Requests refused with 429', registers }),
     verdicts: hotCounter({ name: N.VERDICTS_TOTAL, help: 'Verdicts returned to clients', labelNames: ['verdict'], registers }),
     reports: new Counter({ name: N.REPORTS_TOTAL, help: 'User reports of a wrong verdict, by expected label and outcome', labelNames: ['expected', 'outcome'], registers }),
+    listEntries: new Gauge({ name: N.LIST_ENTRIES, help: 'Full hashes per list in the current snapshot', labelNames: ['list', 'kind'], registers }),
+    listMatches: hotCounter({ name: N.LIST_MATCHES_TOTAL, help: 'URLs decided by a list instead of the model', labelNames: ['list', 'kind'], registers }),
+    listSnapshotAge: new Gauge({
+      name: N.LIST_SNAPSHOT_AGE_SECONDS, help: 'Seconds since every list source was last read successfully', registers,
+      collect() { this.set(listAge.seconds()); },
+    }),
+    listAge,
+    listVersionChanges: new Counter({ name: N.LIST_VERSION_CHANGES_TOTAL, help: 'List versions swapped into the snapshot', labelNames: ['list'], registers }),
+    listLoadFailures: new Counter({ name: N.LIST_LOAD_FAILURES_TOTAL, help: 'Failed list loads (previous version kept)', labelNames: ['reason'], registers }),
   };
 }

@@ -45,3 +45,20 @@ export const TRAFFIC_MIRROR_PERCENT = 'phishnet_gateway_traffic_mirror_percent';
  * `error` when the report store (Redis stream or file) could not take it.
  */
 export const REPORTS_TOTAL = 'phishnet_gateway_reports_total';
+/** Gauge {list, kind=deny|allow}: full hashes of each list in the snapshot the gateway decides with. */
+export const LIST_ENTRIES = 'phishnet_gateway_list_entries';
+/** Counter {list, kind}: URLs decided by a list (deny → phishing, allow → legitimate) instead of the model. */
+export const LIST_MATCHES_TOTAL = 'phishnet_gateway_list_matches_total';
+/**
+ * Gauge: seconds since every list source was last read successfully (files stat'ed, the Redis index read). Grows while
+ * a source fails (e.g. Redis down) and the gateway serves its last snapshot.
+ */
+export const LIST_SNAPSHOT_AGE_SECONDS = 'phishnet_gateway_list_snapshot_age_seconds';
+/** Counter {list}: new versions of a list swapped into the snapshot (including its first load and its removal). */
+export const LIST_VERSION_CHANGES_TOTAL = 'phishnet_gateway_list_version_changes_total';
+/**
+ * Counter {reason}: list loads that failed, the previous version kept. Reasons: `file_unreadable`, `bad_format`,
+ * `too_large`, `default_allowlist_missing`, `redis_unavailable`, `bad_index`, `missing_data`, `sha256_mismatch`,
+ * `entry_count_mismatch`.
+ */
+export const LIST_LOAD_FAILURES_TOTAL = 'phishnet_gateway_list_load_failures_total';

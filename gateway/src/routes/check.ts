@@ -1,18 +1,16 @@
 /**
- * `POST /api/check-url` and `POST /api/check-urls`, with API-key auth and rate limiting scoped to these routes.
+ * `POST /api/check-url` and `POST /api/check-urls` (API-key auth and rate limiting: plugins/api-guard.ts, registered
+ * in the same scope by app.ts).
  */
-import { timingSafeEqual } from 'node:crypto';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LRUCache } from 'lru-cache';
-import type { Redis } from 'ioredis';
 import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/inference/contract';
 import type { CheckService } from '../check-service.ts';
-import { logSafeUrl, sha256Hex } from '../domain/cache-key.ts';
+import { logSafeUrl } from '../domain/cache-key.ts';
 import type { PublicVerdict } from '../domain/verdict.ts';
 import type { CounterCell, GatewayMetrics } from '../metrics/metrics.ts';
-import { InputError, sendProblem, type FieldIssue } from '../plugins/problem.ts';
+import { InputError, type FieldIssue } from '../plugins/problem.ts';
 import { CheckUrlBody, CheckUrlsBody, CheckUrlsResponse, MAX_CHECK_BATCH, UrlVerdict, apiErrorResponses } from '../schemas/check.ts';
 import { MAX_URL_LENGTH } from '@phishnet/inference/contract';
 
@@ -23,13 +21,6 @@ export const BATCH_BODY_LIMIT = MAX_CHECK_BATCH * (MAX_URL_LENGTH + 16) + 1024;
 export interface CheckRoutesOptions {
   service: CheckService;
   metrics: GatewayMetrics;
-  /** Lowercase sha256 hex digests of accepted API keys; empty = keys not required. */
-  apiKeySha256s: readonly string[];
-  rateLimitMax: number;
-  rateLimitWindowMs: number;
-  redis: Redis | null;
-  /** Digest for X-Model-Digest on responses that did not score anything (errors). */
-  knownDigest: () => string | null;
 }
 
 /**
@@ -63,13 +54,14 @@ export function canonicalizeAll(urls: readonly string[], pointer: (i: number) =>
 }
 
 /**
- * Memoizes the canonical form of the inputs whose verdict was served from the cache.
+ * Memoizes the canonical form of the inputs whose verdict was served from the cache or decided by a list.
  * @param inputs, canonical, verdicts parallel arrays (as given to and returned by canonicalizeAll / CheckService)
  */
 export function rememberCached(inputs: readonly string[], canonical: readonly CanonicalUrl[], verdicts: readonly PublicVerdict[]): void {
   for (let i = 0; i < inputs.length; i++) {
     const u = inputs[i]!;
-    if (verdicts[i]?.cached === true && u.length <= MEMO_MAX_INPUT && !memo.has(u)) memo.set(u, canonical[i]!);
+    const v = verdicts[i];
+    if (v !== undefined && (v.cached || v.source.kind === 'list') && u.length <= MEMO_MAX_INPUT && !memo.has(u)) memo.set(u, canonical[i]!);
   }
 }
 
@@ -77,47 +69,6 @@ export function rememberCached(inputs: readonly string[], canonical: readonly Ca
 const debugEnabled = (log: FastifyBaseLogger) => log.level === 'debug' || log.level === 'trace';
 
 const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts) => {
-  const keys = opts.apiKeySha256s.map((h) => Buffer.from(h.toLowerCase(), 'hex'));
-  /** The API key's digest when valid, null when absent/unknown. Constant-time compare per configured key. */
-  const keyDigest = (header: string | string[] | undefined): string | null => {
-    if (typeof header !== 'string' || header === '' || keys.length === 0) return null;
-    const d = Buffer.from(sha256Hex(header), 'hex');
-    return keys.some((k) => timingSafeEqual(k, d)) ? d.toString('hex') : null;
-  };
-
-  if (keys.length > 0) {
-    app.addHook('onRequest', async (req, reply) => {
-      if (keyDigest(req.headers['x-api-key']) === null) {
-        return sendProblem(reply, 401, 'unauthorized', 'a valid X-API-Key header is required');
-      }
-    });
-  }
-  // A callback hook, not an async one: no promise per response.
-  app.addHook('onSend', (_req, reply, payload, done) => {
-    if (!reply.hasHeader('x-model-digest')) {
-      const d = opts.knownDigest();
-      if (d !== null) reply.header('x-model-digest', d);
-    }
-    done(null, payload);
-  });
-
-  await app.register(rateLimit, {
-    global: true,
-    max: opts.rateLimitMax,
-    timeWindow: opts.rateLimitWindowMs,
-    enableDraftSpec: true,
-    skipOnError: true, // Redis down → do not refuse traffic (see README: rate limits are best-effort then)
-    nameSpace: 'phishnet:v1:ratelimit:',
-    ...(opts.redis ? { redis: opts.redis } : {}),
-    keyGenerator: (req) => {
-      const k = keyDigest(req.headers['x-api-key']);
-      return k !== null ? `key:${k}` : `ip:${req.ip}`;
-    },
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429, code: 'RATE_LIMITED', message: `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry in ${ctx.after}`,
-    }),
-  });
-
   const verdictCells = {
     phishing: opts.metrics.verdicts.cell({ verdict: 'phishing' }),
     suspicious: opts.metrics.verdicts.cell({ verdict: 'suspicious' }),
@@ -142,7 +93,7 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
     const { verdicts, modelDigest } = r instanceof Promise ? await r : r;
     rememberCached([req.body.url], [u!], verdicts);
     countVerdicts(verdicts);
-    reply.header('x-model-digest', modelDigest);
+    if (modelDigest !== '') reply.header('x-model-digest', modelDigest);
     return verdicts[0]!;
   });
 
@@ -160,7 +111,7 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
     const { verdicts, modelDigest } = r instanceof Promise ? await r : r;
     rememberCached(req.body.urls, us, verdicts);
     countVerdicts(verdicts);
-    reply.header('x-model-digest', modelDigest);
+    if (modelDigest !== '') reply.header('x-model-digest', modelDigest);
     return { verdicts };
   });
 };

@@ -13,20 +13,56 @@ const UrlInput = z.string().min(1).max(MAX_URL_LENGTH)
 export const CheckUrlBody = z.object({ url: UrlInput }).meta({ id: 'CheckUrlRequest' });
 export const CheckUrlsBody = z.object({ urls: z.array(UrlInput).min(1).max(MAX_CHECK_BATCH) }).meta({ id: 'CheckUrlsRequest' });
 
+/** What decided a verdict; see domain/verdict.ts VerdictSource. */
+export const VerdictSource = z.object({
+  kind: z.enum(['list', 'model']).describe('`list`: a deny or allow list decided before the model; `model`: the model scored the URL'),
+  list: z.string().optional().describe('Name of the list that decided (only when kind is `list`)'),
+}).meta({ id: 'VerdictSource' });
+
 export const UrlVerdict = z.object({
-  canonicalUrl: z.string().describe('The canonical form of the URL that was scored'),
+  canonicalUrl: z.string().describe('The canonical form of the URL that was checked'),
   verdict: Verdict,
-  score: z.number().min(0).max(1).describe('Calibrated probability of phishing, 0..1'),
-  threatLevel: ThreatLevel,
-  reasons: z.array(ReasonCode).describe('Stable reason codes, most severe first'),
-  model: ModelRef.describe('Model that produced the verdict; digest is sha256:<hex> of the artifact'),
-  cached: z.boolean().describe('Served from the gateway cache rather than a fresh inference call'),
+  score: z.number().min(0).max(1).describe(
+    'Model verdicts: calibrated probability of phishing, 0..1. List verdicts: 1 for a deny list (known phishing), 0 for an allow list — not a model score'),
+  threatLevel: ThreatLevel.describe('List verdicts: `high` (deny list), `none` (allow list)'),
+  reasons: z.array(ReasonCode).describe(
+    'Stable reason codes, most severe first. List verdicts: [`KNOWN_PHISHING`] (deny list) or [`ALLOWLISTED`] (allow list)'),
+  model: ModelRef.nullable().describe('Model that produced the verdict (digest is sha256:<hex> of the artifact); null when a list decided'),
+  source: VerdictSource,
+  cached: z.boolean().describe('Served from the gateway cache rather than a fresh inference call (false for list verdicts)'),
   stale: z.boolean().describe('Served past its cache TTL because inference could not answer'),
   cacheTtlSeconds: z.number().int().min(0).describe('How long the client may reuse this verdict, seconds (0 when stale)'),
 }).meta({ id: 'UrlVerdict' });
 
 export const CheckUrlsResponse = z.object({ verdicts: z.array(UrlVerdict).describe('One verdict per input URL, in order') })
   .meta({ id: 'CheckUrlsResponse' });
+
+/** Most prefixes one `POST /api/hashes/search` may carry. */
+export const MAX_SEARCH_PREFIXES = 1000;
+
+export const HashSearchBody = z.object({
+  prefixes: z.array(z.string().regex(/^[0-9a-f]{8}$/, 'a hash prefix is 8 lowercase hex characters (4 bytes)'))
+    .min(1).max(MAX_SEARCH_PREFIXES)
+    .describe('4-byte SHA-256 prefixes of the lookup expressions of the URL(s) to check, as 8 lowercase hex characters'),
+}).meta({ id: 'HashSearchRequest' });
+
+export const HashSearchResponse = z.object({
+  matches: z.array(z.object({
+    hash: z.string().describe('A full hash (64 lowercase hex) listed under one of the requested prefixes'),
+    list: z.string().describe('Name of the list holding it'),
+    kind: z.enum(['deny', 'allow']).describe('`deny`: known phishing; `allow`: known legitimate'),
+  })).describe('Every listed full hash whose prefix was requested; the client compares them with its own full hashes'),
+  cacheTtlSeconds: z.number().int().min(0).describe('How long the client may reuse this answer, seconds'),
+}).meta({ id: 'HashSearchResponse' });
+
+export const ListsResponse = z.object({
+  lists: z.array(z.object({
+    name: z.string(),
+    kind: z.enum(['deny', 'allow']),
+    version: z.string().describe('Opaque; changes with the content (the ETag of its prefixes)'),
+    entries: z.number().int().min(0).describe('Full hashes in the list'),
+  })).describe('The lists the gateway decides with, by name'),
+}).meta({ id: 'ListsResponse' });
 
 /** RFC 9457 problem details, as every error response of the gateway. */
 export const Problem = z.looseObject({

@@ -11,7 +11,15 @@ export const Verdict = z.enum(['phishing', 'suspicious', 'legitimate']);
 export type Verdict = z.infer<typeof Verdict>;
 export const ThreatLevel = z.enum(['high', 'medium', 'low', 'none']);
 export type ThreatLevel = z.infer<typeof ThreatLevel>;
-export const ReasonCode = z.enum(REASON_CODES as [string, ...string[]]);
+/**
+ * Reason codes of list verdicts (the gateway decides known URLs by lists before the model; see @phishnet/lists):
+ * `KNOWN_PHISHING` — a deny list (threat feed) holds one of the URL's lookup expressions; `ALLOWLISTED` — an allow
+ * list holds its host or registered domain. The model never gives them.
+ */
+export const LIST_REASON_CODES = ['KNOWN_PHISHING', 'ALLOWLISTED'] as const;
+export type ListReasonCode = (typeof LIST_REASON_CODES)[number];
+/** Every reason code of the public API: the model's (rule and model reasons, most severe first), then the lists'. */
+export const ReasonCode = z.enum([...REASON_CODES, ...LIST_REASON_CODES] as readonly string[] as [string, ...string[]]);
 
 /** Model identity: `digest` is `sha256:<hex>` of the artifact archive. */
 export const ModelRef = z.object({ name: z.string(), version: z.string(), digest: z.string() });

@@ -1,4 +1,6 @@
 /** Public entry of the feature sets: `url-lexical/v1` (dense) and `char-ngram/v1` (sparse) extraction, reason codes. */
+/** Hosting platforms the Public Suffix List misses; the lists workspace also refuses them as list entries. */
+export { FREE_HOSTING } from './lexicons.ts';
 export {
   FEATURE_SET_ID, FEATURES, FEATURE_NAMES, FEATURE_COUNT, NAMED_FEATURE_NAMES, NAMED_FEATURE_COUNT, TOKEN_BUCKETS,
   extractFeatures, featureVector, tokenBuckets, registeredDomain,

@@ -1,0 +1,143 @@
+/**
+ * Lists from Redis, as the operator writes them (@phishnet/lists layout.ts): the index hash names each list's current
+ * version; its data key holds the sorted full hashes. The gateway follows `phishnet:lists:changed` (pub/sub) and
+ * polls the index every refresh interval as a backstop (a missed message, a reconnect). A new version is swapped in
+ * only after its data value's sha256 and entry count match the index entry. While Redis is down the last snapshot
+ * keeps answering; failures are counted by reason.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import { Redis } from 'ioredis';
+import {
+  FULL_HASH_BYTES, LISTS_CHANGED_CHANNEL, LISTS_INDEX_KEY, compileList, dataSha256, isListName, listDataKey, parseIndexEntry,
+  type CompiledList, type ListIndexEntry,
+} from '@phishnet/lists';
+import type { ListLoadFailure, ListStore } from './list-store.ts';
+
+/** Longest wait for one Redis command of the list source (a data value of 5 M entries is 160 MB), ms. */
+const COMMAND_TIMEOUT_MS = 30_000;
+
+class LoadError extends Error {
+  readonly reason: ListLoadFailure;
+  constructor(reason: ListLoadFailure, message: string) { super(message); this.reason = reason; }
+}
+
+export class RedisListSource {
+  static readonly ID = 'redis';
+  readonly #store: ListStore;
+  readonly #log: FastifyBaseLogger;
+  readonly #client: Redis;
+  readonly #subscriber: Redis;
+  #running: Promise<void> | null = null;
+  #again = false;
+  #closed = false;
+
+  /** @param url redis:// URL (the gateway's PHISHNET_GATEWAY_REDIS_URL) */
+  constructor(opts: { store: ListStore; url: string; log: FastifyBaseLogger }) {
+    this.#store = opts.store;
+    this.#log = opts.log;
+    const common = {
+      maxRetriesPerRequest: 1, connectTimeout: 1_000, retryStrategy: (times: number) => Math.min(times * 100, 2_000),
+    };
+    // Commands fail fast while disconnected (the snapshot keeps answering); the subscriber queues its SUBSCRIBE until
+    // connected and re-subscribes after every reconnect (ioredis autoResubscribe).
+    this.#client = new Redis(opts.url, { ...common, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS });
+    this.#subscriber = new Redis(opts.url, { ...common, enableOfflineQueue: true });
+    // ioredis emits 'error' for every failed reconnect; the failure shows in the refresh counters.
+    this.#client.on('error', () => {});
+    this.#subscriber.on('error', () => {});
+    this.#subscriber.on('message', (channel: string) => {
+      if (channel === LISTS_CHANGED_CHANNEL) void this.refresh();
+    });
+    // A (re)connected subscriber may have missed messages: read the index again.
+    this.#subscriber.on('ready', () => void this.refresh());
+    this.#subscriber.subscribe(LISTS_CHANGED_CHANNEL).catch(() => {});
+    opts.store.registerSource(RedisListSource.ID);
+  }
+
+  /** Waits (bounded) for the first connection so the first refresh can read the index. */
+  async connected(timeoutMs: number): Promise<void> {
+    if (this.#client.status === 'ready') return;
+    const c = this.#client;
+    await new Promise<void>((resolve) => {
+      const done = () => { clearTimeout(t); c.off('ready', done); resolve(); };
+      const t = setTimeout(done, timeoutMs);
+      c.once('ready', done);
+    });
+  }
+
+  /**
+   * Reads the index and loads every list whose version changed. Concurrent calls coalesce: one runs, and one more
+   * runs after it when a call arrived meanwhile. Never rejects.
+   */
+  refresh(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    if (this.#running) {
+      this.#again = true;
+      return this.#running;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        await this.#refreshOnce();
+      } while (this.#again && !this.#closed);
+    })().finally(() => { this.#running = null; });
+    return this.#running;
+  }
+
+  async #refreshOnce(): Promise<void> {
+    let index: Record<string, string>;
+    try {
+      index = await this.#client.hgetall(LISTS_INDEX_KEY);
+    } catch (err) {
+      this.#store.fail('redis_unavailable');
+      this.#log.debug({ err: (err as Error).message }, 'lists index unreadable; keeping the current lists');
+      return;
+    }
+    const put = new Map<string, CompiledList>();
+    let ok = true;
+    for (const [name, json] of Object.entries(index)) {
+      const key = `redis:${name}`;
+      try {
+        let entry: ListIndexEntry;
+        try {
+          if (!isListName(name)) throw new Error(`invalid list name ${JSON.stringify(name)}`);
+          entry = parseIndexEntry(json);
+        } catch (err) {
+          throw new LoadError('bad_index', (err as Error).message);
+        }
+        const cur = this.#store.get(key);
+        if (cur && cur.version === entry.version && cur.kind === entry.kind) continue;
+        put.set(key, await this.#load(name, entry));
+      } catch (err) {
+        ok = false;
+        const reason = err instanceof LoadError ? err.reason : 'redis_unavailable';
+        this.#store.fail(reason);
+        this.#log.warn({ list: name, reason, err: (err as Error).message }, 'list version not loaded from Redis; keeping the current one');
+      }
+    }
+    // Lists no longer in the index are removed (the index read succeeded, so its absence is real).
+    const remove = this.#store.keys('redis:').filter((k) => !Object.hasOwn(index, k.slice('redis:'.length)));
+    this.#store.apply(put, remove);
+    if (ok) this.#store.markFresh(RedisListSource.ID);
+  }
+
+  async #load(name: string, entry: ListIndexEntry): Promise<CompiledList> {
+    const data = await this.#client.getBuffer(listDataKey(name, entry.version));
+    if (data === null) throw new LoadError('missing_data', `no data key for version ${entry.version}`);
+    const sha = dataSha256(data);
+    if (sha !== entry.sha256) throw new LoadError('sha256_mismatch', `data sha256 ${sha} ≠ index ${entry.sha256}`);
+    if (data.length !== entry.entries * FULL_HASH_BYTES) {
+      throw new LoadError('entry_count_mismatch', `data holds ${data.length / FULL_HASH_BYTES} entries, index says ${entry.entries}`);
+    }
+    const list = compileList({ name, kind: entry.kind, version: entry.version }, data);
+    this.#log.info({ list: name, kind: entry.kind, version: entry.version, entries: entry.entries }, 'list loaded from Redis');
+    return list;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#subscriber.disconnect();
+    this.#client.disconnect();
+    await this.#running?.catch(() => {});
+  }
+}
