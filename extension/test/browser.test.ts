@@ -7,11 +7,13 @@
  *  - "continue anyway" → the page loads and stays allowed on that host;
  *  - a legitimate page → no warning, badge "safe"; "report a mistake" from the popup;
  *  - the reports are in the Redis stream and (under the export's rule) in the training CSV;
+ *  - privacy mode: a host on a deny list (a lists-directory file of the gateway) gets the warning, a page on no list
+ *    the badge "list", and neither URL reaches check-url(s) (the gateway's request counters);
  *  - gateway stopped → pages still load, badge "unchecked".
  * Screenshots of the warning page and the popup are written to extension/docs/screenshots/ (shown in the README).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +33,9 @@ const CHROMIUM = '/usr/bin/chromium';
 const PHISH_HOST = 'paypal.com.account-verify-login.xyz';
 const LEGIT_HOST = 'example.com';
 const LEGIT_HOST_2 = 'www.example.net';
+/** On the gateway's deny list `browser` (a host entry: every URL on it); the model alone scores it legitimate. */
+const LISTED_HOST = 'www.example.org';
+const UNLISTED_HOST = 'docs.example.net';
 const PHISH_URL = `http://${PHISH_HOST}/signin/`;
 const LEGIT_URL = `http://${LEGIT_HOST}/`;
 
@@ -72,6 +77,23 @@ async function until<T>(what: string, fn: () => Promise<T>, ms = 15_000): Promis
   throw new Error(`${what}: not reached within ${ms} ms (last: ${JSON.stringify(last)})`);
 }
 
+/** Saves the extension's settings (as the options page does) and waits until the service worker applies them. */
+async function configure(privacyMode: boolean): Promise<void> {
+  const settings = { gatewayUrl: gateway.url, apiKey: '', privacyMode, privacySendToModel: false };
+  await inWorker((s) => chrome.storage.local.set({ settings: s }), settings);
+  await until('settings in effect', () => inWorker((want: typeof settings) => {
+    const have = (globalThis as unknown as { phishnet?: { settings: typeof settings } }).phishnet?.settings;
+    return have?.gatewayUrl === want.gatewayUrl && have.privacyMode === want.privacyMode;
+  }, settings));
+}
+
+/** Requests the gateway answered on `route` (its own /metrics). */
+async function requestsOn(route: string): Promise<number> {
+  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  return text.split('\n').filter((l) => l.startsWith('phishnet_gateway_requests_total{') && l.includes(`route="${route}"`))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
 /** Navigates without failing on the abort a redirect to the warning page causes. */
 async function visit(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 }).catch((err: Error) => {
@@ -81,10 +103,15 @@ async function visit(page: Page, url: string): Promise<void> {
 
 beforeAll(async () => {
   await run(process.execPath, [join(EXT, 'build.ts')], { cwd: ROOT });
+  profile = mkdtempSync(join(tmpdir(), 'phishnet-chromium-'));
+  const listsDir = join(profile, 'lists');
+  mkdirSync(listsDir);
+  writeFileSync(join(listsDir, 'browser.deny.txt'), `http://${LISTED_HOST}/\n`);
   redis = await startRedis();
   inference = await startInference();
   gateway = await startGateway({
     PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_REDIS_URL: `redis://127.0.0.1:${redis.port}`,
+    PHISHNET_GATEWAY_LISTS_DIR: listsDir, PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: 'false',
   });
   pages = createServer((req, res) => {
     const host = (req.headers.host ?? '').replace(/[^a-z0-9.:-]/gi, '');
@@ -93,7 +120,6 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => pages.listen(0, '127.0.0.1', r));
   const port = (pages.address() as { port: number }).port;
-  profile = mkdtempSync(join(tmpdir(), 'phishnet-chromium-'));
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -103,15 +129,13 @@ beforeAll(async () => {
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync',
       `--disable-extensions-except=${DIST}`, `--load-extension=${DIST}`,
-      `--host-resolver-rules=${[PHISH_HOST, LEGIT_HOST, LEGIT_HOST_2].map((h) => `MAP ${h} 127.0.0.1:${port}`).join(', ')}`,
+      `--host-resolver-rules=${[PHISH_HOST, LEGIT_HOST, LEGIT_HOST_2, LISTED_HOST, UNLISTED_HOST].map((h) => `MAP ${h} 127.0.0.1:${port}`).join(', ')}`,
     ],
   });
   const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().endsWith('/background.js'), { timeout: 20_000 });
   extId = new URL(target.url()).host;
   worker = (await target.worker())!;
-  const gatewayUrl = gateway.url;
-  await inWorker((s) => chrome.storage.local.set({ settings: s }), { gatewayUrl, apiKey: '', privacyMode: false, privacySendToModel: false });
-  await until('settings in effect', () => inWorker((u: string) => (globalThis as unknown as { phishnet?: { settings: { gatewayUrl: string } } }).phishnet?.settings.gatewayUrl === u, gatewayUrl));
+  await configure(false);
   mkdirSync(SHOTS, { recursive: true });
 });
 
@@ -217,6 +241,34 @@ describe('the extension in Chromium against the real gateway', () => {
     expect(rows[0]).toBe('url,label,source,first_seen');
     expect(rows).toContain(`${PHISH_URL},0,reports:user,${today}`);
     expect(rows).toContain(`${LEGIT_URL},1,reports:user,${today}`);
+  });
+
+  test('privacy mode: hash prefixes only; a deny-listed host gets the warning, a page on no list the badge "list"', async () => {
+    await configure(true);
+    const modelCalls = async () => (await requestsOn('/api/check-url')) + (await requestsOn('/api/check-urls'));
+    const [checksBefore, searchesBefore] = [await modelCalls(), await requestsOn('/api/hashes/search')];
+    const p = await browser.newPage();
+    const listed = `http://${LISTED_HOST}/account/login`;
+    await visit(p, listed);
+    await p.waitForFunction((w: string) => location.href.startsWith(w) && document.body.dataset.ready === 'true',
+      { timeout: 15_000 }, `chrome-extension://${extId}/warning.html`);
+    const reasons = await p.$$eval('#reasons li', (lis) => lis.map((li) => (li as HTMLElement).dataset.code));
+    expect(reasons).toEqual(['KNOWN_PHISHING']);
+    expect(await p.$eval('#score', (e) => e.textContent)).toContain('the list "browser"');
+
+    const q = await browser.newPage();
+    const unlisted = `http://${UNLISTED_HOST}/guide/`;
+    await visit(q, unlisted);
+    const st = await until('badge list', async () => {
+      const b = await tabBadge(unlisted);
+      return b?.status === 'not-listed' ? b : null;
+    });
+    expect(st.text).toBe('list');
+    expect(await q.$eval('#page', (e) => e.textContent)).toBe(`Page on ${UNLISTED_HOST}`);
+    expect(await requestsOn('/api/hashes/search')).toBeGreaterThanOrEqual(searchesBefore + 2);
+    expect(await modelCalls()).toBe(checksBefore); // no URL was sent to the model
+    await Promise.all([p.close(), q.close()]);
+    await configure(false);
   });
 
   test('gateway stopped: pages still load, badge "unchecked"', async () => {
