@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { REPORTS_STREAM, RedisReportStore } from '../src/reports/store.ts';
+import { reporterId } from '../src/routes/reports.ts';
 import { REPORT_COMMENT_MAX } from '../src/schemas/reports.ts';
 import { startRedis, type Proc } from './support/processes.ts';
 
@@ -74,6 +75,13 @@ describe('POST /api/reports (embedded mode: append-only file)', () => {
     const g = await gateway({ PHISHNET_GATEWAY_API_KEY_SHA256S: createHash('sha256').update(key).digest('hex') });
     expect((await post(g, { url: 'http://a.example/', expected: 'phishing' })).statusCode).toBe(401);
     expect((await post(g, { url: 'http://a.example/', expected: 'phishing' }, { 'x-api-key': key })).statusCode).toBe(202);
+  });
+
+  test('the reporter id follows the API key across addresses, and the client IP without a key', () => {
+    expect(reporterId('k1', '203.0.113.1')).toBe(reporterId('k1', '198.51.100.7'));
+    expect(reporterId('k1', '203.0.113.1')).not.toBe(reporterId('k2', '203.0.113.1'));
+    expect(reporterId(undefined, '203.0.113.1')).not.toBe(reporterId(undefined, '198.51.100.7'));
+    expect(reporterId('', '203.0.113.1')).toBe(reporterId(undefined, '203.0.113.1'));
   });
 
   test('rate-limited per client: 429 with Retry-After past the budget', async () => {

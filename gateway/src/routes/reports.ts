@@ -1,13 +1,11 @@
 /**
- * `POST /api/reports`: "report a mistake" from clients. Validated like check-url (400 problem+json), API-key checked
- * when keys are configured, rate-limited per key or IP (its own, tighter budget), stored durably (Redis stream or
- * append-only file) and answered 202. A report is counted in `phishnet_gateway_reports_total{expected,outcome}`; it
- * never changes a verdict (see reports/confirm.ts for how reports become training data or list entries).
+ * `POST /api/reports`: "report a mistake" from clients. Validated like check-url (400 problem+json), stored durably
+ * (Redis stream or append-only file) and answered 202. Registered in its own scope behind plugins/api-guard.ts (API key
+ * when keys are configured; a rate limit per key or IP with its own, tighter budget). A report is counted in
+ * `phishnet_gateway_reports_total{expected,outcome}`; it never changes a verdict (see reports/confirm.ts for how reports
+ * become training data or list entries).
  */
-import { timingSafeEqual } from 'node:crypto';
-import rateLimit from '@fastify/rate-limit';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Redis } from 'ioredis';
 import { sha256Hex } from '../domain/cache-key.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import { sendProblem } from '../plugins/problem.ts';
@@ -22,44 +20,17 @@ export const REPORT_BODY_LIMIT = 16 * 1024;
 export interface ReportRoutesOptions {
   store: ReportStore;
   metrics: GatewayMetrics;
-  /** Lowercase sha256 hex digests of accepted API keys; empty = keys not required. */
-  apiKeySha256s: readonly string[];
-  rateLimitMax: number;
-  rateLimitWindowMs: number;
-  redis: Redis | null;
+}
+
+/**
+ * The pseudonymous reporter id: 16 hex characters of a SHA-256 over the API key's digest, or over the client IP
+ * without a key (api-guard has already refused unknown keys). Counts distinct reporters without storing who they are.
+ */
+export function reporterId(apiKey: string | string[] | undefined, ip: string): string {
+  return sha256Hex(typeof apiKey === 'string' && apiKey !== '' ? `key:${sha256Hex(apiKey)}` : `ip:${ip}`).slice(0, 16);
 }
 
 const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (app, opts) => {
-  const keys = opts.apiKeySha256s.map((h) => Buffer.from(h.toLowerCase(), 'hex'));
-  /** The API key's digest when valid, null when absent/unknown (constant-time compare, as the check routes). */
-  const keyDigest = (header: string | string[] | undefined): string | null => {
-    if (typeof header !== 'string' || header === '' || keys.length === 0) return null;
-    const d = Buffer.from(sha256Hex(header), 'hex');
-    return keys.some((k) => timingSafeEqual(k, d)) ? d.toString('hex') : null;
-  };
-  if (keys.length > 0) {
-    app.addHook('onRequest', async (req, reply) => {
-      if (keyDigest(req.headers['x-api-key']) === null) return sendProblem(reply, 401, 'unauthorized', 'a valid X-API-Key header is required');
-    });
-  }
-  const client = (req: { headers: Record<string, string | string[] | undefined>; ip: string }) => {
-    const k = keyDigest(req.headers['x-api-key']);
-    return k !== null ? `key:${k}` : `ip:${req.ip}`;
-  };
-  await app.register(rateLimit, {
-    global: true,
-    max: opts.rateLimitMax,
-    timeWindow: opts.rateLimitWindowMs,
-    enableDraftSpec: true,
-    skipOnError: true,
-    nameSpace: 'phishnet:v1:ratelimit:reports:',
-    ...(opts.redis ? { redis: opts.redis } : {}),
-    keyGenerator: client,
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429, code: 'RATE_LIMITED', message: `report rate limit of ${ctx.max} per ${ctx.after} exceeded; retry in ${ctx.after}`,
-    }),
-  });
-
   app.post('/api/reports', {
     bodyLimit: REPORT_BODY_LIMIT,
     schema: {
@@ -71,7 +42,7 @@ const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (app, opt
     const [u] = canonicalizeAll([req.body.url], () => '/url');
     const { expected, comment } = req.body;
     const report = {
-      url: u!.href, expected, reporter: sha256Hex(client(req)).slice(0, 16), receivedAt: new Date().toISOString(),
+      url: u!.href, expected, reporter: reporterId(req.headers['x-api-key'], req.ip), receivedAt: new Date().toISOString(),
       ...(comment !== undefined && comment.trim() !== '' ? { comment: comment.trim() } : {}),
     };
     let id: string;
