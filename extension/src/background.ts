@@ -135,7 +135,10 @@ async function handle(msg: Request, sender: chrome.runtime.MessageSender): Promi
     }
     case 'back-to-safety': {
       const tabId = sender.tab?.id;
-      if (tabId !== undefined) await chrome.tabs.update(tabId, { url: 'chrome://newtab/' }).catch(() => undefined);
+      // The new-tab page; browsers that refuse it to extensions (Firefox) get a blank page.
+      if (tabId !== undefined) {
+        await chrome.tabs.update(tabId, { url: 'chrome://newtab/' }).catch(() => chrome.tabs.update(tabId, { url: 'about:blank' })).catch(() => undefined);
+      }
       return { ok: true };
     }
     case 'report':

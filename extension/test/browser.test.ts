@@ -7,8 +7,8 @@
  *  - "continue anyway" → the page loads and stays allowed on that host;
  *  - a legitimate page → no warning, badge "safe"; "report a mistake" from the popup;
  *  - the reports are in the Redis stream and (under the export's rule) in the training CSV;
- *  - privacy mode: a host on a deny list (a lists-directory file of the gateway) gets the warning, a page on no list
- *    the badge "list", and neither URL reaches check-url(s) (the gateway's request counters);
+ *  - privacy mode (set through the options page): a host on a deny list (a lists-directory file of the gateway) gets the warning, a page on no list
+ *    the badge "list", and neither URL reaches check-url(s) (the gateway's request counters); "back to safety" leaves;
  *  - gateway stopped → pages still load, badge "unchecked".
  * Screenshots of the warning page and the popup are written to extension/docs/screenshots/ (shown in the README).
  */
@@ -77,14 +77,22 @@ async function until<T>(what: string, fn: () => Promise<T>, ms = 15_000): Promis
   throw new Error(`${what}: not reached within ${ms} ms (last: ${JSON.stringify(last)})`);
 }
 
-/** Saves the extension's settings (as the options page does) and waits until the service worker applies them. */
+/** Sets the extension's options through its options page and waits until the service worker applies them. */
 async function configure(privacyMode: boolean): Promise<void> {
-  const settings = { gatewayUrl: gateway.url, apiKey: '', privacyMode, privacySendToModel: false };
-  await inWorker((s) => chrome.storage.local.set({ settings: s }), settings);
-  await until('settings in effect', () => inWorker((want: typeof settings) => {
-    const have = (globalThis as unknown as { phishnet?: { settings: typeof settings } }).phishnet?.settings;
-    return have?.gatewayUrl === want.gatewayUrl && have.privacyMode === want.privacyMode;
-  }, settings));
+  const options = await browser.newPage();
+  await options.goto(`chrome-extension://${extId}/options.html`);
+  await options.waitForFunction(() => (document.getElementById('gatewayUrl') as HTMLInputElement).value !== '');
+  await options.$eval('#gatewayUrl', (e, u) => { (e as HTMLInputElement).value = u; }, gateway.url);
+  const box = await options.$eval('#privacyMode', (e) => (e as HTMLInputElement).checked);
+  if (box !== privacyMode) await options.click('#privacyMode');
+  await options.click('button[type=submit]');
+  await options.waitForFunction(() => document.getElementById('saved')?.textContent === 'Saved.');
+  await options.close();
+  const want = { gatewayUrl: gateway.url, privacyMode };
+  await until('settings in effect', () => inWorker((w: typeof want) => {
+    const have = (globalThis as unknown as { phishnet?: { settings: typeof want } }).phishnet?.settings;
+    return have?.gatewayUrl === w.gatewayUrl && have.privacyMode === w.privacyMode;
+  }, want));
 }
 
 /** Requests the gateway answered on `route` (its own /metrics). */
@@ -255,6 +263,10 @@ describe('the extension in Chromium against the real gateway', () => {
     const reasons = await p.$$eval('#reasons li', (lis) => lis.map((li) => (li as HTMLElement).dataset.code));
     expect(reasons).toEqual(['KNOWN_PHISHING']);
     expect(await p.$eval('#score', (e) => e.textContent)).toContain('the list "browser"');
+    // "Back to safety" leaves for the new-tab page (headless Chromium has none and shows its error page instead).
+    await p.click('#back');
+    await until('left the warning page', async () => /^(chrome:\/\/new-?tab|chrome-error:|about:blank)/.test(p.url()));
+    expect(p.url()).not.toContain(LISTED_HOST);
 
     const q = await browser.newPage();
     const unlisted = `http://${UNLISTED_HOST}/guide/`;
