@@ -198,7 +198,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     });
     await api.register(reportRoutes, {
       store: redis ? new RedisReportStore(redis, config.PHISHNET_GATEWAY_REPORTS_MAXLEN) : new FileReportStore(config.PHISHNET_GATEWAY_REPORTS_FILE),
-      metrics,
+      metrics, reporterSalt: config.PHISHNET_GATEWAY_REPORTS_SALT,
     });
   });
   await app.ready();

@@ -79,6 +79,12 @@ export const GatewayConfig = z.object({
   PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_MAX: int(20, 1),
   /** Report rate-limit window, milliseconds (default 3600000). */
   PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_WINDOW: int(3_600_000, 1),
+  /**
+   * Secret key of the HMAC that makes a report's pseudonymous reporter id (from the API key or client IP); keep it
+   * stable (distinct reporters are counted across time) and secret. Empty = a plain SHA-256, which can be reversed for
+   * IPv4 addresses by trying every address.
+   */
+  PHISHNET_GATEWAY_REPORTS_SALT: z.string().default(''),
   PHISHNET_GATEWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Directory of list files (`NAME.deny.txt`, `NAME.allow.txt`, `NAME.<kind>.<format>`; see @phishnet/lists

@@ -82,6 +82,9 @@ describe('POST /api/reports (embedded mode: append-only file)', () => {
     expect(reporterId('k1', '203.0.113.1')).not.toBe(reporterId('k2', '203.0.113.1'));
     expect(reporterId(undefined, '203.0.113.1')).not.toBe(reporterId(undefined, '198.51.100.7'));
     expect(reporterId('', '203.0.113.1')).toBe(reporterId(undefined, '203.0.113.1'));
+    // With a salt (PHISHNET_GATEWAY_REPORTS_SALT) the id is an HMAC: not computable from the address alone.
+    expect(reporterId(undefined, '203.0.113.1', 's3cret')).not.toBe(reporterId(undefined, '203.0.113.1'));
+    expect(reporterId(undefined, '203.0.113.1', 's3cret')).toBe(reporterId(undefined, '203.0.113.1', 's3cret'));
   });
 
   test('rate-limited per client: 429 with Retry-After past the budget', async () => {

@@ -5,6 +5,7 @@
  * `phishnet_gateway_reports_total{expected,outcome}`; it never changes a verdict (see reports/confirm.ts for how reports
  * become training data or list entries).
  */
+import { createHmac } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sha256Hex } from '../domain/cache-key.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
@@ -20,14 +21,18 @@ export const REPORT_BODY_LIMIT = 16 * 1024;
 export interface ReportRoutesOptions {
   store: ReportStore;
   metrics: GatewayMetrics;
+  /** Secret key of the reporter id's HMAC; empty = a plain SHA-256 (reversible for IPv4 addresses by enumeration). */
+  reporterSalt: string;
 }
 
 /**
- * The pseudonymous reporter id: 16 hex characters of a SHA-256 over the API key's digest, or over the client IP
- * without a key (api-guard has already refused unknown keys). Counts distinct reporters without storing who they are.
+ * The pseudonymous reporter id: 16 hex characters of an HMAC-SHA-256 (keyed by `salt`; a plain SHA-256 when `salt` is
+ * empty) over the API key's digest, or over the client IP without a key (api-guard has already refused unknown keys).
+ * Counts distinct reporters without storing who they are.
  */
-export function reporterId(apiKey: string | string[] | undefined, ip: string): string {
-  return sha256Hex(typeof apiKey === 'string' && apiKey !== '' ? `key:${sha256Hex(apiKey)}` : `ip:${ip}`).slice(0, 16);
+export function reporterId(apiKey: string | string[] | undefined, ip: string, salt = ''): string {
+  const who = typeof apiKey === 'string' && apiKey !== '' ? `key:${sha256Hex(apiKey)}` : `ip:${ip}`;
+  return (salt === '' ? sha256Hex(who) : createHmac('sha256', salt).update(who).digest('hex')).slice(0, 16);
 }
 
 const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (app, opts) => {
@@ -42,7 +47,7 @@ const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (app, opt
     const [u] = canonicalizeAll([req.body.url], () => '/url');
     const { expected, comment } = req.body;
     const report = {
-      url: u!.href, expected, reporter: reporterId(req.headers['x-api-key'], req.ip), receivedAt: new Date().toISOString(),
+      url: u!.href, expected, reporter: reporterId(req.headers['x-api-key'], req.ip, opts.reporterSalt), receivedAt: new Date().toISOString(),
       ...(comment !== undefined && comment.trim() !== '' ? { comment: comment.trim() } : {}),
     };
     let id: string;
