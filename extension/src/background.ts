@@ -51,19 +51,35 @@ function hostOf(url: string): string | null {
 
 const tabKey = (tabId: number) => `tab:${tabId}`;
 
+/** The latest state of each tab, in memory (chrome.storage.session keeps it across service worker restarts). */
+const states = new Map<number, TabState>();
+/** Per-tab chain of badge updates, so that they apply in order and the last one shows the latest state. */
+const badgeChains = new Map<number, Promise<void>>();
+
 async function setTabState(tabId: number, state: TabState): Promise<void> {
+  states.set(tabId, state);
   await chrome.storage.session.set({ [tabKey(tabId)]: state });
-  await showBadge(tabId, state);
+  await refreshBadge(tabId);
 }
 
-/** Shows a tab's state on its badge. Chromium clears tab-specific badges when a new document commits. */
-async function showBadge(tabId: number, state: TabState): Promise<void> {
-  const b = BADGE[state.status];
-  await Promise.all([
-    chrome.action.setBadgeText({ tabId, text: b.text }),
-    chrome.action.setBadgeBackgroundColor({ tabId, color: b.color }),
-    chrome.action.setTitle({ tabId, title: state.detail ? `${b.title} — ${state.detail}` : b.title }),
-  ]).catch(() => undefined); // the tab may have closed
+/**
+ * Shows a tab's latest state on its badge (Chromium clears tab-specific badges when a new document commits, so this also
+ * runs on commit). Updates are chained per tab and each reads the state when it runs: an update queued with an older
+ * state can never overwrite a newer one.
+ */
+function refreshBadge(tabId: number): Promise<void> {
+  const next = (badgeChains.get(tabId) ?? Promise.resolve()).then(async () => {
+    const state = states.get(tabId);
+    if (!state) return;
+    const b = BADGE[state.status];
+    await Promise.all([
+      chrome.action.setBadgeText({ tabId, text: b.text }),
+      chrome.action.setBadgeBackgroundColor({ tabId, color: b.color }),
+      chrome.action.setTitle({ tabId, title: state.detail ? `${b.title} — ${state.detail}` : b.title }),
+    ]).catch(() => undefined); // the tab may have closed
+  });
+  badgeChains.set(tabId, next);
+  return next;
 }
 
 async function getTabState(tabId: number): Promise<TabState | null> {
@@ -101,15 +117,23 @@ chrome.webNavigation.onBeforeNavigate.addListener((d) => {
   if (d.frameId === 0) void onNavigation(d.tabId, d.url);
 });
 // A committed navigation cleared the tab's badge: show the state again (the check may have finished before the commit;
-// the warning page shows the state of the page it replaced).
+// the warning page shows the state of the page it replaced). After a service worker restart the state comes from
+// chrome.storage.session.
 chrome.webNavigation.onCommitted.addListener((d) => {
   if (d.frameId !== 0) return;
-  void getTabState(d.tabId).then((st) => {
-    if (st && (st.url === d.url || d.url.startsWith(warningPage))) return showBadge(d.tabId, st);
-  });
+  void (async () => {
+    if (!states.has(d.tabId)) {
+      const stored = await getTabState(d.tabId);
+      if (stored && !states.has(d.tabId)) states.set(d.tabId, stored);
+    }
+    const st = states.get(d.tabId);
+    if (st && (st.url === d.url || d.url.startsWith(warningPage))) await refreshBadge(d.tabId);
+  })();
 });
 chrome.tabs.onRemoved.addListener((tabId) => {
   latest.delete(tabId);
+  states.delete(tabId);
+  badgeChains.delete(tabId);
   void chrome.storage.session.remove(tabKey(tabId));
 });
 

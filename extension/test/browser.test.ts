@@ -172,8 +172,10 @@ describe('the extension in Chromium against the real gateway', () => {
     expect(reasons.find((r) => r.code === 'BRAND_IN_SUBDOMAIN')!.text).toMatch(/brand name appears in front of a site/);
     expect(await page.$eval('#score', (e) => e.textContent)).toMatch(/Phishing probability \d+%/);
     await page.screenshot({ path: join(SHOTS, 'warning.png') });
-    const st = await tabBadge(warning);
-    expect(st).toMatchObject({ text: '!', status: 'phishing' });
+    await until('badge "!" (phishing)', async () => {
+      const b = await tabBadge(warning);
+      return b?.status === 'phishing' && b.text === '!';
+    });
 
     // "Report a mistake" from the warning page.
     await page.click('#report-open');
@@ -199,11 +201,17 @@ describe('the extension in Chromium against the real gateway', () => {
     await Promise.all([page.waitForNavigation({ waitUntil: 'domcontentloaded' }), page.click('#continue')]);
     expect(page.url()).toBe(PHISH_URL);
     expect(await page.$eval('#page', (e) => e.textContent)).toBe(`Page on ${PHISH_HOST}`);
-    await until('badge "skip" (allowed)', async () => (await tabBadge(PHISH_URL))?.status === 'allowed');
+    await until('badge "skip" (allowed)', async () => {
+      const b = await tabBadge(PHISH_URL);
+      return b?.status === 'allowed' && b.text === 'skip';
+    });
     // Another page on the same host: checked (phishing), but not blocked.
     const again = `http://${PHISH_HOST}/signin/again`;
     await visit(page, again);
-    await until('second page allowed', async () => (await tabBadge(again))?.status === 'allowed');
+    await until('second page allowed', async () => {
+      const b = await tabBadge(again);
+      return b?.status === 'allowed' && b.text === 'skip';
+    });
     await new Promise((r) => setTimeout(r, 1_000));
     expect(page.url()).toBe(again);
     expect(await page.$eval('#page', (e) => e.textContent)).toBe(`Page on ${PHISH_HOST}`);
@@ -215,7 +223,7 @@ describe('the extension in Chromium against the real gateway', () => {
     await visit(p, LEGIT_URL);
     const st = await until('badge safe', async () => {
       const b = await tabBadge(LEGIT_URL);
-      return b?.status === 'safe' ? b : null;
+      return b?.status === 'safe' && b.text === 'safe' ? b : null;
     });
     expect(st.text).toBe('safe');
     expect(p.url()).toBe(LEGIT_URL);
@@ -273,7 +281,7 @@ describe('the extension in Chromium against the real gateway', () => {
     await visit(q, unlisted);
     const st = await until('badge list', async () => {
       const b = await tabBadge(unlisted);
-      return b?.status === 'not-listed' ? b : null;
+      return b?.status === 'not-listed' && b.text === 'list' ? b : null;
     });
     expect(st.text).toBe('list');
     expect(await q.$eval('#page', (e) => e.textContent)).toBe(`Page on ${UNLISTED_HOST}`);
@@ -290,7 +298,7 @@ describe('the extension in Chromium against the real gateway', () => {
     await visit(p, url);
     const st = await until('badge unchecked', async () => {
       const b = await tabBadge(url);
-      return b?.status === 'unchecked' ? b : null;
+      return b?.status === 'unchecked' && b.text === '?' ? b : null;
     });
     expect(st.text).toBe('?');
     expect(p.url()).toBe(url);
