@@ -66,7 +66,7 @@ async function tabBadge(prefix: string): Promise<{ tabId: number; text: string; 
 }
 
 /** Polls `fn` until it returns a truthy value or `ms` passes (then throws with the last value). */
-async function until<T>(what: string, fn: () => Promise<T>, ms = 15_000): Promise<NonNullable<T>> {
+async function until<T>(what: string, fn: () => Promise<T>, ms = 30_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + ms;
   let last: T | undefined;
   while (Date.now() < deadline) {
@@ -104,7 +104,7 @@ async function requestsOn(route: string): Promise<number> {
 
 /** Navigates without failing on the abort a redirect to the warning page causes. */
 async function visit(page: Page, url: string): Promise<void> {
-  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 15_000 }).catch((err: Error) => {
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: 30_000 }).catch((err: Error) => {
     if (!/ERR_ABORTED|frame was detached|Navigating frame was detached/.test(err.message)) throw err;
   });
 }
@@ -130,6 +130,7 @@ beforeAll(async () => {
   const port = (pages.address() as { port: number }).port;
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
+    timeout: 60_000,
     headless: true,
     userDataDir: profile,
     ignoreDefaultArgs: ['--disable-extensions'],
@@ -140,7 +141,7 @@ beforeAll(async () => {
       `--host-resolver-rules=${[PHISH_HOST, LEGIT_HOST, LEGIT_HOST_2, LISTED_HOST, UNLISTED_HOST].map((h) => `MAP ${h} 127.0.0.1:${port}`).join(', ')}`,
     ],
   });
-  const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().endsWith('/background.js'), { timeout: 20_000 });
+  const target = await browser.waitForTarget((t) => t.type() === 'service_worker' && t.url().endsWith('/background.js'), { timeout: 60_000 });
   extId = new URL(target.url()).host;
   worker = (await target.worker())!;
   await configure(false);
@@ -165,7 +166,7 @@ describe('the extension in Chromium against the real gateway', () => {
     await page.setViewport({ width: 1000, height: 760 });
     await visit(page, PHISH_URL);
     const warning = `chrome-extension://${extId}/warning.html`;
-    await page.waitForFunction((w: string) => location.href.startsWith(w) && document.body.dataset.ready === 'true', { timeout: 15_000 }, warning);
+    await page.waitForFunction((w: string) => location.href.startsWith(w) && document.body.dataset.ready === 'true', { timeout: 30_000 }, warning);
     expect(new URL(page.url()).searchParams.get('url')).toBe(PHISH_URL);
     const reasons = await page.$$eval('#reasons li', (lis) => lis.map((li) => ({ code: (li as HTMLElement).dataset.code, text: li.textContent })));
     expect(reasons.map((r) => r.code)).toContain('BRAND_IN_SUBDOMAIN');
@@ -267,7 +268,7 @@ describe('the extension in Chromium against the real gateway', () => {
     const listed = `http://${LISTED_HOST}/account/login`;
     await visit(p, listed);
     await p.waitForFunction((w: string) => location.href.startsWith(w) && document.body.dataset.ready === 'true',
-      { timeout: 15_000 }, `chrome-extension://${extId}/warning.html`);
+      { timeout: 30_000 }, `chrome-extension://${extId}/warning.html`);
     const reasons = await p.$$eval('#reasons li', (lis) => lis.map((li) => (li as HTMLElement).dataset.code));
     expect(reasons).toEqual(['KNOWN_PHISHING']);
     expect(await p.$eval('#score', (e) => e.textContent)).toContain('the list "browser"');
