@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/build/**', '.tools/**', 'training/.venv/**', 'grafana/dashboards/**'] },
+  { ignores: ['**/node_modules/**', '**/build/**', '.tools/**', 'training/.venv/**', 'grafana/dashboards/**', 'extension/dist/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -93,6 +93,8 @@ function gatewayOverview(): dashboard.Dashboard {
     .withPanel(ts('Circuit breaker state by replica', 'none', [q(`max by (instance) (${G.CIRCUIT_STATE})`, '{{instance}}')], '0 closed, 1 half-open, 2 open.'))
     .withPanel(ts('URLs per upstream batch', 'short', [q(quantile(0.5, G.UPSTREAM_BATCH_SIZE, ''), 'p50'), q(quantile(0.99, G.UPSTREAM_BATCH_SIZE, ''), 'p99')]))
     .withPanel(ts('Verdicts/s', 'ops', [q(`sum by (verdict) (rate(${G.VERDICTS_TOTAL}[${RI}]))`, '{{verdict}}')]))
+    .withPanel(ts('User reports/s', 'ops', [q(`sum by (expected, outcome) (rate(${G.REPORTS_TOTAL}[${RI}]))`, 'expected {{expected}} ({{outcome}})')],
+      '"Report a mistake" (POST /api/reports) by what the user expected; outcome error = the report store could not take it.'))
     .build();
 }
 
@@ -116,6 +118,19 @@ function modelRollout(): dashboard.Dashboard {
     ]))
     .withPanel(ts('Loaded model', 'short', [q(`max by (${arm}, digest) (${I.INFERENCE_MODEL_INFO})`, '{{model}} {{version}} ({{track}}) {{digest}}')]))
     .withPanel(ts('Event-loop delay p99', 's', [q(`max by (${arm}) (${I.NODEJS_EVENTLOOP_LAG_P99_SECONDS})`, '{{version}} ({{track}})')]))
+    .withRow(new dashboard.RowBuilder('Drift'))
+    .withPanel(ts('Verdict mix', 'percentunit', [
+      q(`sum by (${arm}, verdict) (rate(${I.INFERENCE_VERDICTS_TOTAL}[${RI}])) / ignoring (verdict) group_left sum by (${arm}) (rate(${I.INFERENCE_VERDICTS_TOTAL}[${RI}]))`,
+        '{{verdict}} {{model}} {{version}} ({{track}})'),
+    ], 'Share of each verdict per model, version and track. A model does not change within a version: a shift here means its inputs changed.'))
+    .withPanel(ts('Phishing share: last hour vs the day before', 'percentunit', [
+      q(`sum by (${arm}) (rate(${I.INFERENCE_VERDICTS_TOTAL}{verdict="phishing"}[1h])) / sum by (${arm}) (rate(${I.INFERENCE_VERDICTS_TOTAL}[1h]))`, 'last 1h {{version}} ({{track}})'),
+      q(`sum by (${arm}) (rate(${I.INFERENCE_VERDICTS_TOTAL}{verdict="phishing"}[1d] offset 1h)) / sum by (${arm}) (rate(${I.INFERENCE_VERDICTS_TOTAL}[1d] offset 1h))`, 'day before {{version}} ({{track}})'),
+    ], 'The two terms of the InferenceVerdictMixShift alert (fires when they differ by more than 0.1 for 15 minutes).'))
+    .withPanel(ts('Score quantiles', 'percentunit', [
+      q(quantile(0.5, I.INFERENCE_SCORE, `${arm}, `), 'p50 {{model}} {{version}} ({{track}})'),
+      q(quantile(0.9, I.INFERENCE_SCORE, `${arm}, `), 'p90 {{model}} {{version}} ({{track}})'),
+    ], 'Quantiles of the calibrated score per model, version and track (buckets 0.05 wide).'))
     .withRow(new dashboard.RowBuilder('Rollout (PhishModel)'))
     .withPanel(new statetimeline.PanelBuilder().title('Phase').datasource(DS).height(6).span(24)
       .withTarget(q(`max by (namespace, name, phase) (${O.PHISHMODEL_PHASE}) == 1`, '{{namespace}}/{{name}} {{phase}}')))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what phishnet needs on a fresh machine, and nothing else. Idempotent; fast when everything is there.
 #   bash scripts/bootstrap.sh            Node 24 + npm dependencies (enough for `npm start`)
-#   bash scripts/bootstrap.sh --test     also Debian packages used by tests (redis-server, prometheus)
+#   bash scripts/bootstrap.sh --test     also Debian packages used by tests (redis-server, prometheus, chromium for the
+#                                        extension's browser tier)
 #   bash scripts/bootstrap.sh --python   also the training venv (training/.venv, pinned wheels)
 #   bash scripts/bootstrap.sh --bench    also wrk (Debian), the optional load generator of bench/gateway.ts
 #   bash scripts/bootstrap.sh --docker   also dockerd + the offline base image + the project's images (scripts/docker.sh)
@@ -37,6 +38,7 @@ if [ "$want_test" = 1 ]; then
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v prometheus >/dev/null || missing+=(prometheus)
   command -v promtool >/dev/null || missing+=(prometheus)
+  command -v chromium >/dev/null || missing+=(chromium)
 fi
 if [ "$want_bench" = 1 ]; then
   command -v wrk >/dev/null || missing+=(wrk)

@@ -23,6 +23,8 @@ import { StaticRouter, type Router } from './router/router.ts';
 import { TrafficRouter } from './router/traffic-router.ts';
 import checkRoutes, { BATCH_BODY_LIMIT } from './routes/check.ts';
 import healthRoutes from './routes/health.ts';
+import reportRoutes from './routes/reports.ts';
+import { FileReportStore, RedisReportStore } from './reports/store.ts';
 // Lists (deny → allow before the model): sources, snapshot, routes.
 import { ListSources } from './lists/lists.ts';
 import apiGuard from './plugins/api-guard.ts';
@@ -183,6 +185,21 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     });
     await api.register(checkRoutes, { service, metrics });
     await api.register(listRoutes, { store: lists.store, cacheTtlSeconds: config.PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS });
+  });
+  // Reports: the same guard in its own scope, with its own (tighter) rate-limit budget.
+  await app.register(async (api) => {
+    await api.register(apiGuard, {
+      redis,
+      apiKeySha256s: config.PHISHNET_GATEWAY_API_KEY_SHA256S.map((s) => s.toLowerCase()),
+      rateLimitMax: config.PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_MAX,
+      rateLimitWindowMs: config.PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_WINDOW,
+      knownDigest: () => cache.knownDigest(),
+      nameSpace: 'phishnet:v1:ratelimit:reports:',
+    });
+    await api.register(reportRoutes, {
+      store: redis ? new RedisReportStore(redis, config.PHISHNET_GATEWAY_REPORTS_MAXLEN) : new FileReportStore(config.PHISHNET_GATEWAY_REPORTS_FILE),
+      metrics, reporterSalt: config.PHISHNET_GATEWAY_REPORTS_SALT,
+    });
   });
   await app.ready();
   return { app, metrics, cache, router, trafficRouter, watcher, lists };

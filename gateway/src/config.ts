@@ -69,6 +69,22 @@ export const GatewayConfig = z.object({
   PHISHNET_GATEWAY_CORS_ORIGINS: csv,
   /** Trust X-Forwarded-For (behind an ingress). */
   PHISHNET_GATEWAY_TRUST_PROXY: z.enum(['true', 'false']).default('false').transform((s) => s === 'true'),
+  /**
+   * Reports (`POST /api/reports`): with Redis they go to the stream `phishnet:reports`, trimmed to about
+   * REPORTS_MAXLEN entries; without Redis (embedded mode) they are appended to REPORTS_FILE (JSON lines).
+   */
+  PHISHNET_GATEWAY_REPORTS_FILE: z.string().min(1).default('data/reports.jsonl'),
+  PHISHNET_GATEWAY_REPORTS_MAXLEN: int(100_000, 1),
+  /** Reports per client (API key or IP) per window (default 20 per hour): reports are rare, abuse is not. */
+  PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_MAX: int(20, 1),
+  /** Report rate-limit window, milliseconds (default 3600000). */
+  PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_WINDOW: int(3_600_000, 1),
+  /**
+   * Secret key of the HMAC that makes a report's pseudonymous reporter id (from the API key or client IP); keep it
+   * stable (distinct reporters are counted across time) and secret. Empty = a plain SHA-256, which can be reversed for
+   * IPv4 addresses by trying every address.
+   */
+  PHISHNET_GATEWAY_REPORTS_SALT: z.string().default(''),
   PHISHNET_GATEWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Directory of list files (`NAME.deny.txt`, `NAME.allow.txt`, `NAME.<kind>.<format>`; see @phishnet/lists

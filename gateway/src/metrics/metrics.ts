@@ -67,6 +67,7 @@ export interface GatewayMetrics {
   redisErrors: Counter<'op'>;
   rateLimited: Counter;
   verdicts: HotCounter<'verdict'>;
+  reports: Counter<'expected' | 'outcome'>;
   listEntries: Gauge<'list' | 'kind'>;
   listMatches: HotCounter<'list' | 'kind'>;
   /** Set at collect time from {@link GatewayMetrics.listAge}. */
@@ -102,6 +103,7 @@ export function createMetrics(): GatewayMetrics {
     redisErrors: new Counter({ name: N.REDIS_ERRORS_TOTAL, help: 'Failed Redis operations (non-fatal)', labelNames: ['op'], registers }),
     rateLimited: new Counter({ name: N.RATE_LIMITED_TOTAL, help: 'Requests refused with 429', registers }),
     verdicts: hotCounter({ name: N.VERDICTS_TOTAL, help: 'Verdicts returned to clients', labelNames: ['verdict'], registers }),
+    reports: new Counter({ name: N.REPORTS_TOTAL, help: 'User reports of a wrong verdict, by expected label and outcome', labelNames: ['expected', 'outcome'], registers }),
     listEntries: new Gauge({ name: N.LIST_ENTRIES, help: 'Full hashes per list in the current snapshot', labelNames: ['list', 'kind'], registers }),
     listMatches: hotCounter({ name: N.LIST_MATCHES_TOTAL, help: 'URLs decided by a list instead of the model', labelNames: ['list', 'kind'], registers }),
     listSnapshotAge: new Gauge({

@@ -40,6 +40,11 @@ export const MIRROR_REQUESTS_TOTAL = 'phishnet_gateway_mirror_requests_total';
 export const TRAFFIC_CANARY_WEIGHT_PERCENT = 'phishnet_gateway_traffic_canary_weight_percent';
 /** Gauge {phishmodel}: share of stable-routed URLs mirrored to the canary, percent 0..100. */
 export const TRAFFIC_MIRROR_PERCENT = 'phishnet_gateway_traffic_mirror_percent';
+/**
+ * Counter {expected=phishing|legitimate, outcome=stored|error}: user reports of a wrong verdict (`POST /api/reports`);
+ * `error` when the report store (Redis stream or file) could not take it.
+ */
+export const REPORTS_TOTAL = 'phishnet_gateway_reports_total';
 /** Gauge {list, kind=deny|allow}: full hashes of each list in the snapshot the gateway decides with. */
 export const LIST_ENTRIES = 'phishnet_gateway_list_entries';
 /** Counter {list, kind}: URLs decided by a list (deny → phishing, allow → legitimate) instead of the model. */

@@ -19,6 +19,8 @@ export interface ApiGuardOptions {
   redis: Redis | null;
   /** Digest for X-Model-Digest on responses that did not score anything (errors, list-only answers). */
   knownDigest: () => string | null;
+  /** Prefix of the rate-limit counters in Redis; a scope with its own budget (reports) uses its own. */
+  nameSpace?: string;
 }
 
 export default fp(async function apiGuard(app: FastifyInstance, opts: ApiGuardOptions) {
@@ -52,7 +54,7 @@ export default fp(async function apiGuard(app: FastifyInstance, opts: ApiGuardOp
     timeWindow: opts.rateLimitWindowMs,
     enableDraftSpec: true,
     skipOnError: true, // Redis down → do not refuse traffic (see README: rate limits are best-effort then)
-    nameSpace: 'phishnet:v1:ratelimit:',
+    nameSpace: opts.nameSpace ?? 'phishnet:v1:ratelimit:',
     ...(opts.redis ? { redis: opts.redis } : {}),
     keyGenerator: (req) => {
       const k = keyDigest(req.headers['x-api-key']);
