@@ -3,7 +3,8 @@
  * CRD, the operator process, Debian redis-server, a local HTTP server serving the OpenPhish snapshot
  * (fixtures/feeds/openphish.url-list.txt), a real inference process and the real gateway reading lists from the same
  * Redis. A URL of the feed is answered `KNOWN_PHISHING` from the list; a URL added to the feed is after the next sync;
- * deleting the PhishFeed takes its list out of the gateway's decisions.
+ * deleting the PhishFeed takes its list out of the gateway's decisions. An allow feed (the Tranco snapshot, top 10) makes
+ * a sign-in page of a listed registered domain `ALLOWLISTED`, but never a page of a hosting platform under it.
  *
  * Opt-in with the control-plane tier: PHISHNET_CONTROL_PLANE=1 (scripts/control-plane.sh).
  */
@@ -18,8 +19,13 @@ const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 const FEED = readFileSync(join(ROOT, 'fixtures/feeds/openphish.url-list.txt'), 'utf8');
 const LISTED = 'https://connectsmartweb.pages.dev/'; // line 3 of the snapshot
 const ADDED = 'https://brand-new-phish.example/verify/account';
+const TRANCO = readFileSync(join(ROOT, 'fixtures/feeds/tranco.csv'), 'utf8');
+/** google.com is rank 1 of the snapshot and not in the default allowlist (phishing occurs on it in the training data). */
+const SIGN_IN = 'https://accounts.google.com/v3/signin/identifier';
+/** docs.google.com is a hosting platform: an allow entry for google.com never vouches for it. */
+const ON_PLATFORM = 'https://docs.google.com/forms/d/e/1FAIpQLSe-example/viewform';
 
-interface Verdict { verdict: string; reasons: string[]; source: { kind: string; list?: string } }
+interface Verdict { verdict: string; score: number; reasons: string[]; source: { kind: string; list?: string } }
 
 describe.runIf(OPT_IN)('PhishFeed to gateway verdict', () => {
   let cp: ControlPlane;
@@ -50,6 +56,7 @@ describe.runIf(OPT_IN)('PhishFeed to gateway verdict', () => {
     procs.push(redis);
     feeds = await startFeedServer();
     feeds.docs.set('/openphish', { body: FEED });
+    feeds.docs.set('/tranco', { body: TRANCO });
     procs.push({ stop: () => feeds.close() });
     const redisUrl = `redis://127.0.0.1:${redis.port}`;
     const operator = startOperator(cp, { PHISHNET_OPERATOR_PROMETHEUS_URL: 'http://127.0.0.1:1', PHISHNET_OPERATOR_LEADER_ELECTION: 'false', PHISHNET_OPERATOR_REDIS_URL: redisUrl });
@@ -81,6 +88,17 @@ describe.runIf(OPT_IN)('PhishFeed to gateway verdict', () => {
     cp.kubectl(['annotate', 'phishfeed', 'openphish', `phishnet.io/requested-at=${Date.now()}`, '--overwrite']);
     await eventually('the added URL is listed', async () => (await check(ADDED)).source.list === 'default-openphish');
     expect((await check(ADDED)).reasons).toEqual(['KNOWN_PHISHING']);
+  });
+
+  it('an allow feed (Tranco top 10) makes a sign-in page on a listed domain ALLOWLISTED, not a hosting platform under it', async () => {
+    expect((await check(SIGN_IN)).source.kind).not.toBe('list');
+    cp.kubectl(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'phishnet.io/v1alpha1', kind: 'PhishFeed', metadata: { name: 'tranco', namespace: 'default' },
+      spec: { source: { url: `${feeds.base}/tranco` }, format: 'tranco-csv', topN: 10, kind: 'allow', refreshInterval: '1h' },
+    }));
+    await eventually('the gateway allows the domain', async () => (await check(SIGN_IN)).source.list === 'default-tranco');
+    expect(await check(SIGN_IN)).toMatchObject({ verdict: 'legitimate', score: 0, reasons: ['ALLOWLISTED'], source: { kind: 'list', list: 'default-tranco' } });
+    expect((await check(ON_PLATFORM)).source.kind).toBe('model');
   });
 
   it('deleting the PhishFeed takes its list out of the gateway\'s decisions', async () => {
