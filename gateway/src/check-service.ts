@@ -166,7 +166,7 @@ export class CheckService {
     const l1 = this.#lookupL1(hrefs, known, now, gen);
     lookupSpan?.setAttribute('phishnet.keys', l1.keys.length);
     if (l1.lookups.every((l) => l.state === 'fresh')) {
-      const verdicts = l1.lookups.map((l) => toPublic((l as Fresh).entry, { cached: true, stale: false, now }));
+      const verdicts = l1.lookups.map((l, i) => toPublic((l as Fresh).entry, hrefs[i]!, { cached: true, stale: false, now }));
       return { done: true, result: { verdicts, modelDigest: known ?? verdicts[0]?.model?.digest ?? '' } };
     }
     return { done: false, now, hrefs, gen, l1: { ...l1, digest: known } };
@@ -224,7 +224,7 @@ export class CheckService {
     const out = new Array<PublicVerdict | undefined>(hrefs.length).fill(undefined);
     const need = new Map<string, number[]>();
     lookups.forEach((l, i) => {
-      if (l.state === 'fresh') out[i] = toPublic(l.entry, { cached: true, stale: false, now });
+      if (l.state === 'fresh') out[i] = toPublic(l.entry, hrefs[i]!, { cached: true, stale: false, now });
       else {
         const idx = need.get(hrefs[i]!);
         if (idx) idx.push(i); else need.set(hrefs[i]!, [i]);
@@ -252,12 +252,12 @@ export class CheckService {
           const ttl = ttlSeconds(prediction.verdict, prediction.score, this.#thresholds);
           const entry = storeEntry(prediction, model, this.#ttlMax > 0 ? Math.min(ttl, this.#ttlMax) : ttl, storedAt);
           toStore.push({ key: cacheKeyOf(model.digest, l1.hashes[idx[0]!] ?? urlHashOf(href)), entry });
-          for (const i of idx) out[i] = toPublic(entry, { cached: false, stale: false, now: storedAt });
+          for (const i of idx) out[i] = toPublic(entry, href, { cached: false, stale: false, now: storedAt });
         } else {
           failure ??= r.reason;
           for (const i of idx) {
             const l = lookups[i]!;
-            if (l.state === 'stale') out[i] = toPublic(l.entry, { cached: true, stale: true, now });
+            if (l.state === 'stale') out[i] = toPublic(l.entry, href, { cached: true, stale: true, now });
           }
         }
       });
