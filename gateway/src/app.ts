@@ -92,8 +92,12 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   app.addHook('preClose', async () => {
     closing = true;
   });
+  // Every answer: no MIME sniffing, no caching by browsers or proxies (verdicts carry cacheTtlSeconds for clients;
+  // routes that want revalidation, such as the list prefixes with their ETag, set their own Cache-Control).
   // Callback style, not async: no promise per response on the hot path.
   app.addHook('onSend', (_req, reply, payload, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     if (closing) reply.header('connection', 'close');
     done(null, payload);
   });

@@ -91,6 +91,16 @@ describe('POST /v1/predict', () => {
     if (code === 'INVALID_BODY') expect(p.errors.length).toBeGreaterThan(0);
   });
 
+  it('invalid UTF-8 bytes → 400 INVALID_UTF8 (as at the gateway), not decoded with replacement characters', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' },
+      payload: Buffer.concat([Buffer.from('{"urls":["http://a'), Buffer.from([0xff, 0xfe]), Buffer.from('.test/"]}')]) });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 400, code: 'INVALID_UTF8' });
+    // valid multi-byte UTF-8 still parses
+    expect((await post(app, { urls: ['http://bücher.test/ü'] })).statusCode).toBe(200);
+  });
+
   it('names the field of each issue', async () => {
     const p = (await post(app, { urls: ['http://a.test/', 7] })).json();
     expect(p.errors).toEqual([expect.objectContaining({ path: 'urls.1' })]);

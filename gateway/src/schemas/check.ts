@@ -96,7 +96,7 @@ export const apiErrorResponses = {
   400: problemResponse('Invalid input: not JSON, invalid UTF-8, schema violation or URL that cannot be canonicalized'),
   401: problemResponse('Missing or unknown X-API-Key (only when API keys are configured)'),
   413: problemResponse('Body too large'),
-  415: problemResponse('Content-Type is not application/json'),
+  415: problemResponse('Content-Type is not application/json, its charset is not UTF-8, or Content-Encoding is not identity (bodies are never decompressed)'),
   429: problemResponse('Rate limit exceeded; see Retry-After and RateLimit-* headers'),
   503: problemResponse('No verdict can be given now (inference unavailable and nothing cached); see Retry-After'),
 };
