@@ -7,11 +7,16 @@
  * rule during a rollout). The skew is produced here by a thin Upstream wrapper that sends a URL inference refuses in
  * place of the canonical URLs marked "skew" — the only non-real part, and the answer it handles is inference's own.
  */
+import Fastify from 'fastify';
+import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { canonicalize, type PredictResponse } from '@phishnet/inference/contract';
 import { VerdictCache } from '../src/cache/verdict-cache.ts';
 import { CheckService } from '../src/check-service.ts';
 import { createMetrics } from '../src/metrics/metrics.ts';
+import problemPlugin from '../src/plugins/problem.ts';
+import { fastSerializerCompiler } from '../src/plugins/serializer.ts';
+import checkRoutes from '../src/routes/check.ts';
 import type { Router, Upstream } from '../src/router/router.ts';
 import { InferenceClient } from '../src/upstream/inference-client.ts';
 import { RejectedUrlsError } from '../src/upstream/errors.ts';
@@ -26,7 +31,7 @@ afterAll(async () => {
 });
 
 describe('per-URL errors from inference', () => {
-  test('only the check holding the refused URL fails (RejectedUrlsError naming its index); the batch-mates get verdicts', async () => {
+  test('only the check holding the refused URL fails (RejectedUrlsError naming its index, 400 at the route); the batch-mates get verdicts', async () => {
     const metrics = createMetrics();
     const real = new InferenceClient('static', {
       baseUrl: inference.url, timeoutMs: 5_000, retryAttempts: 1, breakerFailures: 5, halfOpenAfterMs: 1_000, concurrency: 4, queue: 16,
@@ -67,6 +72,26 @@ describe('per-URL errors from inference', () => {
     expect(again.verdicts[0]).toMatchObject({ cached: true, canonicalUrl: u('ok2').href });
     expect(batches).toHaveLength(1);
     expect(real.circuit()).toBe('closed');
+
+    // Through the route: 400 problem+json naming the refused URL by JSON pointer; concurrent requests unaffected.
+    const app = Fastify().withTypeProvider<ZodTypeProvider>();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(fastSerializerCompiler);
+    await app.register(problemPlugin, { metrics });
+    await app.register(checkRoutes, { service, metrics });
+    const post = (path: string, body: unknown) => app.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const [bad, batch, good] = await Promise.all([
+      post('/api/check-url', { url: `http://skew2-${run}.example/` }),
+      post('/api/check-urls', { urls: [`http://ok4-${run}.example/`, `http://skew3-${run}.example/`] }),
+      post('/api/check-url', { url: `http://ok5-${run}.example/` }),
+    ]);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(bad.json()).toMatchObject({ type: 'urn:phishnet:problem:invalid-url', issues: [{ path: '/url', code: 'INVALID_HOST' }] });
+    expect(batch.statusCode).toBe(400);
+    expect(batch.json().issues).toEqual([expect.objectContaining({ path: '/urls/1', code: 'INVALID_HOST' })]);
+    expect(good.statusCode).toBe(200);
+    await app.close();
     await real.close();
   });
 });
