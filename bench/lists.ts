@@ -78,7 +78,7 @@ const digest = `sha256:${'ab'.repeat(32)}`;
 const now = Date.now();
 cache.store(hrefs.map((h) => ({
   key: cacheKeyOf(digest, sha256Hex(h)),
-  entry: { prediction: { url: h, score: 0.1, verdict: 'legitimate', threatLevel: 'none', reasons: [] },
+  entry: { score: 0.1, verdict: 'legitimate', threatLevel: 'none', reasons: [],
     model: { name: 'bench', version: '0', digest }, storedAt: now, expiresAt: now + 3_600_000 },
 })), now);
 

@@ -51,6 +51,12 @@ export interface BuildOptions {
 /** The app plus handles tests and main.ts use. */
 export interface GatewayApp {
   app: FastifyInstance;
+  /**
+   * Starts a graceful shutdown without closing yet: /readyz answers 503 "shutting down" and every answer carries
+   * `Connection: close`. `app.close()` does the same (it is idempotent), then stops listening and waits for requests
+   * in flight.
+   */
+  beginShutdown(): void;
   metrics: GatewayMetrics;
   cache: VerdictCache;
   router: Router;
@@ -75,9 +81,26 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     },
     bodyLimit: BATCH_BODY_LIMIT,
     trustProxy: config.PHISHNET_GATEWAY_TRUST_PROXY,
-    return503OnClosing: true,
-    forceCloseConnections: true,
+    // Graceful shutdown (main.ts): requests that reach the app while it closes — in flight, or arriving on a keep-alive
+    // connection opened before — are served, not refused with 503; their answers carry `Connection: close` (below), so
+    // clients reconnect to another replica. Idle keep-alive connections are closed when closing starts (Fastify's
+    // default 'idle'); connections with a request in flight are never cut (no forceCloseConnections: true).
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
   }).withTypeProvider<ZodTypeProvider>();
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // Every answer: no MIME sniffing, no caching by browsers or proxies (verdicts carry cacheTtlSeconds for clients;
+  // routes that want revalidation, such as the list prefixes with their ETag, set their own Cache-Control).
+  // Callback style, not async: no promise per response on the hot path.
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(fastSerializerCompiler);
 
@@ -173,7 +196,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     exposedHeaders: ['x-model-digest', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
     maxAge: 600,
   });
-  await app.register(healthRoutes, { router, cache });
+  await app.register(healthRoutes, { router, cache, closing: () => closing });
   // The public API routes share one scope: API-key auth, rate limit and X-Model-Digest (plugins/api-guard.ts).
   await app.register(async (api) => {
     await api.register(apiGuard, {
@@ -202,5 +225,5 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     });
   });
   await app.ready();
-  return { app, metrics, cache, router, trafficRouter, watcher, lists };
+  return { app, beginShutdown: () => { closing = true; }, metrics, cache, router, trafficRouter, watcher, lists };
 }

@@ -11,7 +11,7 @@
  * change applies at once to URLs whose model verdict is cached (the cache keeps it for when the list drops the URL).
  */
 import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
-import type { CanonicalUrl, ModelRef, Prediction } from '@phishnet/inference/contract';
+import { isPredictionError, type CanonicalUrl, type ModelRef, type Prediction, type PredictionError } from '@phishnet/inference/contract';
 import { MISS, type VerdictCache, type Lookup } from './cache/verdict-cache.ts';
 import { cacheKeyOf, rememberUrlHash, urlHashOf } from './domain/cache-key.ts';
 import { ttlSeconds, type Thresholds } from './domain/ttl-policy.ts';
@@ -20,10 +20,11 @@ import type { ListMatch } from '@phishnet/lists';
 import type { ListStore } from './lists/list-store.ts';
 import type { Router } from './router/router.ts';
 import { Batcher } from './upstream/batcher.ts';
-import { NoVerdictError, retryAfterFor } from './upstream/errors.ts';
+import { NoVerdictError, RejectedUrlsError, retryAfterFor, type RejectedUrl } from './upstream/errors.ts';
 import { tracer, tracingActive } from './tracing.ts';
 
-interface Scored { prediction: Prediction; model: ModelRef }
+/** Inference's answer for one URL: a prediction, or its per-URL error (`prediction` null). */
+type Scored = { prediction: Prediction; model: ModelRef; error?: undefined } | { prediction: null; model: ModelRef; error: PredictionError['error'] };
 
 /**
  * Batches of misses outstanding per upstream arm before further misses wait for one to settle: two, so one batch is
@@ -92,6 +93,8 @@ export class CheckService {
    * Synchronous when every URL is decided by a list or is a fresh L1 hit and no tracing SDK is installed (the
    * cache-hit path: no promise, no span); a promise otherwise.
    * @throws NoVerdictError (the promise rejects) when at least one URL has neither a fresh verdict nor a stale one
+   * @throws RejectedUrlsError (the promise rejects) when inference answered a per-URL error for some URL (indices are
+   *   positions in `urls`); the other URLs' verdicts are still stored
    */
   check(urls: readonly CanonicalUrl[]): CheckResult | Promise<CheckResult> {
     const lists = this.#lists;
@@ -163,7 +166,7 @@ export class CheckService {
     const l1 = this.#lookupL1(hrefs, known, now, gen);
     lookupSpan?.setAttribute('phishnet.keys', l1.keys.length);
     if (l1.lookups.every((l) => l.state === 'fresh')) {
-      const verdicts = l1.lookups.map((l) => toPublic((l as Fresh).entry, { cached: true, stale: false, now }));
+      const verdicts = l1.lookups.map((l, i) => toPublic((l as Fresh).entry, hrefs[i]!, { cached: true, stale: false, now }));
       return { done: true, result: { verdicts, modelDigest: known ?? verdicts[0]?.model?.digest ?? '' } };
     }
     return { done: false, now, hrefs, gen, l1: { ...l1, digest: known } };
@@ -221,7 +224,7 @@ export class CheckService {
     const out = new Array<PublicVerdict | undefined>(hrefs.length).fill(undefined);
     const need = new Map<string, number[]>();
     lookups.forEach((l, i) => {
-      if (l.state === 'fresh') out[i] = toPublic(l.entry, { cached: true, stale: false, now });
+      if (l.state === 'fresh') out[i] = toPublic(l.entry, hrefs[i]!, { cached: true, stale: false, now });
       else {
         const idx = need.get(hrefs[i]!);
         if (idx) idx.push(i); else need.set(hrefs[i]!, [i]);
@@ -233,27 +236,33 @@ export class CheckService {
       const settled = await Promise.allSettled(wanted.map((h) => this.#batcher(h).load(h)));
       const toStore: { key: string; entry: ReturnType<typeof storeEntry> }[] = [];
       let failure: unknown = null;
+      const rejected: RejectedUrl[] = [];
       const storedAt = this.#clock();
       settled.forEach((r, j) => {
         const href = wanted[j]!;
         const idx = need.get(href)!;
         if (r.status === 'fulfilled') {
-          const { prediction, model } = r.value;
+          const { prediction, model, error } = r.value;
+          if (prediction === null) {
+            for (const i of idx) rejected.push({ index: i, code: error.code, message: error.message });
+            return;
+          }
           this.#cache.noteDigest(model.digest);
           modelDigest = model.digest;
           const ttl = ttlSeconds(prediction.verdict, prediction.score, this.#thresholds);
           const entry = storeEntry(prediction, model, this.#ttlMax > 0 ? Math.min(ttl, this.#ttlMax) : ttl, storedAt);
           toStore.push({ key: cacheKeyOf(model.digest, l1.hashes[idx[0]!] ?? urlHashOf(href)), entry });
-          for (const i of idx) out[i] = toPublic(entry, { cached: false, stale: false, now: storedAt });
+          for (const i of idx) out[i] = toPublic(entry, href, { cached: false, stale: false, now: storedAt });
         } else {
           failure ??= r.reason;
           for (const i of idx) {
             const l = lookups[i]!;
-            if (l.state === 'stale') out[i] = toPublic(l.entry, { cached: true, stale: true, now });
+            if (l.state === 'stale') out[i] = toPublic(l.entry, href, { cached: true, stale: true, now });
           }
         }
       });
       this.#cache.store(toStore, storedAt);
+      if (rejected.length > 0) throw new RejectedUrlsError(rejected.sort((a, b) => a.index - b.index));
       if (failure !== null && out.some((v) => v === undefined)) {
         const halfOpen = this.#router.arms()[0]?.client.opts.halfOpenAfterMs ?? 1_000;
         throw new NoVerdictError('inference is unavailable and no cached verdict exists for some URLs',
@@ -274,7 +283,9 @@ export class CheckService {
         ...this.#batch,
         send: async (keys) => {
           const res = await client.predict(keys);
-          return res.predictions.map((prediction) => ({ prediction, model: res.model }));
+          return res.predictions.map((p): Scored => (isPredictionError(p)
+            ? { prediction: null, model: res.model, error: p.error }
+            : { prediction: p, model: res.model }));
         },
       });
       this.#batchers.set(arm.track, b);

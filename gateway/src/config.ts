@@ -85,6 +85,18 @@ export const GatewayConfig = z.object({
    * IPv4 addresses by trying every address.
    */
   PHISHNET_GATEWAY_REPORTS_SALT: z.string().default(''),
+  /**
+   * Longest graceful shutdown after SIGTERM/SIGINT, milliseconds (default 20000): readiness turns false at once, the
+   * listener closes, in-flight requests finish (answers carry `Connection: close`), then the process exits 0; still
+   * busy after this → exit 1. Keep it, plus any preStop delay, below the pod's terminationGracePeriodSeconds.
+   */
+  PHISHNET_GATEWAY_SHUTDOWN_GRACE_MS: int(20_000, 1),
+  /**
+   * Lame-duck period at the start of a graceful shutdown, milliseconds (default 0, part of the grace): not ready and
+   * answering with `Connection: close`, but still accepting connections, so load balancers that learn of the
+   * shutdown only from /readyz move traffic away first. Behind Kubernetes Services a preStop sleep does this instead.
+   */
+  PHISHNET_GATEWAY_SHUTDOWN_DELAY_MS: int(0, 0),
   PHISHNET_GATEWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Directory of list files (`NAME.deny.txt`, `NAME.allow.txt`, `NAME.<kind>.<format>`; see @phishnet/lists

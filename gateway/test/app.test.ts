@@ -3,6 +3,7 @@
  * L1-only cache); Redis is covered by the end-to-end test in test/e2e.
  */
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
@@ -82,12 +83,48 @@ describe('bad input → problem+json 4xx', () => {
     ['9 KB URL in a batch', '/api/check-urls', { urls: ['http://a.example/' + 'a'.repeat(9_000)] }, {}, 400, 'invalid-request'],
     ['600-URL batch', '/api/check-urls', { urls: Array.from({ length: 600 }, (_, i) => `http://h${i}.example/`) }, {}, 400, 'invalid-request'],
     ['wrong content type', '/api/check-url', 'url=http://a.example/', { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'unsupported-media-type'],
+    ['Content-Encoding: gzip', '/api/check-url', { url: 'http://a.example/' }, { 'content-encoding': 'gzip' }, 415, 'unsupported-content-encoding'],
+    ['Content-Encoding: br', '/api/check-urls', { urls: ['http://a.example/'] }, { 'content-encoding': 'br' }, 415, 'unsupported-content-encoding'],
+    ['charset=iso-8859-1', '/api/check-url', { url: 'http://a.example/' }, { 'content-type': 'application/json; charset=iso-8859-1' }, 415, 'unsupported-charset'],
+    ['charset=utf-16', '/api/check-url', { url: 'http://a.example/' }, { 'content-type': 'application/json;charset="UTF-16"' }, 415, 'unsupported-charset'],
   ] as const)('%s', async (_n, route, body, headers, status, code) => {
     const g = apps[0] ?? await gateway();
     const r = await post(g, route, body, headers);
     expect(r.statusCode).toBe(status);
     expect(r.headers['content-type']).toContain('application/problem+json');
     expect(r.json()).toMatchObject({ status, type: `urn:phishnet:problem:${code}` });
+  });
+
+  test('a real gzip body is refused with 415, not decoded as UTF-8 text', async () => {
+    const g = apps[0] ?? await gateway();
+    const r = await g.app.inject({ method: 'POST', url: '/api/check-url', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      payload: gzipSync(JSON.stringify({ url: 'http://a.example/' })) });
+    expect(r.statusCode).toBe(415);
+    expect(r.json()).toMatchObject({ type: 'urn:phishnet:problem:unsupported-content-encoding', detail: expect.stringContaining('"gzip"') });
+  });
+
+  test.each([
+    ['application/json; charset=utf-8'], ['application/json; charset=UTF-8'], ['application/json;charset="utf-8"'], ['application/json; charset=utf8'],
+  ])('%s with Content-Encoding: identity is accepted', async (type) => {
+    const g = apps[0] ?? await gateway();
+    const r = await post(g, '/api/check-url', { url: 'http://charset-ok.example/' }, { 'content-type': type, 'content-encoding': 'identity' });
+    expect(r.statusCode).toBe(200);
+  });
+
+  test('every answer carries X-Content-Type-Options: nosniff and Cache-Control: no-store (list prefixes keep no-cache)', async () => {
+    const g = apps[0] ?? await gateway();
+    const answers = [
+      await post(g, '/api/check-url', { url: 'http://headers.example/' }),
+      await post(g, '/api/check-url', { url: 'javascript:1' }),
+      await post(g, '/api/check-url', '{', {}),
+      await g.app.inject({ method: 'GET', url: '/nope' }),
+      await g.app.inject({ method: 'GET', url: '/healthz' }),
+    ];
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 400, 400, 404, 200]);
+    for (const a of answers) {
+      expect(a.headers['x-content-type-options']).toBe('nosniff');
+      expect(a.headers['cache-control']).toBe('no-store');
+    }
   });
 
   test('invalid UTF-8 bytes → 400', async () => {

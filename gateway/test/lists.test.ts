@@ -186,6 +186,8 @@ describe('hash-prefix search and list routes', () => {
     expect(p.statusCode).toBe(200);
     expect(p.headers['content-type']).toBe('application/octet-stream');
     expect(p.headers.etag).toBe(`"${version}"`);
+    expect(p.headers['cache-control']).toBe('no-cache'); // revalidate with the ETag: its own value, not no-store
+    expect(p.headers['x-content-type-options']).toBe('nosniff');
     const body = p.rawPayload;
     const want = listed.map((u) => prefixOf(fullHash(lookupExpressions(canonicalize(u))[0]!))).sort((a, b) => a - b);
     expect(Array.from({ length: body.length / 4 }, (_, i) => body.readUInt32BE(i * 4))).toEqual(want);

@@ -30,6 +30,8 @@ export interface AppOptions {
 /** Largest request body, bytes: MAX_PREDICT_BATCH URLs of MAX_URL_LENGTH bytes, escaped as JSON strings, plus slack. */
 export const MAX_BODY_BYTES = MAX_PREDICT_BATCH * (MAX_URL_LENGTH + 8) + 1024;
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Header carried by every response: the digest (`sha256:<hex>`) of the model this process serves. */
 export const MODEL_DIGEST_HEADER = 'x-model-digest';
 
@@ -46,8 +48,21 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     bodyLimit: MAX_BODY_BYTES,
     return503OnClosing: true,
   });
-  // JSON only: anything else is 415 (Fastify also parses text/plain by default).
+  // JSON only: anything else is 415 (Fastify also parses text/plain by default). Bodies must be valid UTF-8, as at the
+  // gateway: invalid bytes are 400 INVALID_UTF8, not replaced by U+FFFD and scored as some other URL.
   app.removeContentTypeParser('text/plain');
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    let text: string;
+    try {
+      text = strictUtf8.decode(body as Buffer);
+    } catch {
+      done(Object.assign(new Error('request body is not valid UTF-8'), { statusCode: 400, code: 'INVALID_UTF8' }), undefined);
+      return;
+    }
+    jsonParser(req, text, done);
+  });
   app.addHook('onRequest', async (_req, reply) => {
     reply.header(MODEL_DIGEST_HEADER, model.digest);
   });

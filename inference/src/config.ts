@@ -36,6 +36,11 @@ export const InferenceEnv = z.object({
   PHISHNET_INFERENCE_PREFERRED_BATCH: int(1, 32),
   /** Most URLs waiting for a worker; beyond that requests get 503 + Retry-After. */
   PHISHNET_INFERENCE_MAX_QUEUE: int(1, 10_000),
+  /**
+   * Longest graceful shutdown after SIGTERM/SIGINT, milliseconds (default 25000, below Kubernetes' default 30 s
+   * termination grace period): not ready at once, accepted requests finish, then exit 0; still busy → exit 1.
+   */
+  PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS: int(1, 25_000),
   /** pino level. */
   PHISHNET_INFERENCE_LOG_LEVEL: z.preprocess(
     unsetIfEmpty,
@@ -55,6 +60,8 @@ export interface InferenceConfig {
   maxWaitMs: number;
   preferredBatch: number;
   maxQueue: number;
+  /** Longest graceful shutdown, milliseconds. */
+  shutdownGraceMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -91,6 +98,7 @@ export function parseConfig(env: Record<string, string | undefined>): InferenceC
     maxWaitMs: e.PHISHNET_INFERENCE_MAX_WAIT_MS,
     preferredBatch: e.PHISHNET_INFERENCE_PREFERRED_BATCH,
     maxQueue: e.PHISHNET_INFERENCE_MAX_QUEUE,
+    shutdownGraceMs: e.PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS,
     logLevel: e.PHISHNET_INFERENCE_LOG_LEVEL,
   };
 }

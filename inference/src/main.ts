@@ -3,18 +3,17 @@
  * workers, and shut down gracefully on SIGTERM/SIGINT (stop accepting, finish accepted work, exit 0).
  *
  * Exit codes: 0 after a graceful shutdown; 1 on invalid configuration, a bad artifact (wrong sha256, unknown
- * feature set, unreadable), a failed warm-up, or a shutdown that did not finish within SHUTDOWN_TIMEOUT_MS.
+ * feature set, unreadable), a failed warm-up, a second signal, or a shutdown that did not finish within
+ * PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS (close-with-grace).
  * Fatal startup errors are one JSON log line on stderr naming what was expected and what was found.
  *
  *   node inference/src/main.ts        (env: PHISHNET_INFERENCE_*, see config.ts)
  */
+import closeWithGrace from 'close-with-grace';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, parseConfig, type InferenceConfig } from './config.ts';
 import { ArtifactError, loadArtifact, type Artifact } from './model/artifact.ts';
-
-/** Longest graceful shutdown, milliseconds (below Kubernetes' default 30 s termination grace period). */
-export const SHUTDOWN_TIMEOUT_MS = 25_000;
 
 const stderr = pino({ base: { service: 'phishnet-inference' } }, pino.destination({ dest: 2, sync: true }));
 
@@ -49,29 +48,20 @@ const app = await buildApp({
 });
 
 let shuttingDown = false;
-async function shutdown(signal: string): Promise<void> {
-  if (shuttingDown) return;
+closeWithGrace({
+  delay: config.shutdownGraceMs,
+  logger: { error: (m: unknown) => log.error({ err: m }, 'shutdown') },
+  onTimeout: (ms: number) => log.error({ graceMs: ms }, 'graceful shutdown did not finish in time; exiting'),
+}, async ({ signal, err }) => {
   shuttingDown = true;
-  log.info({ signal }, 'shutting down: no new connections; finishing accepted requests');
-  const force = setTimeout(() => {
-    log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'graceful shutdown timed out; exiting');
-    process.exit(1);
-  }, SHUTDOWN_TIMEOUT_MS);
-  force.unref();
+  if (err) log.error({ err }, 'fatal error; shutting down');
+  log.info({ signal, graceMs: config.shutdownGraceMs }, 'shutting down: no new connections; finishing accepted requests');
   // Keep-alive connections that turn idle after their last response are closed too (Node closes idle ones only once).
   const idle = setInterval(() => app.server.closeIdleConnections(), 100);
   idle.unref();
-  try {
-    await app.close();
-  } catch (err) {
-    log.error({ err }, 'error while closing');
-    process.exit(1);
-  }
+  await app.close();
   log.info('stopped');
-  process.exit(0);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
+});
 
 const address = await app.listen({ host: config.host, port: config.port });
 log.info({ address, workers: config.workers, maxBatch: config.maxBatch, maxWaitMs: config.maxWaitMs, preferredBatch: config.preferredBatch, maxQueue: config.maxQueue }, 'listening');

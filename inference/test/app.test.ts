@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type AppOptions } from '../src/app.ts';
-import { MAX_PREDICT_BATCH, PredictResponse } from '../src/contract/predict.ts';
+import { isPredictionError, MAX_PREDICT_BATCH, PredictResponse, type Prediction } from '../src/contract/predict.ts';
 import { loadArtifact, type Artifact } from '../src/model/artifact.ts';
 import * as names from '../src/metrics/names.ts';
 import { modelPath } from './helpers.ts';
@@ -64,8 +64,10 @@ describe('POST /v1/predict', () => {
     expect(res.headers['x-model-digest']).toBe(artifact.digest);
     const body = PredictResponse.parse(res.json());
     expect(body.model).toEqual({ name: artifact.manifest.name, version: artifact.manifest.version, digest: artifact.digest });
-    expect(body.predictions.map((p) => p.url)).toEqual(['http://paypal.com.secure-login.example.test/signin', 'https://www.wikipedia.org/', 'http://example.com/b']);
-    for (const p of body.predictions) {
+    expect(body.predictions.some(isPredictionError)).toBe(false);
+    const predictions = body.predictions as Prediction[];
+    expect(predictions.map((p) => p.url)).toEqual(['http://paypal.com.secure-login.example.test/signin', 'https://www.wikipedia.org/', 'http://example.com/b']);
+    for (const p of predictions) {
       expect(p.score).toBeGreaterThanOrEqual(0);
       expect(p.score).toBeLessThanOrEqual(1);
     }
@@ -89,22 +91,34 @@ describe('POST /v1/predict', () => {
     if (code === 'INVALID_BODY') expect(p.errors.length).toBeGreaterThan(0);
   });
 
+  it('invalid UTF-8 bytes → 400 INVALID_UTF8 (as at the gateway), not decoded with replacement characters', async () => {
+    const res = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' },
+      payload: Buffer.concat([Buffer.from('{"urls":["http://a'), Buffer.from([0xff, 0xfe]), Buffer.from('.test/"]}')]) });
+    expect(res.statusCode).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ status: 400, code: 'INVALID_UTF8' });
+    // valid multi-byte UTF-8 still parses
+    expect((await post(app, { urls: ['http://bücher.test/ü'] })).statusCode).toBe(200);
+  });
+
   it('names the field of each issue', async () => {
     const p = (await post(app, { urls: ['http://a.test/', 7] })).json();
     expect(p.errors).toEqual([expect.objectContaining({ path: 'urls.1' })]);
   });
 
-  it('a URL that does not canonicalize → 400 naming its index and UrlError code', async () => {
-    const res = await post(app, { urls: ['http://ok.test/', 'ftp://files.test/x', 'http://ok2.test/', 'http://[::1/'] });
-    expect(res.statusCode).toBe(400);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    const p = res.json();
-    expect(p.code).toBe('INVALID_URL');
-    expect(p.errors).toEqual([
-      expect.objectContaining({ index: 1, path: 'urls.1', code: 'UNSUPPORTED_SCHEME' }),
-      expect.objectContaining({ index: 3, path: 'urls.3', code: 'INVALID_HOST' }),
-    ]);
-    expect(p.detail).toContain('urls[1] UNSUPPORTED_SCHEME');
+  it('a URL that does not canonicalize gets its own error entry; the others of the batch are scored', async () => {
+    const tooLongEscaped = 'http://a.com/' + 'é'.repeat(4000); // 8,013 bytes, 24,013 once escaped
+    const res = await post(app, { urls: ['http://ok.test/', 'ftp://files.test/x', 'http://ok2.test/', 'http://[::1/', tooLongEscaped] });
+    expect(res.statusCode).toBe(200);
+    const body = PredictResponse.parse(res.json());
+    expect(body.predictions).toHaveLength(5);
+    expect(body.predictions[0]).toMatchObject({ url: 'http://ok.test/' });
+    expect(body.predictions[2]).toMatchObject({ url: 'http://ok2.test/' });
+    expect(body.predictions[1]).toEqual({ error: { code: 'UNSUPPORTED_SCHEME', message: expect.stringContaining('ftp') } });
+    expect(body.predictions[3]).toEqual({ error: { code: 'INVALID_HOST', message: expect.any(String) } });
+    expect(body.predictions[4]).toEqual({ error: { code: 'TOO_LONG', message: expect.stringContaining('canonical URL') } });
+    expect(isPredictionError(body.predictions[4]!)).toBe(true);
+    expect(isPredictionError(body.predictions[0]!)).toBe(false);
   });
 
   it(`${MAX_PREDICT_BATCH + 1} URLs → 413 problem+json; ${MAX_PREDICT_BATCH} URLs → 200`, async () => {

@@ -154,6 +154,20 @@ describe.each(cases)('helm chart with $name', ({ files, kinds }) => {
   });
 });
 
+test('gateway drain fits the termination grace period: preStop sleep + shutdown grace < terminationGracePeriodSeconds', () => {
+  const objects = parseObjects(templateText(helm, []));
+  const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-gateway'))!;
+  const spec = podSpec(d) as PodSpec & { terminationGracePeriodSeconds: number };
+  const c = spec.containers[0] as Container & { lifecycle?: { preStop?: { sleep?: { seconds: number } } } };
+  const preStop = c.lifecycle?.preStop?.sleep?.seconds ?? 0;
+  const graceMs = Number(c.env!.find((e) => e.name === 'PHISHNET_GATEWAY_SHUTDOWN_GRACE_MS')!.value);
+  expect(preStop).toBeGreaterThan(0);
+  expect(graceMs).toBeGreaterThan(0);
+  expect(preStop + graceMs / 1000).toBeLessThan(spec.terminationGracePeriodSeconds);
+  expect(() => templateText(helm, [], ['--set', 'gateway.env.SHUTDOWN_GRACE_MS=30000'])).toThrow(/must stay below gateway.terminationGracePeriodSeconds/);
+  expect(() => templateText(helm, [], ['--set', 'gateway.env.SHUTDOWN_GRACE_MS=30000', '--set', 'gateway.terminationGracePeriodSeconds=40'])).not.toThrow();
+});
+
 test('values.schema.json rejects an unknown gateway env key and a bad API key digest', () => {
   expect(() => templateText(helm, [], ['--set', 'gateway.env.RATE_LIMT_MAX=5'])).toThrow(/RATE_LIMT_MAX|additional/i);
   expect(() => templateText(helm, [], ['--set', 'gateway.env.API_KEY_SHA256S=nothex'])).toThrow(/API_KEY_SHA256S/);

@@ -3,8 +3,11 @@
  */
 import { hash } from 'node:crypto';
 
-/** Prefix of every verdict key in Redis; bump the version when the stored value's shape changes. */
-export const CACHE_KEY_PREFIX = 'phishnet:v1:verdict:';
+/**
+ * Prefix of every verdict key in Redis; bump the version when the stored value's shape changes (v2: the value no
+ * longer carries the URL; v1 entries are never read again and expire with their TTL).
+ */
+export const CACHE_KEY_PREFIX = 'phishnet:v2:verdict:';
 
 /** sha256 of a string (UTF-8) as lowercase hex (64 chars). One-shot `crypto.hash` (no Hash object per call). */
 export function sha256Hex(s: string): string {
@@ -12,7 +15,7 @@ export function sha256Hex(s: string): string {
 }
 
 /**
- * Cache key of one verdict: `phishnet:v1:verdict:<model digest>:<sha256(canonical URL) hex>`.
+ * Cache key of one verdict: `phishnet:v2:verdict:<model digest>:<sha256(canonical URL) hex>`.
  * Including the digest means verdicts of a rolled-back model are never served for another model.
  * @param modelDigest `sha256:<hex>` as reported by inference
  * @param canonicalUrl the canonical URL's `href` (the caller canonicalizes)

@@ -26,7 +26,7 @@ describe('ttlSeconds (seed policy: phishing 7 d, legitimate 24 h, low confidence
 describe('cache key', () => {
   test('model digest + sha256 of the canonical URL', () => {
     const k = cacheKey('sha256:abc', 'http://example.com/');
-    expect(k).toBe(`phishnet:v1:verdict:sha256:abc:${sha256Hex('http://example.com/')}`);
+    expect(k).toBe(`phishnet:v2:verdict:sha256:abc:${sha256Hex('http://example.com/')}`);
     expect(k).toMatch(/:[0-9a-f]{64}$/);
   });
   test('different models never share a key', () => {
@@ -49,14 +49,18 @@ describe('stored verdict → public verdict', () => {
     expect(freshness(e, 1_000_000 + 3_599_999)).toBe('fresh');
     expect(freshness(e, 1_000_000 + 3_600_000)).toBe('stale');
   });
-  test('fresh answer from inference', () => {
-    expect(toPublic(e, { cached: false, stale: false, now: 1_000_000 })).toEqual({
+  test('the stored entry holds the verdict, not the URL', () => {
+    expect(JSON.stringify(e)).not.toContain('x.test');
+    expect(Object.keys(e).sort()).toEqual(['expiresAt', 'model', 'reasons', 'score', 'storedAt', 'threatLevel', 'verdict']);
+  });
+  test('fresh answer from inference; the canonical URL comes from the request', () => {
+    expect(toPublic(e, 'http://x.test/', { cached: false, stale: false, now: 1_000_000 })).toEqual({
       canonicalUrl: 'http://x.test/', verdict: 'phishing', score: 0.9, threatLevel: 'high', reasons: ['IP_HOST'],
       model, source: { kind: 'model' }, cached: false, stale: false, cacheTtlSeconds: 3600,
     });
   });
   test('cached answer reports remaining freshness; stale answer says do not cache', () => {
-    expect(toPublic(e, { cached: true, stale: false, now: 1_000_000 + 600_500 }).cacheTtlSeconds).toBe(2999);
-    expect(toPublic(e, { cached: true, stale: true, now: 1_000_000 + 9_000_000 })).toMatchObject({ cached: true, stale: true, cacheTtlSeconds: 0 });
+    expect(toPublic(e, 'http://x.test/', { cached: true, stale: false, now: 1_000_000 + 600_500 }).cacheTtlSeconds).toBe(2999);
+    expect(toPublic(e, 'http://x.test/', { cached: true, stale: true, now: 1_000_000 + 9_000_000 })).toMatchObject({ cached: true, stale: true, cacheTtlSeconds: 0 });
   });
 });

@@ -4,9 +4,17 @@
 import type { ListReasonCode, ModelRef, Prediction } from '@phishnet/inference/contract';
 import type { ListMatch } from '@phishnet/lists';
 
-/** What the cache stores per (model digest, canonical URL). Times are epoch milliseconds. */
+/**
+ * What the cache (L1 and Redis) stores per (model digest, sha256 of the canonical URL): the verdict only, never the
+ * URL — the key holds only its hash, and the canonical URL of an answer comes from the request. Times are epoch
+ * milliseconds.
+ */
 export interface StoredVerdict {
-  prediction: Prediction;
+  verdict: Prediction['verdict'];
+  /** Calibrated probability of phishing, 0..1. */
+  score: number;
+  threatLevel: Prediction['threatLevel'];
+  reasons: readonly string[];
   model: ModelRef;
   storedAt: number;
   /** End of freshness: after this the entry is stale (served only when inference fails). */
@@ -44,27 +52,27 @@ export function freshness(entry: StoredVerdict, now: number): 'fresh' | 'stale' 
 }
 
 /**
- * Builds a stored entry for a prediction just received.
+ * Builds a stored entry for a prediction just received; the prediction's URL is left out.
  * @param ttlSeconds freshness from the TTL policy, seconds
  */
 export function storeEntry(prediction: Prediction, model: ModelRef, ttlSeconds: number, now: number): StoredVerdict {
-  return { prediction, model, storedAt: now, expiresAt: now + ttlSeconds * 1000 };
+  const { verdict, score, threatLevel, reasons } = prediction;
+  return { verdict, score, threatLevel, reasons, model, storedAt: now, expiresAt: now + ttlSeconds * 1000 };
 }
 
 /**
- * Public verdict of a stored entry.
+ * Public verdict of a stored entry for the canonical URL of the request (`canonicalUrl`, the href).
  * - `cached`: served from L1/L2 instead of a fresh inference call;
  * - `stale`: served past its TTL because inference could not answer (then `cacheTtlSeconds` is 0: do not cache);
  * - `cacheTtlSeconds`: how long the client may reuse the answer (remaining freshness, whole seconds, ≥ 0).
  */
-export function toPublic(entry: StoredVerdict, opts: { cached: boolean; stale: boolean; now: number }): PublicVerdict {
-  const p = entry.prediction;
+export function toPublic(entry: StoredVerdict, canonicalUrl: string, opts: { cached: boolean; stale: boolean; now: number }): PublicVerdict {
   return {
-    canonicalUrl: p.url,
-    verdict: p.verdict,
-    score: p.score,
-    threatLevel: p.threatLevel,
-    reasons: [...p.reasons],
+    canonicalUrl,
+    verdict: entry.verdict,
+    score: entry.score,
+    threatLevel: entry.threatLevel,
+    reasons: [...entry.reasons],
     model: entry.model,
     source: MODEL_SOURCE,
     cached: opts.cached,

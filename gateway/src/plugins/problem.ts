@@ -1,9 +1,14 @@
 /**
  * Errors as RFC 9457 problem details (`application/problem+json`), one error handler for the whole app, strict JSON
- * body parsing (application/json only → anything else is 415; invalid UTF-8 → 400).
+ * body parsing: application/json only (anything else → 415); a `Content-Encoding` other than identity → 415 (bodies
+ * are never decompressed: RFC 9110 §8.4.1 lets a server refuse an encoding it does not support with 415); a
+ * `charset` parameter other than UTF-8 → 415 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8); invalid
+ * UTF-8 → 400.
  * 4xx pass through with their message; 5xx are masked (logged, never shown).
  */
 import fp from 'fastify-plugin';
+import { MIMEType } from 'node:util';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { NoVerdictError } from '../upstream/errors.ts';
@@ -42,18 +47,53 @@ export function sendProblem(reply: FastifyReply, status: number, code: string, d
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** A 4xx raised while parsing a body, with its problem code (kebab-case, part of `type`). */
+function bodyError(status: number, code: string, message: string): FastifyError {
+  const err = new Error(message) as FastifyError;
+  err.statusCode = status;
+  err.code = code;
+  return err;
+}
+
+/**
+ * Why a JSON body cannot be read as sent, or null: a `Content-Encoding` other than identity, or a `charset` other
+ * than UTF-8 in `Content-Type` (parsed with node:util MIMEType, WHATWG MIME rules; only when it has parameters).
+ */
+export function bodyEncodingError(headers: IncomingHttpHeaders): FastifyError | null {
+  const enc = headers['content-encoding'];
+  if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
+    return bodyError(415, 'unsupported-content-encoding',
+      `Content-Encoding ${JSON.stringify(enc.slice(0, 40))} is not supported; send the body uncompressed (identity)`);
+  }
+  const type = headers['content-type'];
+  if (type !== undefined && type.includes(';')) {
+    let charset: string | undefined;
+    try {
+      charset = new MIMEType(type).params.get('charset') ?? undefined;
+    } catch {
+      return bodyError(415, 'unsupported-media-type', 'Content-Type is not a valid media type');
+    }
+    if (charset !== undefined && charset.toLowerCase() !== 'utf-8' && charset.toLowerCase() !== 'utf8') {
+      return bodyError(415, 'unsupported-charset', `charset ${JSON.stringify(charset.slice(0, 40))} is not supported; JSON bodies must be UTF-8`);
+    }
+  }
+  return null;
+}
+
 export default fp(async function problemPlugin(app: FastifyInstance, opts: { metrics: GatewayMetrics }) {
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    const refused = bodyEncodingError(req.headers);
+    if (refused !== null) {
+      done(refused, undefined);
+      return;
+    }
     let text: string;
     try {
       text = utf8.decode(body as Buffer);
     } catch {
-      const err = new Error('request body is not valid UTF-8') as FastifyError;
-      err.statusCode = 400;
-      err.code = 'INVALID_UTF8';
-      done(err, undefined);
+      done(bodyError(400, 'invalid-utf8', 'request body is not valid UTF-8'), undefined);
       return;
     }
     jsonParser(req, text, done);
@@ -80,7 +120,8 @@ export default fp(async function problemPlugin(app: FastifyInstance, opts: { met
     if (status >= 400 && status < 500) {
       const code = err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'unsupported-media-type'
         : err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body-too-large'
-          : err.code === 'INVALID_UTF8' ? 'invalid-utf8'
+          : err.code === 'invalid-utf8' || err.code === 'unsupported-content-encoding' || err.code === 'unsupported-charset'
+            || err.code === 'unsupported-media-type' ? err.code
             : err instanceof SyntaxError || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ? 'invalid-json'
               : (err.code ?? 'client-error').toLowerCase();
       return sendProblem(reply, status, code, err.message);

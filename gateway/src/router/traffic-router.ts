@@ -19,7 +19,7 @@
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
 import { LRUCache } from 'lru-cache';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { PredictResponse } from '@phishnet/inference/contract';
+import { isPredictionError, type PredictResponse } from '@phishnet/inference/contract';
 import { createMetrics, type GatewayMetrics } from '../metrics/metrics.ts';
 import {
   MIRROR_COMPARISONS_TOTAL, MIRROR_DISAGREEMENTS_TOTAL, MIRROR_REQUESTS_TOTAL, ROUTED_URLS_TOTAL,
@@ -248,10 +248,15 @@ export class TrafficRouter implements Router {
     m.client.predict(idx.map((i) => urls[i]!)).then((canaryRes) => {
       this.#mirrorCalls.inc({ ...labels, outcome: 'success' });
       let differ = 0;
+      let compared = 0;
       idx.forEach((i, j) => {
-        if (stableRes.predictions[i]!.verdict !== canaryRes.predictions[j]!.verdict) differ++;
+        const a = stableRes.predictions[i]!;
+        const b = canaryRes.predictions[j]!;
+        if (isPredictionError(a) || isPredictionError(b)) return; // a URL neither arm scores is no comparison
+        compared++;
+        if (a.verdict !== b.verdict) differ++;
       });
-      this.#comparisons.inc(labels, idx.length);
+      if (compared > 0) this.#comparisons.inc(labels, compared);
       if (differ > 0) this.#disagreements.inc(labels, differ);
     }, (err: unknown) => {
       const dropped = err instanceof BulkheadRejectedError || err instanceof BrokenCircuitError;

@@ -6,7 +6,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { LRUCache } from 'lru-cache';
 import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/inference/contract';
-import type { CheckService } from '../check-service.ts';
+import type { CheckResult, CheckService } from '../check-service.ts';
+import { RejectedUrlsError } from '../upstream/errors.ts';
 import { logSafeUrl } from '../domain/cache-key.ts';
 import type { PublicVerdict } from '../domain/verdict.ts';
 import type { CounterCell, GatewayMetrics } from '../metrics/metrics.ts';
@@ -65,6 +66,20 @@ export function rememberCached(inputs: readonly string[], canonical: readonly Ca
   }
 }
 
+/**
+ * The result of a check that did not finish synchronously; a {@link RejectedUrlsError} (inference refused some URLs)
+ * becomes an InputError (400) naming each refused URL by its JSON pointer.
+ */
+async function settle(r: Promise<CheckResult>, pointer: (i: number) => string): Promise<CheckResult> {
+  try {
+    return await r;
+  } catch (err) {
+    if (!(err instanceof RejectedUrlsError)) throw err;
+    throw new InputError(`${err.rejected.length} URL(s) cannot be checked`,
+      err.rejected.map((x) => ({ path: pointer(x.index), code: x.code, message: x.message })));
+  }
+}
+
 /** Whether debug lines are logged (pino level debug or trace; false for Fastify's null logger in tests). */
 const debugEnabled = (log: FastifyBaseLogger) => log.level === 'debug' || log.level === 'trace';
 
@@ -90,7 +105,7 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
     // The log-safe form costs a sha256: only when it is logged.
     if (debugEnabled(req.log)) req.log.debug({ url: logSafeUrl(u!.host, u!.href) }, 'check-url');
     const r = opts.service.check([u!]);
-    const { verdicts, modelDigest } = r instanceof Promise ? await r : r;
+    const { verdicts, modelDigest } = r instanceof Promise ? await settle(r, () => '/url') : r;
     rememberCached([req.body.url], [u!], verdicts);
     countVerdicts(verdicts);
     if (modelDigest !== '') reply.header('x-model-digest', modelDigest);
@@ -108,7 +123,7 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
     const us = canonicalizeAll(req.body.urls, (i) => `/urls/${i}`);
     if (debugEnabled(req.log)) req.log.debug({ urls: us.length, hosts: [...new Set(us.map((u) => u.host))].slice(0, 10) }, 'check-urls');
     const r = opts.service.check(us);
-    const { verdicts, modelDigest } = r instanceof Promise ? await r : r;
+    const { verdicts, modelDigest } = r instanceof Promise ? await settle(r, (i) => `/urls/${i}`) : r;
     rememberCached(req.body.urls, us, verdicts);
     countVerdicts(verdicts);
     if (modelDigest !== '') reply.header('x-model-digest', modelDigest);

@@ -2,13 +2,15 @@
  * Public API schemas (zod). The OpenAPI document (/docs, gateway/openapi.json) is generated from these.
  */
 import { z } from 'zod';
-import { MAX_URL_LENGTH, ModelRef, ReasonCode, ThreatLevel, Verdict } from '@phishnet/inference/contract';
+import { MAX_HOST_LENGTH, MAX_LABEL_LENGTH, MAX_URL_LENGTH, ModelRef, ReasonCode, ThreatLevel, Verdict } from '@phishnet/inference/contract';
 
 /** Largest batch of `POST /api/check-urls` (as Safe Browsing's Lookup API). */
 export const MAX_CHECK_BATCH = 500;
 
 const UrlInput = z.string().min(1).max(MAX_URL_LENGTH)
-  .describe(`An http(s) URL, at most ${MAX_URL_LENGTH} bytes in UTF-8. Canonicalized per Safe Browsing rules.`);
+  .describe(`An http(s) URL, at most ${MAX_URL_LENGTH} bytes in UTF-8 as sent and at most ${MAX_URL_LENGTH} bytes in its canonical `
+    + `(percent-escaped) form; a domain name at most ${MAX_HOST_LENGTH} characters, each label at most ${MAX_LABEL_LENGTH}. `
+    + 'Canonicalized per Safe Browsing rules.');
 
 export const CheckUrlBody = z.object({ url: UrlInput }).meta({ id: 'CheckUrlRequest' });
 export const CheckUrlsBody = z.object({ urls: z.array(UrlInput).min(1).max(MAX_CHECK_BATCH) }).meta({ id: 'CheckUrlsRequest' });
@@ -94,7 +96,7 @@ export const apiErrorResponses = {
   400: problemResponse('Invalid input: not JSON, invalid UTF-8, schema violation or URL that cannot be canonicalized'),
   401: problemResponse('Missing or unknown X-API-Key (only when API keys are configured)'),
   413: problemResponse('Body too large'),
-  415: problemResponse('Content-Type is not application/json'),
+  415: problemResponse('Content-Type is not application/json, its charset is not UTF-8, or Content-Encoding is not identity (bodies are never decompressed)'),
   429: problemResponse('Rate limit exceeded; see Retry-After and RateLimit-* headers'),
   503: problemResponse('No verdict can be given now (inference unavailable and nothing cached); see Retry-After'),
 };

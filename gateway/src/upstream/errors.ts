@@ -69,3 +69,21 @@ export function retryAfterFor(err: unknown, halfOpenAfterMs: number): number {
   if (err instanceof BrokenCircuitError) return Math.ceil(halfOpenAfterMs / 1000);
   return 1;
 }
+
+/** One URL inference refused to score (its per-URL error entry): `index` is the URL's position in the check. */
+export interface RejectedUrl { index: number; code: string; message: string }
+
+/**
+ * Inference answered a per-URL error for at least one URL of a check (it cannot be canonicalized there). Only the
+ * check holding that URL fails, with a 400; other checks sharing the upstream batch get their verdicts.
+ */
+export class RejectedUrlsError extends Error {
+  readonly code = 'REJECTED_URLS';
+  readonly rejected: RejectedUrl[];
+
+  constructor(rejected: RejectedUrl[]) {
+    super(`${rejected.length} URL(s) cannot be scored: ${rejected.map((r) => `${r.code}: ${r.message}`).slice(0, 3).join('; ')}`);
+    this.name = 'RejectedUrlsError';
+    this.rejected = rejected;
+  }
+}

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { domainToASCII } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { canonicalize, MAX_URL_LENGTH, UrlError, type CanonicalUrl, type UrlErrorCode } from './canonical-url.ts';
+import { canonicalize, MAX_HOST_LENGTH, MAX_LABEL_LENGTH, MAX_URL_LENGTH, UrlError, type CanonicalUrl, type UrlErrorCode } from './canonical-url.ts';
 
 /**
  * Every test vector published with Google Safe Browsing's canonicalization
@@ -388,6 +388,35 @@ describe('canonicalize: length limit', () => {
     expectError(input, 'TOO_LONG', new RegExp(`${Buffer.byteLength(input)} bytes`));
   });
 
+  it('limits the canonical (escaped) form too: what passes once passes again', () => {
+    // 4,000 × "é": 8,013 bytes in (under the limit), 24,013 once escaped as %C3%A9 (over it)
+    const escapedTooLong = prefix + 'é'.repeat(4000);
+    expect(Buffer.byteLength(escapedTooLong)).toBeLessThanOrEqual(MAX_URL_LENGTH);
+    expectError(escapedTooLong, 'TOO_LONG', /canonical URL is 24013 bytes.*8192/);
+    // exactly at the limit after escaping: accepted, and its href is accepted again
+    const n = Math.floor((MAX_URL_LENGTH - prefix.length) / 6);
+    const fits = prefix + 'é'.repeat(n) + 'a'.repeat(MAX_URL_LENGTH - prefix.length - 6 * n);
+    const once = canonicalize(fits);
+    expect(once.href).toHaveLength(MAX_URL_LENGTH);
+    expect(canonicalize(once.href)).toEqual(once);
+    expectError(fits + 'a', 'TOO_LONG');
+  });
+
+  it('limits domain names to 253 characters and labels to 63 (RFC 1035)', () => {
+    const label = (n: number, c = 'a') => c.repeat(n);
+    const host253 = [label(63), label(63), label(63), label(61)].join('.');
+    expect(host253).toHaveLength(MAX_HOST_LENGTH);
+    expect(canonicalize(`http://${host253}/`).host).toBe(host253);
+    expect(canonicalize(`http://${host253}./`).host).toBe(host253); // trailing dot removed first
+    expectError(`http://${host253}b/`, 'INVALID_HOST', /254 characters.*253/);
+    expect(canonicalize(`http://${label(MAX_LABEL_LENGTH)}.com/`).host).toHaveLength(MAX_LABEL_LENGTH + 4);
+    expectError(`http://${label(MAX_LABEL_LENGTH + 1)}.com/`, 'INVALID_HOST', /label of 64 characters/);
+    expectError(`http://www.${label(64, 'B')}/`, 'INVALID_HOST', /label/);
+    // IDN: the limit applies to the punycode form
+    expectError(`http://${'ü'.repeat(60)}.de/`, 'INVALID_HOST', /label/);
+    expect(canonicalize(`http://${'ü'.repeat(20)}.de/`).hostKind).toBe('domain');
+  });
+
   it('honours options.maxLength and rejects a bad one', () => {
     expect(canonicalize('http://a.com/', { maxLength: 13 }).href).toBe('http://a.com/');
     expect(() => canonicalize('http://a.com/x', { maxLength: 13 })).toThrow(UrlError);
@@ -407,7 +436,7 @@ describe('canonicalize: length limit', () => {
     expect(canonicalize(`http://h/${'\x01'.repeat(n)}x`, options).path).toHaveLength(1 + 3 * n + 1);
     expect(canonicalize(`http://h/?${'%2525'.repeat(n / 5)}`, options).query).toBe('%25'.repeat(n / 5));
     expect(() => canonicalize(`http://[${':'.repeat(n)}]/`, options)).toThrow(/IPv6/);
-    expect(() => canonicalize(`http://${'a.'.repeat(n / 2)}com/`, options)).not.toThrow();
+    expect(() => canonicalize(`http://${'a.'.repeat(n / 2)}com/`, options)).toThrow(/over the limit of 253/);
   });
 });
 

@@ -46,14 +46,16 @@ import { Buffer } from 'node:buffer';
 import { domainToASCII } from 'node:url';
 
 /** Stable error codes of {@link UrlError}; callers branch on these, never on the message. */
-export type UrlErrorCode = 'EMPTY' | 'TOO_LONG' | 'UNSUPPORTED_SCHEME' | 'INVALID_HOST' | 'MALFORMED';
+export const URL_ERROR_CODES = ['EMPTY', 'TOO_LONG', 'UNSUPPORTED_SCHEME', 'INVALID_HOST', 'MALFORMED'] as const;
+export type UrlErrorCode = (typeof URL_ERROR_CODES)[number];
 
 /**
  * The only error {@link canonicalize} throws for bad input.
  * - `EMPTY`: nothing left after trimming whitespace and removing tab/CR/LF;
- * - `TOO_LONG`: input longer than the limit in UTF-8 bytes (the message gives both numbers);
+ * - `TOO_LONG`: input or canonical URL longer than the limit in bytes (the message gives both numbers);
  * - `UNSUPPORTED_SCHEME`: a scheme other than http/https (the message names it);
- * - `INVALID_HOST`: missing/empty host, forbidden or control characters in the host, invalid IPv4/IPv6/IDN;
+ * - `INVALID_HOST`: missing/empty host, forbidden or control characters in the host, invalid IPv4/IPv6/IDN, a domain
+ *   name over 253 characters or with a label over 63;
  * - `MALFORMED`: anything else that is not a URL (bad port, a relative reference without a host).
  * Messages never contain the full URL (it may carry tokens); they may contain the host or a short excerpt.
  */
@@ -88,14 +90,27 @@ export interface CanonicalUrl {
   readonly query: string | null;
 }
 
-/** Default input limit, in bytes of UTF-8 input (before any trimming). Longer input fails with TOO_LONG. */
+/**
+ * URL length limit, bytes: both the UTF-8 input (before any trimming) and the canonical URL (`href`, ASCII, so its
+ * length in characters is its length in bytes) must fit. The canonical form is what the gateway sends to inference
+ * and what inference canonicalizes again, so limiting it here keeps every component on one limit: a URL the gateway
+ * accepts is one inference scores (percent-escaping can triple a URL: 4,000 × "é" is 8,000 bytes in, 24,000 out).
+ * Longer URLs fail with TOO_LONG.
+ */
 export const MAX_URL_LENGTH = 8192;
+
+/** Longest canonical domain name, characters (RFC 1035 §2.3.4: 255 octets on the wire = 253 as text). */
+export const MAX_HOST_LENGTH = 253;
+
+/** Longest label of a canonical domain name, characters (RFC 1035 §2.3.4). */
+export const MAX_LABEL_LENGTH = 63;
 
 /**
  * Canonicalizes a URL per Google Safe Browsing (with the deviations documented at the top of this module).
  *
  * @param input raw URL as received, with or without scheme (e.g. "www.google.com" → "http://www.google.com/")
- * @param options.maxLength input limit in UTF-8 bytes (default {@link MAX_URL_LENGTH}); a positive safe integer
+ * @param options.maxLength limit in bytes (default {@link MAX_URL_LENGTH}) on the UTF-8 input and on the canonical
+ *   `href`; a positive safe integer
  * @returns the canonical URL and its parts
  * @throws UrlError with code EMPTY, TOO_LONG, UNSUPPORTED_SCHEME, INVALID_HOST or MALFORMED for bad input
  * @throws RangeError if `options.maxLength` is not a positive safe integer (a programming error)
@@ -185,6 +200,9 @@ export function canonicalize(input: string, options?: { maxLength?: number }): C
   const href = `${scheme}://${userinfo === null ? '' : `${userinfo}@`}${host}${port === null ? '' : `:${port}`}${path}${
     query === null ? '' : `?${query}`
   }`;
+  if (href.length > maxLength) {
+    throw new UrlError('TOO_LONG', `canonical URL is ${href.length} bytes (after percent-escaping), over the limit of ${maxLength} bytes`);
+  }
   return { href, scheme, userinfo, host, hostKind, port, path, query };
 }
 
@@ -399,7 +417,7 @@ function canonicalHost(raw: string): { host: string; hostKind: 'domain' | 'ipv4'
     // and has no punycode label ("xn--"), domain-to-ASCII is the identity (UTS-46 maps no other ASCII code point with
     // UseSTD3ASCIIRules off; the Bidi and joiner rules concern non-ASCII). Punycode labels still go through
     // domainToASCII, which may validate them. A property test holds this path to domainToASCII.
-    if (!host.includes('xn--')) return { host, hostKind: 'domain' };
+    if (!host.includes('xn--')) return { host: checkDomainLength(host), hostKind: 'domain' };
   }
   // UTS-46 mapping and punycode (WHATWG "domain to ASCII" with beStrict = false); also lowercases and maps
   // look-alike dots and full-width digits, so dots and IPv4 are checked again on the result.
@@ -410,7 +428,28 @@ function canonicalHost(raw: string): { host: string; hostKind: 'domain' | 'ipv4'
   checkHostChars(host);
   if (!isAscii(host)) throw new UrlError('INVALID_HOST', `host is not ASCII after IDNA: ${quote(host)}`);
   if (endsInNumber(host)) return { host: parseIPv4(host), hostKind: 'ipv4' };
-  return { host, hostKind: 'domain' };
+  return { host: checkDomainLength(host), hostKind: 'domain' };
+}
+
+/**
+ * Returns the canonical (ASCII, dots normalized) domain name unchanged, or throws INVALID_HOST when it is longer than
+ * {@link MAX_HOST_LENGTH} or has a label longer than {@link MAX_LABEL_LENGTH} (RFC 1035 §2.3.4; no resolver can look
+ * such a name up). O(length), no allocation.
+ */
+function checkDomainLength(host: string): string {
+  if (host.length > MAX_HOST_LENGTH) {
+    throw new UrlError('INVALID_HOST', `host is ${host.length} characters, over the limit of ${MAX_HOST_LENGTH} (RFC 1035)`);
+  }
+  let start = 0;
+  for (let i = 0; i <= host.length; i++) {
+    if (i === host.length || host.charCodeAt(i) === DOT) {
+      if (i - start > MAX_LABEL_LENGTH) {
+        throw new UrlError('INVALID_HOST', `host has a label of ${i - start} characters, over the limit of ${MAX_LABEL_LENGTH} (RFC 1035)`);
+      }
+      start = i + 1;
+    }
+  }
+  return host;
 }
 
 function isAscii(s: string): boolean {

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { REASON_CODES } from '../features/reasons.ts';
+import { URL_ERROR_CODES } from './canonical-url.ts';
 
 /** Largest batch one request may carry. */
 export const MAX_PREDICT_BATCH = 1000;
@@ -42,8 +43,30 @@ export const Prediction = z.object({
 });
 export type Prediction = z.infer<typeof Prediction>;
 
+/** Every UrlErrorCode of canonical-url.ts, as a schema. */
+export const UrlErrorCodeSchema = z.enum(URL_ERROR_CODES);
+
+/**
+ * The entry in place of a prediction for a URL that cannot be canonicalized: only that URL fails; the others of the
+ * request are scored as usual. `message` never contains the URL's path or query (see UrlError).
+ */
+export const PredictionError = z.object({
+  error: z.object({ code: UrlErrorCodeSchema, message: z.string() }),
+});
+export type PredictionError = z.infer<typeof PredictionError>;
+
+/** One entry per requested URL, in request order: a prediction, or a per-URL error. */
+export const PredictionEntry = z.union([Prediction, PredictionError]);
+export type PredictionEntry = z.infer<typeof PredictionEntry>;
+
+/** Whether an entry of {@link PredictResponse.predictions} is a per-URL error. */
+export function isPredictionError(e: PredictionEntry): e is PredictionError {
+  return 'error' in e;
+}
+
 export const PredictResponse = z.object({
   model: ModelRef,
-  predictions: z.array(Prediction),
+  /** One entry per URL of the request, in order: its prediction or its {@link PredictionError}. */
+  predictions: z.array(PredictionEntry),
 });
 export type PredictResponse = z.infer<typeof PredictResponse>;

@@ -3,20 +3,19 @@
  *
  * URLs are canonicalized in the worker threads (with the scoring), not on the event loop.
  *
- * Errors (application/problem+json): 400 malformed JSON or body (field issues in `errors`), 400 a URL that does not
- * canonicalize (`errors[].index` and the UrlError code; the other URLs of that request are scored and discarded), 413 more than MAX_PREDICT_BATCH URLs, 503 + Retry-After when
- * the queue is full or the service is shutting down.
+ * A URL that does not canonicalize gets its own entry `{ error: { code, message } }` (the UrlError code) in place of a
+ * prediction; the other URLs of the request are scored and answered as usual (one bad URL never fails a batch).
+ *
+ * Errors (application/problem+json): 400 malformed JSON or body (field issues in `errors`), 413 more than
+ * MAX_PREDICT_BATCH URLs, 503 + Retry-After when the queue is full or the service is shutting down.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_PREDICT_BATCH, PredictRequest, type ModelRef, type Prediction, type PredictResponse } from '../contract/predict.ts';
+import { MAX_PREDICT_BATCH, PredictRequest, type ModelRef, type PredictionEntry, type PredictResponse } from '../contract/predict.ts';
 import { observeRequest } from '../metrics/registry.ts';
 import type { PredictOutcome } from '../metrics/names.ts';
 import { BatcherClosedError, QueueFullError } from '../pool/micro-batcher.ts';
 import type { ScoredUrl } from '../pool/scoring-pool.ts';
-import { sendProblem, type Problem } from '../plugins/problem.ts';
-
-/** Most per-URL errors listed in one 400 response. */
-const MAX_LISTED_URL_ERRORS = 20;
+import { sendProblem } from '../plugins/problem.ts';
 
 /** Requests rejected by backpressure (503 QUEUE_FULL), as opposed to 503 while shutting down. */
 const overloaded = new WeakSet<FastifyRequest>();
@@ -70,22 +69,7 @@ export default async function predictRoute(app: FastifyInstance, opts: PredictRo
       }
       throw e;
     }
-    const predictions: Prediction[] = new Array<Prediction>(results.length);
-    const urlErrors: NonNullable<Problem['errors']> = [];
-    let badCount = 0;
-    results.forEach((r, index) => {
-      if (r.ok) {
-        predictions[index] = r.prediction;
-      } else {
-        badCount++;
-        if (urlErrors.length < MAX_LISTED_URL_ERRORS) urlErrors.push({ path: `urls.${index}`, index, code: r.code, message: r.message });
-      }
-    });
-    if (badCount > 0) {
-      const first = urlErrors[0]!;
-      return sendProblem(reply, 400, 'INVALID_URL',
-        `${badCount} URL(s) cannot be canonicalized; first: urls[${first.index}] ${first.code}: ${first.message}`, urlErrors);
-    }
+    const predictions = results.map((r): PredictionEntry => (r.ok ? r.prediction : { error: { code: r.code, message: r.message } }));
     const res: PredictResponse = { model: opts.model, predictions };
     return res;
   });
