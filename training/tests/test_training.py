@@ -133,6 +133,9 @@ def test_later_time_check_tests_both_classes_after_the_date_and_sets_thresholds_
     with tarfile.open(fileobj=io.BytesIO(out.read_bytes())) as tar:
         manifest = json.loads(tar.extractfile("manifest.json").read())
     assert manifest["thresholds"] == r["thresholds"] and "later-time" in manifest["thresholdPolicy"]["on"]
+    for k in ("suspicious", "phishing"):  # the stricter of the later-time and the out-of-fold estimate
+        assert r["thresholds"][k] == max(r["thresholdsLaterTime"][k], r["thresholdsOutOfFold"][k])
+        assert r["laterTimeAtShippedThresholds"][k]["fpr"] <= (0.001 if k == "phishing" else 0.01)
     assert manifest["thresholdPolicy"]["phishingFpr"] == 0.001 and manifest["thresholdPolicy"]["suspiciousFpr"] == 0.01
     assert manifest["metrics"]["laterTime"]["stacked"]["n"] == len(later)
 
