@@ -476,6 +476,7 @@ def deterministic_targz(files: dict[str, bytes]) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global NGRAM_C
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, type=Path, help="labelled CSV (url,label[,source]), plain or .gz")
     ap.add_argument("--out", required=True, type=Path, help="artifact path (.tar.gz)")
@@ -488,6 +489,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="trees (200: with the n-gram stack, grouped CV equals 400 trees within 0.001 at half the scoring cost)")
     ap.add_argument("--candidates", default="lightgbm",
                     help="tree models to compare in the grouped CV (v1–v4 compared lightgbm,xgboost; LightGBM won every time)")
+    ap.add_argument("--ngram-c", type=float, default=NGRAM_C, help="inverse L2 strength of the n-gram logistic regression")
     ap.add_argument("--no-ngram", dest="ngram", action="store_false",
                     help="tree model only (no char-ngram/v1 logistic regression; Platt calibration)")
     ap.add_argument("--augment-sign-in", type=float, default=0.25, metavar="FRACTION",
@@ -515,6 +517,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="also report other-source checks: per prefix, test on the rows whose source starts with it "
                          "(both classes), train on the rest minus their registered domains (e.g. pdd,phishstorm)")
     args = ap.parse_args(argv)
+    NGRAM_C = args.ngram_c
     t_start = time.time()
     candidates = [c.strip() for c in args.candidates.split(",") if c.strip()]
 
