@@ -1,5 +1,5 @@
 /**
- * Benchmark: per-URL cost of canonicalization, `url-lexical/v1` features, `char-ngram/v1` n-grams with the n-gram
+ * Benchmark: per-URL cost of canonicalization, `url-lexical/v1` and `/v2` features, `char-ngram/v1` n-grams with the n-gram
  * model's dot product, and features + ONNX scoring + stacking with the bundled model, on the 2k fixture. Not a test: it prints numbers.
  *
  *   bash scripts/node.sh bench/features.ts [--rounds 5]
@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { canonicalize, type CanonicalUrl } from '../inference/src/contract/canonical-url.ts';
 import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
-import { featureVector } from '../inference/src/features/index.ts';
+import { featureVector, featureVectorV2 } from '../inference/src/features/index.ts';
 import { loadArtifact } from '../inference/src/model/artifact.ts';
 import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from '../inference/src/model/default-model.ts';
 import { Scorer } from '../inference/src/model/scorer.ts';
@@ -41,6 +41,7 @@ const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p *
 const rows: [string, number[]][] = [
   ['canonicalize', await timeEach((i) => canonicalize(raws[i]!))],
   ['features (url-lexical/v1)', await timeEach((i) => featureVector(urls[i]!))],
+  ['features (url-lexical/v2)', await timeEach((i) => featureVectorV2(urls[i]!))],
   ['n-grams + n-gram logit (char-ngram/v1)', await timeEach((i) => scorer.ngramLogit(urls[i]!))],
   ['features + scoring, 1 URL/run', await timeEach((i) => scorer.predict([urls[i]!]))],
 ];
@@ -56,11 +57,11 @@ async function timeBatched(s: Scorer): Promise<number[]> {
   return out.sort((a, b) => a - b);
 }
 rows.push(['features + scoring, 64 URLs/run (per URL)', await timeBatched(scorer)]);
-// The previous model (trees only) in the same run: what the n-gram half of the stacked model costs.
+// The previous model in the same run.
 rows.push([`  same with ${previous.ref.name} ${previous.ref.version}`, await timeBatched(previous)]);
 await scorer.close();
 await previous.close();
 
-console.log(`model ${scorer.ref.name} ${scorer.ref.version} ${scorer.ref.digest}; ${urls.length} URLs × ${rounds} rounds; Node ${process.version}`);
+console.log(`model ${scorer.ref.name} ${scorer.ref.version} (${scorer.featureSet.id}) ${scorer.ref.digest}; ${urls.length} URLs × ${rounds} rounds; Node ${process.version}`);
 console.log(`${'step'.padEnd(44)} ${'median µs'.padStart(10)} ${'p99 µs'.padStart(10)}`);
 for (const [name, xs] of rows) console.log(`${name.padEnd(44)} ${q(xs, 0.5).toFixed(1).padStart(10)} ${q(xs, 0.99).toFixed(1).padStart(10)}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job (`npm start`): inference + gateway on 127.0.0.1 with the bundled model.
 #   PHISHNET_INFERENCE_PORT (default 8000), PHISHNET_GATEWAY_PORT (default 8080),
-#   PHISHNET_INFERENCE_MODEL_URI (default models/phishnet-url-lexical-v4.tar.gz),
+#   PHISHNET_INFERENCE_MODEL_URI (default models/phishnet-url-lexical-v5.tar.gz),
 #   PHISHNET_GATEWAY_REDIS_URL (unset → embedded in-memory cache; set → shared Redis L2 + rate limits).
 # Ctrl-C (SIGINT) or SIGTERM stops both services gracefully.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -14,7 +14,7 @@ export PHISHNET_INFERENCE_PORT="$inf_port" PHISHNET_GATEWAY_PORT="$gw_port"
 export PHISHNET_INFERENCE_HOST="${PHISHNET_INFERENCE_HOST:-127.0.0.1}"
 export PHISHNET_GATEWAY_HOST="${PHISHNET_GATEWAY_HOST:-127.0.0.1}"
 export PHISHNET_GATEWAY_INFERENCE_URL="${PHISHNET_GATEWAY_INFERENCE_URL:-http://127.0.0.1:$inf_port}"
-model="${PHISHNET_INFERENCE_MODEL_URI:-$ROOT/models/phishnet-url-lexical-v4.tar.gz}"
+model="${PHISHNET_INFERENCE_MODEL_URI:-$ROOT/models/phishnet-url-lexical-v5.tar.gz}"
 if [[ "$model" != http*://* && ! -e "${model#file://}" ]]; then
   log "model artifact $model not found; train one with: npm run train -- --data <labelled.csv> --out $model"
   exit 1

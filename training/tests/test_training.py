@@ -13,7 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import FIXTURE, small_run
+from helpers import FIXTURE, MIXED, small_run
+from phishnet_training.train import ROOT
 from phishnet_training.metrics import summary, threshold_at_fpr, tpr_at_fpr
 from phishnet_training.train import deterministic_targz
 
@@ -49,7 +50,7 @@ def test_small_training_run_writes_a_valid_artifact(tmp_path: Path):
         assert sorted(tar.getnames()) == ["manifest.json", "model.onnx", "ngram-weights.f32"]
         manifest = json.loads(tar.extractfile("manifest.json").read())
         weights = np.frombuffer(tar.extractfile("ngram-weights.f32").read(), dtype="<f4")
-    assert manifest["featureSet"] == "url-lexical/v1"
+    assert manifest["featureSet"] == "url-lexical/v2" and len(manifest["features"]) == 1076 + 14
     assert manifest["ngramModel"]["featureSet"] == "char-ngram/v1" and len(weights) == manifest["ngramModel"]["buckets"]
     assert np.count_nonzero(weights) > 1000
     assert manifest["calibration"]["method"] == "stacked-logistic"
@@ -103,3 +104,57 @@ def test_source_holdout_tests_on_one_source_family_and_trains_without_its_domain
 def test_source_holdout_refuses_a_source_with_one_class(tmp_path: Path):
     with pytest.raises(SystemExit, match="both classes"):
         small_run(tmp_path / "m.tar.gz", "--source-holdout", "alexa")
+
+
+def test_feature_set_v1_still_trains_a_v1_model(tmp_path: Path):
+    out = tmp_path / "m.tar.gz"
+    assert small_run(out, "--feature-set", "url-lexical/v1") == 0
+    with tarfile.open(fileobj=io.BytesIO(out.read_bytes())) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert manifest["featureSet"] == "url-lexical/v1" and len(manifest["features"]) == 1076
+
+
+def test_later_time_check_tests_both_classes_after_the_date_and_sets_thresholds_on_its_legitimate_rows(tmp_path: Path):
+    report, out = tmp_path / "r.json", tmp_path / "m.tar.gz"
+    assert small_run(out, "--later-time", "2025-01-01", "--report", str(report),
+                     "--compare-artifact", str(ROOT / "models/phishnet-url-lexical-v4.tar.gz"), data=MIXED) == 0
+    r = json.loads(report.read_text())
+    lt = r["laterTime"]
+    rows = [line.rsplit(",", 3) for line in MIXED.read_text().splitlines()[1:]]
+    later = [(lab, fs) for _, lab, _, fs in rows if fs >= "2025-01-01"]
+    assert lt["testPhishing"] == sum(lab == "1" for lab, _ in later) > 0
+    assert lt["testLegitimate"] == sum(lab == "0" for lab, _ in later) > 0
+    assert lt["train"] < len(rows) - len(later)  # later rows and the test's registered domains left out
+    assert sum(c["legitimate"] + c["phishing"] for c in lt["cells"].values()) == len(later)
+    assert 0.5 < lt["stacked"]["rocAuc"] <= 1 and 0 <= lt["stacked"]["ece"] <= 1
+    for ref in ("reference 4.0.0 as shipped", "reference 4.0.0 recipe"):  # both on the later-time check
+        assert lt[ref]["n"] == len(later) and 0.5 < lt[ref]["rocAuc"] <= 1
+    assert lt["reference 4.0.0 recipe"]["train"] < lt["train"]  # urls-train.csv.gz's rows only
+    with tarfile.open(fileobj=io.BytesIO(out.read_bytes())) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert manifest["thresholds"] == r["thresholds"] and "later-time" in manifest["thresholdPolicy"]["on"]
+    for k in ("suspicious", "phishing"):  # the stricter of the later-time and the out-of-fold estimate
+        assert r["thresholds"][k] == max(r["thresholdsLaterTime"][k], r["thresholdsOutOfFold"][k])
+        assert r["laterTimeAtShippedThresholds"][k]["fpr"] <= (0.001 if k == "phishing" else 0.01)
+    assert manifest["thresholdPolicy"]["phishingFpr"] == 0.001 and manifest["thresholdPolicy"]["suspiciousFpr"] == 0.01
+    assert manifest["metrics"]["laterTime"]["stacked"]["n"] == len(later)
+
+
+def test_leave_one_source_out_tests_a_feed_against_held_out_legitimate_domains(tmp_path: Path):
+    report = tmp_path / "r.json"
+    assert small_run(tmp_path / "m.tar.gz", "--leave-one-source-out", "jpcert:,kagi-smallweb:", "--report", str(report), data=MIXED) == 0
+    loso = json.loads(report.read_text())["leaveOneSourceOut"]
+    sources = [line.rsplit(",", 3)[2] for line in MIXED.read_text().splitlines()[1:]]
+    jp = loso["jpcert:"]
+    assert jp["testPhishing"] == sum(s.startswith("jpcert:") for s in sources) and jp["testLegitimate"] > 0
+    assert set(jp["sources"]) - {s for s in jp["sources"] if s.startswith("jpcert:")} <= {s for s in set(sources) if s.startswith(("kagi", "twir", "ruanyf"))}
+    kagi = loso["kagi-smallweb:"]
+    assert kagi["testLegitimate"] == sum(s.startswith("kagi-smallweb:") for s in sources) and kagi["testPhishing"] > 0
+
+
+def test_probes_are_scored_by_the_final_model(tmp_path: Path):
+    report = tmp_path / "r.json"
+    assert small_run(tmp_path / "m.tar.gz", "--report", str(report), "--probes", "fixtures/benign-sign-in-pages.csv") == 0
+    probe = json.loads(report.read_text())["probes"]["fixtures/benign-sign-in-pages.csv"]
+    assert probe["rows"] == probe["legitimate"] == 40
+    assert 0 <= probe["phishing"] <= probe["suspiciousOrPhishing"] == len(probe["flagged"]) <= 40

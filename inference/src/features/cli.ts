@@ -1,11 +1,12 @@
 /**
- * Feature-matrix CLI: labelled CSV → `url-lexical/v1` matrix that `training/` reads, so training and serving share
- * one feature implementation.
+ * Feature-matrix CLI: labelled CSV → dense feature matrix (`url-lexical/v1` by default, or the set named by
+ * `--feature-set`, e.g. `url-lexical/v2`) that `training/` reads, so training and serving share one feature
+ * implementation.
  *
- *   npm run features -- --data ../shared/data/urls-train.csv.gz --out /tmp/features
+ *   npm run features -- --data ../shared/data/urls-train.csv.gz --out /tmp/features [--feature-set url-lexical/v2]
  *
  * Writes three files next to each other:
- *   <out>.f32       float32 little-endian, row-major, rows × FEATURE_COUNT (exactly what serving feeds the model)
+ *   <out>.f32       float32 little-endian, row-major, rows × the set's column count (exactly what serving feeds the model)
  *   <out>.rows.csv  header `label,group,source,first_seen,url`, one line per matrix row; `group` = registered domain
  *                   (ICANN eTLD+1), `url` as read (not canonicalized)
  *   <out>.json      feature-set id, column names, row count, and rejected rows counted by reason
@@ -20,13 +21,16 @@ import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { readLabelledCsv, type Rejected } from '../dataset/labelled-csv.ts';
-import {
-  FEATURE_COUNT, FEATURE_NAMES, FEATURE_SET_ID, NGRAM_BUCKETS, NGRAM_FEATURE_SET_ID, charNgrams, featureVector, registeredDomain,
-} from './index.ts';
+import { FEATURE_SET_ID, FEATURE_SETS, NGRAM_BUCKETS, NGRAM_FEATURE_SET_ID, charNgrams, featureSetFor, registeredDomain } from './index.ts';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, 'feature-set': { type: 'string' } } });
 if (!values.data || !values.out) {
-  console.error('usage: npm run features -- --data <labelled.csv[.gz]> --out <prefix>');
+  console.error('usage: npm run features -- --data <labelled.csv[.gz]> --out <prefix> [--feature-set <id>]');
+  process.exit(2);
+}
+const featureSet = featureSetFor(values['feature-set'] ?? FEATURE_SET_ID);
+if (featureSet === undefined) {
+  console.error(`unknown --feature-set ${values['feature-set']}; this build implements ${[...FEATURE_SETS.keys()].join(', ')}`);
   process.exit(2);
 }
 const matrix = createWriteStream(`${values.out}.f32`);
@@ -41,7 +45,7 @@ await write(ngIndptr, new Uint8Array(new Uint32Array([0]).buffer));
 const rejected: Rejected = {};
 let rows = 0;
 for await (const r of readLabelledCsv(values.data, (reason) => { rejected[reason] = (rejected[reason] ?? 0) + 1; })) {
-  const { vector } = featureVector(r.url, new Float32Array(FEATURE_COUNT));
+  const { vector } = featureSet.vector(r.url, new Float32Array(featureSet.count));
   await write(matrix, new Uint8Array(vector.buffer));
   const ng = charNgrams(r.url);
   nnz += ng.index.length;
@@ -54,10 +58,10 @@ for await (const r of readLabelledCsv(values.data, (reason) => { rejected[reason
 }
 for (const s of [matrix, meta, ngIndptr, ngIndices, ngData]) { s.end(); await once(s, 'finish'); }
 await writeFile(`${values.out}.json`, JSON.stringify({
-  featureSet: FEATURE_SET_ID, features: FEATURE_NAMES, rows, rejected,
+  featureSet: featureSet.id, features: featureSet.names, rows, rejected,
   ngrams: { featureSet: NGRAM_FEATURE_SET_ID, buckets: NGRAM_BUCKETS, nnz },
 }, null, 2));
-console.error(`wrote ${rows} rows × ${FEATURE_COUNT} features to ${values.out}.f32; rejected ${JSON.stringify(rejected)}`);
+console.error(`wrote ${rows} rows × ${featureSet.count} ${featureSet.id} features to ${values.out}.f32; rejected ${JSON.stringify(rejected)}`);
 
 function csvField(s: string): string {
   return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;

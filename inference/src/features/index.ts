@@ -10,3 +10,7 @@ export { MODEL_REASONS, REASONS, REASON_CODES, reasonsFor, type ModelReasonCode,
 export {
   NGRAM_FEATURE_SET_ID, NGRAM_BUCKETS, NGRAM_MIN, NGRAM_MAX, charNgrams, ngramDot, ngramText, ngramBucket, ngramsOfText, type SparseVector,
 } from './char-ngrams.ts';
+export {
+  FEATURE_SET_ID_V2, FEATURES_V2, FEATURE_NAMES_V2, FEATURE_COUNT_V2, extractFeaturesV2, featureVectorV2, type FeatureNameV2,
+} from './url-lexical-v2.ts';
+export { FEATURE_SETS, featureSetFor, type FeatureSet } from './feature-sets.ts';

@@ -559,7 +559,7 @@ const LEV_CUR = new Int32Array(66);
  * |i − j| ≤ max is computed (Ukkonen 1985), with an early exit when a whole band row exceeds `max`; module-level
  * rows, so no allocation per call.
  */
-function boundedLevenshtein(a: string, b: string, max: number): number {
+export function boundedLevenshtein(a: string, b: string, max: number): number {
   const n = a.length;
   const m = b.length;
   if (Math.abs(n - m) > max) return max + 1;

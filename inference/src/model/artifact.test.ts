@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { c as tarCreate } from 'tar';
@@ -61,7 +62,7 @@ describe('loadArtifact', () => {
     for (const src of [DEFAULT_MODEL_PATH, `file://${DEFAULT_MODEL_PATH}`, `${base}/model.tar.gz`]) {
       const a = await loadArtifact(src, digest);
       expect(a.digest).toBe(digest);
-      expect(a.manifest.featureSet).toBe('url-lexical/v1');
+      expect(a.manifest.featureSet).toBe('url-lexical/v2');
       expect(a.onnx.byteLength).toBeGreaterThan(1000);
     }
   });
@@ -124,8 +125,12 @@ describe('loadArtifact', () => {
     expect(noNgram.message).toContain('stacked-logistic needs an ngramModel');
   });
   it('still loads a tree-only (v1, Platt) artifact', async () => {
-    const a = await loadArtifact(PREVIOUS_MODEL_PATH);
+    const a = await loadArtifact(fileURLToPath(new URL('../../../models/phishnet-url-lexical-v1.tar.gz', import.meta.url)));
     expect(a.manifest.calibration.method).toBe('platt');
     expect(a.ngramWeights).toBeUndefined();
+  });
+  it('loads the bundled url-lexical/v2 model and the previous url-lexical/v1 one side by side', async () => {
+    expect((await loadArtifact(DEFAULT_MODEL_PATH)).manifest.featureSet).toBe('url-lexical/v2');
+    expect((await loadArtifact(PREVIOUS_MODEL_PATH)).manifest.featureSet).toBe('url-lexical/v1');
   });
 });

@@ -5,14 +5,14 @@
  * weights file named by `manifest.ngramModel.weights.file`); its digest is the sha256 of the archive bytes.
  * Sources: a filesystem path, `file://` URL, or `http(s)://` URL. Loading refuses (throws `ArtifactError`) an
  * archive whose sha256 differs from the expected one, a manifest that does not validate, or a feature-set id that
- * this build does not implement, naming what was expected and what was found.
+ * this build does not implement (`features/feature-sets.ts`), naming what was expected and what was found.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Parser } from 'tar';
-import { FEATURE_NAMES, FEATURE_SET_ID, NGRAM_BUCKETS, NGRAM_FEATURE_SET_ID } from '../features/index.ts';
+import { FEATURE_SETS, NGRAM_BUCKETS, NGRAM_FEATURE_SET_ID, featureSetFor } from '../features/index.ts';
 import { ModelManifest } from './manifest.ts';
 
 export type ArtifactErrorCode = 'FETCH_FAILED' | 'DIGEST_MISMATCH' | 'BAD_ARCHIVE' | 'BAD_MANIFEST' | 'UNSUPPORTED_FEATURE_SET';
@@ -96,11 +96,12 @@ export async function loadArtifact(source: string, expectedSha256?: string): Pro
     throw new ArtifactError('BAD_MANIFEST', `model artifact ${source}: invalid manifest.json: ${issues}`);
   }
   const manifest = parsed.data;
-  if (manifest.featureSet !== FEATURE_SET_ID) {
-    throw new ArtifactError('UNSUPPORTED_FEATURE_SET', `model artifact ${source}: feature set ${manifest.featureSet} is not implemented by this build (expected ${FEATURE_SET_ID})`);
+  const featureSet = featureSetFor(manifest.featureSet);
+  if (featureSet === undefined) {
+    throw new ArtifactError('UNSUPPORTED_FEATURE_SET', `model artifact ${source}: feature set ${manifest.featureSet} is not implemented by this build (expected one of ${[...FEATURE_SETS.keys()].join(', ')})`);
   }
-  if (manifest.features.join(',') !== FEATURE_NAMES.join(',')) {
-    throw new ArtifactError('UNSUPPORTED_FEATURE_SET', `model artifact ${source}: feature names differ from ${FEATURE_SET_ID} (expected ${FEATURE_NAMES.length} features, found ${manifest.features.length})`);
+  if (manifest.features.join(',') !== featureSet.names.join(',')) {
+    throw new ArtifactError('UNSUPPORTED_FEATURE_SET', `model artifact ${source}: feature names differ from ${featureSet.id} (expected ${featureSet.count} features, found ${manifest.features.length})`);
   }
   const ng = manifest.ngramModel;
   const stacked = manifest.calibration.method === 'stacked-logistic';

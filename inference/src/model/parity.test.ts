@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { canonicalize, type CanonicalUrl } from '../contract/canonical-url.ts';
 import { readLabelledCsv, type LabelledUrl } from '../dataset/labelled-csv.ts';
-import { FEATURE_COUNT, MODEL_REASONS, featureVector } from '../features/index.ts';
+import { MODEL_REASONS } from '../features/index.ts';
 import { loadArtifact } from './artifact.ts';
 import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from './default-model.ts';
 import { Scorer } from './scorer.ts';
@@ -32,15 +32,18 @@ async function fixtureRows(path: string): Promise<LabelledUrl[]> {
 }
 const fixtureUrls = async (parity: Parity): Promise<CanonicalUrl[]> => (await fixtureRows(parity.fixture)).map((r) => r.url);
 
-describe.each([['v4 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tree only)', PREVIOUS_MODEL_PATH]])('parity of %s', (_, path) => {
+const BUNDLED = [['v5 (bundled, url-lexical/v2)', DEFAULT_MODEL_PATH], ['v4 (previous, url-lexical/v1)', PREVIOUS_MODEL_PATH]] as const;
+
+describe.each(BUNDLED)('parity of %s', (_, path) => {
   it('onnxruntime-node matches the native tree model within 1e-5 on the 2k fixture', async () => {
     const parity = JSON.parse(await readFile(path.replace(/\.tar\.gz$/, '.parity.json'), 'utf8')) as Parity;
     expect(`sha256:${parity.artifactSha256}`).toBe(scorerOf(path).ref.digest);
     const urls = await fixtureUrls(parity);
     const native = parity.nativeRaw ?? parity.nativeScores;
     expect(urls.length).toBe(native.length);
-    const matrix = new Float32Array(urls.length * FEATURE_COUNT);
-    urls.forEach((u, i) => featureVector(u, matrix.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT)));
+    const { count, vector } = scorerOf(path).featureSet;
+    const matrix = new Float32Array(urls.length * count);
+    urls.forEach((u, i) => vector(u, matrix.subarray(i * count, (i + 1) * count)));
     const raw = await scorerOf(path).rawScores(matrix, urls.length);
     let maxDelta = 0;
     raw.forEach((p, i) => { maxDelta = Math.max(maxDelta, Math.abs(p - native[i]!)); });
@@ -71,7 +74,10 @@ describe('bundled model', () => {
       const noScheme = u.replace(/^https?:\/\//i, '');
       const out = [noScheme, `https://${noScheme}`, `http://${noScheme}`];
       const isIp = /^[0-9.]+(?:[:/?]|$)|^\[/.test(noScheme);
-      if (!isIp) out.push(/^www\./i.test(noScheme) ? `http://${noScheme.slice(4)}` : `http://www.${noScheme}`);
+      // A leading "www.", "www1." … "www99." label (what the features strip) is removed, else "www." is added: adding
+      // "www." before "www9." would make a second label, which the features do not strip (neither did v1's).
+      const www = /^www\d{0,2}\./i.exec(noScheme);
+      if (!isIp) out.push(www ? `http://${noScheme.slice(www[0].length)}` : `http://www.${noScheme}`);
       if (/^[^/?#]+\/$/.test(noScheme)) out.push(`http://${noScheme.slice(0, -1)}`);
       return out;
     };
@@ -92,7 +98,7 @@ describe('bundled model', () => {
   });
 });
 
-describe.each([['v4 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tree only)', PREVIOUS_MODEL_PATH]])('reasons of %s on the 2k fixture', (_, path) => {
+describe.each(BUNDLED)('reasons of %s on the 2k fixture', (_, path) => {
   it('every phishing or suspicious verdict says why; legitimate verdicts carry rule reasons only', async () => {
     const parity = JSON.parse(await readFile(path.replace(/\.tar\.gz$/, '.parity.json'), 'utf8')) as Parity;
     const preds = await scorerOf(path).predict(await fixtureUrls(parity));
@@ -114,19 +120,21 @@ describe.each([['v4 (bundled, stacked)', DEFAULT_MODEL_PATH], ['v1 (previous, tr
 
 // Legitimate sign-in, account and webmail pages of real sites (hand-picked, all legitimate): the false positives that
 // the account-page augmentation (v3: sign-in pages, v4: also pages behind the sign-in) exists to remove. Model v2
-// flagged 34 of 40, 41 of 50, 15 of 45 and 24 of 48; v3 flagged 10 of the 45. The bound leaves room for a retrained
-// model; the shipped model's counts are in the README.
+// flagged 34 of 40, 41 of 50, 15 of 45 and 24 of 48; v3 flagged 10 of the 45; v4 called 4, 4, 1 and 4 of them
+// phishing. The model alone (no lists) must call none of them phishing; the bound on suspicious-or-phishing leaves
+// room for a retrained model; the shipped model's counts are in models/MODEL_CARD.md.
 describe('the bundled model on legitimate sign-in and account pages', () => {
   it.each([
     ['fixtures/benign-sign-in-pages.csv', 40], ['fixtures/benign-account-pages-2.csv', 50],
     ['fixtures/benign-signed-in-pages-3.csv', 45], ['fixtures/benign-account-pages-4.csv', 48],
   ])(
-    '%s: at most a fifth flagged as suspicious or phishing', async (fixture, rows) => {
+    '%s: none called phishing, at most a fifth suspicious', async (fixture, rows) => {
       const probe = await fixtureRows(fixture);
       expect(probe.map((r) => r.label)).toEqual(new Array(rows).fill(0));
       const urls = probe.map((r) => r.url);
       const flagged = (await scorerOf(DEFAULT_MODEL_PATH).predict(urls)).filter((p) => p.verdict !== 'legitimate');
-      expect(flagged.length, flagged.map((p) => `${p.url} ${p.verdict} ${p.score.toFixed(3)}`).join('\n'))
-        .toBeLessThanOrEqual(rows / 5);
+      const text = flagged.map((p) => `${p.url} ${p.verdict} ${p.score.toFixed(3)}`).join('\n');
+      expect(flagged.filter((p) => p.verdict === 'phishing'), text).toEqual([]);
+      expect(flagged.length, text).toBeLessThanOrEqual(rows / 5);
     });
 });

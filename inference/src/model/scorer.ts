@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-node';
 import type { CanonicalUrl } from '../contract/canonical-url.ts';
 import type { ModelRef, Prediction } from '../contract/predict.ts';
-import { FEATURE_COUNT, featureVector, ngramDot, reasonsFor } from '../features/index.ts';
+import { featureSetFor, ngramDot, reasonsFor, type FeatureSet } from '../features/index.ts';
 import type { Artifact } from './artifact.ts';
 import type { ModelManifest } from './manifest.ts';
 import { calibrate, modelReasons, threatLevelFor, verdictFor } from './verdict.ts';
@@ -14,6 +14,8 @@ import { calibrate, modelReasons, threatLevelFor, verdictFor } from './verdict.t
 export class Scorer {
   readonly manifest: ModelManifest;
   readonly ref: ModelRef;
+  /** The dense feature set the model was trained on (`manifest.featureSet`). */
+  readonly featureSet: FeatureSet;
   readonly #session: ort.InferenceSession;
   readonly #ngram: { weights: Float32Array; bias: number } | null;
 
@@ -21,6 +23,9 @@ export class Scorer {
     this.manifest = manifest;
     this.ref = ref;
     this.#session = session;
+    const featureSet = featureSetFor(manifest.featureSet);
+    if (featureSet === undefined) throw new Error(`feature set ${manifest.featureSet} is not implemented by this build`); // loadArtifact refuses it first
+    this.featureSet = featureSet;
     this.#ngram = ngramWeights && manifest.ngramModel ? { weights: ngramWeights, bias: manifest.ngramModel.bias } : null;
   }
 
@@ -38,11 +43,11 @@ export class Scorer {
 
   /**
    * Raw (uncalibrated) model probabilities for a row-major float32 feature matrix.
-   * @param matrix length rows × FEATURE_COUNT
+   * @param matrix length rows × featureSet.count
    * @returns Float64Array of length rows, each 0..1
    */
   async rawScores(matrix: Float32Array, rows: number): Promise<Float64Array> {
-    const input = new ort.Tensor('float32', matrix, [rows, FEATURE_COUNT]);
+    const input = new ort.Tensor('float32', matrix, [rows, this.featureSet.count]);
     const out = await this.#session.run({ [this.manifest.input.name]: input }, [this.manifest.output.name]);
     const probs = out[this.manifest.output.name];
     if (!probs) throw new Error(`model output ${this.manifest.output.name} missing`);
@@ -67,8 +72,9 @@ export class Scorer {
    * verdict), then, for a phishing or suspicious verdict, the model reasons (see `modelReasons`).
    */
   async predict(urls: readonly CanonicalUrl[]): Promise<Prediction[]> {
-    const matrix = new Float32Array(urls.length * FEATURE_COUNT);
-    const features = urls.map((u, i) => featureVector(u, matrix.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT)).values);
+    const { count, vector } = this.featureSet;
+    const matrix = new Float32Array(urls.length * count);
+    const features = urls.map((u, i) => vector(u, matrix.subarray(i * count, (i + 1) * count)).values);
     const raw = await this.rawScores(matrix, urls.length);
     const cal = this.manifest.calibration;
     return urls.map((u, i) => {
