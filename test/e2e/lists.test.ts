@@ -67,9 +67,14 @@ async function writeList(name: string, kind: ListKind, urls: string[], version: 
   await client.publish(LISTS_CHANGED_CHANNEL, name);
 }
 
-/** URLs of the repository's benign sign-in and account-page probes (fixtures/benign-*.csv, first column). */
+/**
+ * URLs of the repository's legitimate sign-in and account-page probes (fixtures/benign-sign-in-*.csv,
+ * benign-account-*.csv, benign-signed-in-*.csv; first column). The homepage probe (benign-homepages-*.csv) is not one
+ * of them: it is reported in models/MODEL_CARD.md.
+ */
 async function probeUrls(): Promise<string[]> {
-  const files = (await readdir(join(ROOT, 'fixtures'))).filter((f) => /^benign-.*\.csv$/.test(f)).sort();
+  const files = (await readdir(join(ROOT, 'fixtures'))).filter((f) => /^benign-(sign-in|account|signed-in)-?.*\.csv$/.test(f)).sort();
+  expect(files.length).toBeGreaterThanOrEqual(4);
   const urls: string[] = [];
   for (const f of files) {
     for (const line of (await readFile(join(ROOT, 'fixtures', f), 'utf8')).trim().split('\n').slice(1)) urls.push(line.split(',')[0]!);
@@ -99,10 +104,12 @@ afterAll(async () => {
 });
 
 describe('lists end to end', () => {
-  test.skipIf(!existsSync(DEFAULT_ALLOWLIST))('the default allowlist decides the legitimate sign-in and account pages it covers, whatever the model says', async () => {
+  test.skipIf(!existsSync(DEFAULT_ALLOWLIST))('no legitimate sign-in or account page is phishing with the default allowlist; the pages it covers are ALLOWLISTED whatever the model says', async () => {
     const urls = await probeUrls();
     expect(urls.length).toBeGreaterThan(100);
     const vs = await checkMany(gw, urls);
+    const phishing = vs.filter((v) => v.verdict === 'phishing').map((v) => `${v.canonicalUrl} (${v.source.kind})`);
+    expect(phishing, 'probes called phishing').toEqual([]);
     // The same probes through a gateway without lists: what the model alone says.
     const bare = await startGateway({ PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_DEFAULT_ALLOWLIST: 'false', PHISHNET_GATEWAY_RATE_LIMIT_MAX: '100000' });
     let model: Verdict[];
@@ -113,19 +120,15 @@ describe('lists end to end', () => {
     }
     const covered = vs.filter((v) => v.source.kind === 'list');
     expect(covered.length).toBeGreaterThan(0);
-    for (const v of covered) expect(v).toMatchObject({ verdict: 'legitimate', reasons: ['ALLOWLISTED'], source: { kind: 'list', list: 'phishnet-default-allow' } });
-    const modelPhishing = new Set(model.filter((v) => v.verdict === 'phishing').map((v) => v.canonicalUrl));
-    const rescued = covered.filter((v) => modelPhishing.has(v.canonicalUrl));
-    expect(rescued.length, 'covered probes the model alone calls phishing').toBeGreaterThan(0);
-    // Probes the allowlist does not cover keep the model's verdict; the report names them (the default allowlist is
-    // derived from training data, never hand-picked).
+    for (const v of covered) expect(v).toMatchObject({ verdict: 'legitimate', score: 0, reasons: ['ALLOWLISTED'], source: { kind: 'list', list: 'phishnet-default-allow' } });
+    // Probes the allowlist does not cover keep the model's verdict exactly.
+    const byUrl = new Map(model.map((v) => [v.canonicalUrl, v]));
     const uncovered = vs.filter((v) => v.source.kind === 'model');
-    const stillPhishing = uncovered.filter((v) => v.verdict === 'phishing').map((v) => v.canonicalUrl);
-    console.log(`probes ${urls.length}: allowlisted ${covered.length} (the model alone calls ${rescued.length} of them phishing); ` +
-      `left to the model ${uncovered.length}, phishing ${stillPhishing.length}: ${stillPhishing.join(' ')}; ` +
+    for (const v of uncovered) expect(v.verdict).toBe(byUrl.get(v.canonicalUrl)!.verdict);
+    const flaggedByModel = covered.filter((v) => byUrl.get(v.canonicalUrl)!.verdict !== 'legitimate').length;
+    console.log(`probes ${urls.length}: allowlisted ${covered.length} (the model alone flags ${flaggedByModel} of them); ` +
+      `left to the model ${uncovered.length} (suspicious ${uncovered.filter((v) => v.verdict === 'suspicious').length}); ` +
       `hosts not covered: ${[...new Set(uncovered.map((v) => canonicalize(v.canonicalUrl).host))].sort().join(' ')}`);
-    expect(stillPhishing.length).toBe(modelPhishing.size - rescued.length);
-    expect(stillPhishing.length).toBeLessThan(modelPhishing.size);
   });
 
   test('a URL in a deny list file is phishing whatever the model says', async () => {
