@@ -11,6 +11,7 @@ import {
 } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import { VerdictCache } from './cache/verdict-cache.ts';
+import { RedisBreaker } from './cache/redis-breaker.ts';
 import { RedisL2, createRedisClient } from './cache/redis-l2.ts';
 import { CheckService } from './check-service.ts';
 import type { GatewayConfig } from './config.ts';
@@ -107,8 +108,13 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   const metrics = createMetrics();
   let redis: Redis | null = null;
   if (config.PHISHNET_GATEWAY_REDIS_URL) {
-    redis = createRedisClient(config.PHISHNET_GATEWAY_REDIS_URL, (up) => metrics.redisUp.set(up ? 1 : 0));
+    redis = createRedisClient(config.PHISHNET_GATEWAY_REDIS_URL, (up) => metrics.redisUp.set(up ? 1 : 0), config.PHISHNET_GATEWAY_REDIS_COMMAND_TIMEOUT_MS);
   }
+  // One breaker for the per-request Redis calls (L2, digest, rate-limit counters): a hung Redis is skipped, not waited on.
+  const redisBreaker = new RedisBreaker({
+    failures: config.PHISHNET_GATEWAY_REDIS_BREAKER_FAILURES, halfOpenAfterMs: config.PHISHNET_GATEWAY_REDIS_BREAKER_HALF_OPEN_MS,
+  }, metrics);
+  const guardRedis = redis ? { client: redis, breaker: redisBreaker, onError: () => metrics.redisErrors.inc({ op: 'ratelimit' }) } : null;
   metrics.redisUp.set(0);
   if (redis) {
     // Give the first connection a moment (bounded) so the first requests find Redis; never fail startup on it.
@@ -122,7 +128,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     if (r.status === 'ready') metrics.redisUp.set(1);
   }
   const cache = new VerdictCache({
-    l1Max: config.PHISHNET_GATEWAY_CACHE_L1_MAX, l2: redis ? new RedisL2(redis) : null, metrics,
+    l1Max: config.PHISHNET_GATEWAY_CACHE_L1_MAX, l2: redis ? new RedisL2(redis, redisBreaker) : null, metrics,
     staleSeconds: config.PHISHNET_GATEWAY_CACHE_STALE_SECONDS,
   });
   const clientOpts = {
@@ -200,7 +206,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   // The public API routes share one scope: API-key auth, rate limit and X-Model-Digest (plugins/api-guard.ts).
   await app.register(async (api) => {
     await api.register(apiGuard, {
-      redis,
+      redis: guardRedis,
       apiKeySha256s: config.PHISHNET_GATEWAY_API_KEY_SHA256S.map((s) => s.toLowerCase()),
       rateLimitMax: config.PHISHNET_GATEWAY_RATE_LIMIT_MAX,
       rateLimitWindowMs: config.PHISHNET_GATEWAY_RATE_LIMIT_WINDOW,
@@ -212,7 +218,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   // Reports: the same guard in its own scope, with its own (tighter) rate-limit budget.
   await app.register(async (api) => {
     await api.register(apiGuard, {
-      redis,
+      redis: guardRedis,
       apiKeySha256s: config.PHISHNET_GATEWAY_API_KEY_SHA256S.map((s) => s.toLowerCase()),
       rateLimitMax: config.PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_MAX,
       rateLimitWindowMs: config.PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_WINDOW,

@@ -35,7 +35,16 @@ export const GatewayConfig = z.object({
   PHISHNET_GATEWAY_MIRROR_QUEUE: int(32, 0),
   /** redis:// URL of the shared L2 cache and rate-limit store; unset → embedded in-memory L1 only. */
   PHISHNET_GATEWAY_REDIS_URL: z.string().optional().transform((s) => (s === '' ? undefined : s)),
-  /** Requests per client (API key or IP) per window. */
+  /** Longest wait for one Redis reply (L2 cache, rate-limit counters, reports), ms; a hung Redis costs at most this. */
+  PHISHNET_GATEWAY_REDIS_COMMAND_TIMEOUT_MS: int(50, 1),
+  /** Consecutive failed Redis calls (L2 cache, digest, rate limits) that open the Redis breaker. */
+  PHISHNET_GATEWAY_REDIS_BREAKER_FAILURES: int(3, 1),
+  /** Time the Redis breaker stays open (Redis not asked, in-memory rate limits) before one probe, ms. */
+  PHISHNET_GATEWAY_REDIS_BREAKER_HALF_OPEN_MS: int(5_000, 1),
+  /**
+   * Requests per client (valid API key, else client IP) per window. Counted in Redis across replicas; while Redis is
+   * unavailable (breaker open), counted in memory per replica with the same limit (so up to limit × replicas in all).
+   */
   PHISHNET_GATEWAY_RATE_LIMIT_MAX: int(600, 1),
   /** Rate-limit window, milliseconds (default 60000). */
   PHISHNET_GATEWAY_RATE_LIMIT_WINDOW: int(60_000, 1),

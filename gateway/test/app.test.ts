@@ -176,6 +176,20 @@ describe('API keys, CORS, rate limit', () => {
     expect(r.headers['ratelimit-remaining']).toBe('0');
     expect(await counter(g, 'phishnet_gateway_rate_limited_total', {})).toBe(2);
   });
+
+  test('requests without a valid API key are rate-limited per client IP (401 until the budget is spent, then 429)', async () => {
+    const g = await gateway({ PHISHNET_GATEWAY_API_KEY_SHA256S: keyHash, PHISHNET_GATEWAY_RATE_LIMIT_MAX: '2' });
+    const codes = [];
+    for (const h of [{}, { 'x-api-key': 'wrong' }, {}, { 'x-api-key': 'wrong-again' }] as Record<string, string>[]) {
+      codes.push((await post(g, '/api/check-url', { url: 'http://anon.example/' }, h)).statusCode);
+    }
+    expect(codes).toEqual([401, 401, 429, 429]);
+    // Another client IP has its own budget; a valid key is counted under the key, not the IP.
+    const other = await g.app.inject({ method: 'POST', url: '/api/check-url', remoteAddress: '10.0.0.9',
+      headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ url: 'http://anon.example/' }) });
+    expect(other.statusCode).toBe(401);
+    expect((await post(g, '/api/check-url', { url: 'http://anon.example/' }, { 'x-api-key': key })).statusCode).toBe(200);
+  });
 });
 
 describe('inference down', () => {

@@ -64,6 +64,7 @@ export interface GatewayMetrics {
   upstreamBatchSize: Histogram;
   circuitState: Gauge;
   redisUp: Gauge;
+  redisBreakerState: Gauge;
   redisErrors: Counter<'op'>;
   rateLimited: Counter;
   verdicts: HotCounter<'verdict'>;
@@ -100,6 +101,7 @@ export function createMetrics(): GatewayMetrics {
     upstreamBatchSize: new Histogram({ name: N.UPSTREAM_BATCH_SIZE, help: 'URLs per inference call', registers, buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000] }),
     circuitState: new Gauge({ name: N.CIRCUIT_STATE, help: 'Inference circuit breaker: 0 closed, 1 half-open, 2 open', registers }),
     redisUp: new Gauge({ name: N.REDIS_UP, help: '1 when the Redis connection is ready', registers }),
+    redisBreakerState: new Gauge({ name: N.REDIS_BREAKER_STATE, help: 'Redis circuit breaker: 0 closed, 1 half-open, 2 open', registers }),
     redisErrors: new Counter({ name: N.REDIS_ERRORS_TOTAL, help: 'Failed Redis operations (non-fatal)', labelNames: ['op'], registers }),
     rateLimited: new Counter({ name: N.RATE_LIMITED_TOTAL, help: 'Requests refused with 429', registers }),
     verdicts: hotCounter({ name: N.VERDICTS_TOTAL, help: 'Verdicts returned to clients', labelNames: ['verdict'], registers }),

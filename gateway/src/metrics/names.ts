@@ -17,13 +17,21 @@ export const UPSTREAM_DURATION_SECONDS = 'phishnet_gateway_upstream_duration_sec
 export const CIRCUIT_STATE = 'phishnet_gateway_circuit_state';
 /** Gauge: 1 when the Redis connection is ready, 0 otherwise (also 0 when no Redis is configured). */
 export const REDIS_UP = 'phishnet_gateway_redis_up';
+/**
+ * Gauge: circuit breaker around the per-request Redis calls (L2 cache, last digest, rate-limit counters), 0 closed,
+ * 1 half-open, 2 open. While open the L2 is skipped and rate limits are counted per replica in memory.
+ */
+export const REDIS_BREAKER_STATE = 'phishnet_gateway_redis_breaker_state';
 /** Counter: requests refused with 429. */
 export const RATE_LIMITED_TOTAL = 'phishnet_gateway_rate_limited_total';
 /** Counter {verdict}: verdicts returned to clients (fresh, cached and stale). */
 export const VERDICTS_TOTAL = 'phishnet_gateway_verdicts_total';
 /** Histogram: URLs per batch sent to inference. */
 export const UPSTREAM_BATCH_SIZE = 'phishnet_gateway_upstream_batch_size_urls';
-/** Counter {op=get|set|digest}: failed Redis operations (each is non-fatal). */
+/**
+ * Counter {op=get|set|digest|ratelimit}: failed Redis operations (each is non-fatal), including calls refused at once
+ * while the Redis breaker is open ({@link REDIS_BREAKER_STATE}).
+ */
 export const REDIS_ERRORS_TOTAL = 'phishnet_gateway_redis_errors_total';
 /** Counter {track=stable|canary}: URLs sent (TrafficRouter only) to inference for a primary answer (mirrors excluded). */
 export const ROUTED_URLS_TOTAL = 'phishnet_gateway_routed_urls_total';
