@@ -17,7 +17,7 @@ import { CheckService } from './check-service.ts';
 import type { GatewayConfig } from './config.ts';
 import { createMetrics, type GatewayMetrics } from './metrics/metrics.ts';
 import metricsPlugin from './plugins/metrics.ts';
-import problemPlugin from './plugins/problem.ts';
+import problemPlugin, { clientErrorHandler } from './plugins/problem.ts';
 import { fastSerializerCompiler } from './plugins/serializer.ts';
 import type { PhishModelWatcher } from './router/phishmodel-watcher.ts';
 import { StaticRouter, type Router } from './router/router.ts';
@@ -88,6 +88,8 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     // default 'idle'); connections with a request in flight are never cut (no forceCloseConnections: true).
     return503OnClosing: false,
     forceCloseConnections: 'idle',
+    // Requests Node's HTTP parser refuses (bad request line, invalid or oversized headers): problem+json too.
+    clientErrorHandler,
   }).withTypeProvider<ZodTypeProvider>();
   let closing = false;
   app.addHook('preClose', async () => {

@@ -8,7 +8,8 @@
  */
 import fp from 'fastify-plugin';
 import { MIMEType } from 'node:util';
-import type { IncomingHttpHeaders } from 'node:http';
+import { STATUS_CODES, type IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { NoVerdictError } from '../upstream/errors.ts';
@@ -34,8 +35,34 @@ export class InputError extends Error {
 const TITLES: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
   406: 'Not Acceptable', 408: 'Request Timeout', 413: 'Content Too Large', 415: 'Unsupported Media Type',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
+
+/**
+ * Fastify's `clientErrorHandler` (Node's 'clientError'): a request Node's HTTP parser refused before any route saw it
+ * — a bad request line, an invalid header, headers over Node's limit (16 KiB by default), a request that did not
+ * arrive in time — is answered with a problem+json body and the connection closed, like every other error. Statuses:
+ * 431 header overflow (`header-too-large`), 408 request timeout (`request-timeout`), else 400 (`bad-request`, the
+ * parser's reason in `detail`). Nothing is written when the peer already reset or closed the connection.
+ */
+export function clientErrorHandler(err: Error & { code?: string; reason?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  let status = 400;
+  let code = 'bad-request';
+  let detail = `malformed HTTP request${err.reason ? `: ${err.reason}` : ''}`;
+  if (err.code === 'HPE_HEADER_OVERFLOW') {
+    [status, code, detail] = [431, 'header-too-large', 'request headers exceed the size limit'];
+  } else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    [status, code, detail] = [408, 'request-timeout', 'the request did not arrive in time'];
+  }
+  if (socket.writable) {
+    const body = JSON.stringify({ type: `urn:phishnet:problem:${code}`, title: TITLES[status] ?? STATUS_CODES[status] ?? 'Error', status, detail } satisfies Problem);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\n`
+      + `content-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\ncache-control: no-store\r\n`
+      + `connection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
+}
 
 /** Sends a problem+json response. `code` is a stable machine-readable slug (part of `type`). */
 export function sendProblem(reply: FastifyReply, status: number, code: string, detail: string, extra?: Partial<Problem>): FastifyReply {
