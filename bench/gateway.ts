@@ -274,14 +274,14 @@ try {
     for (const name of wanted) {
       // Warm-up of each path (JIT, connections, pools), not measured; later rounds only re-settle the pipeline.
       await run('warm', scenarios[name]!(`warm${round}`), { seconds: round === 1 ? warmup : 1 });
-      const before = name === 'bare' ? null : await Promise.all([scrape(gw.url), scrape(inference.url)]);
+      const before = name === 'bare' ? null : await Promise.all([scrape(gw.adminUrl), scrape(inference.url)]);
       const { r, s, stealFrac } = await measure(name, scenarios[name]!(`r${round}`));
       if (name === 'bare') { bareRps = r.rps; bareAvail = 1 - stealFrac; }
       if (name === 'miss') missRps = r.rps;
       // Steal-adjusted: req/s per CPU second the VM actually got (both paths are CPU-bound on the two cores).
       rows.push({ round, r, ratio: r.rps / bareRps, stealFrac, adjusted: (r.rps / (1 - stealFrac)) / (bareRps / bareAvail) });
       if (before) {
-        const after = await Promise.all([scrape(gw.url), scrape(inference.url)]);
+        const after = await Promise.all([scrape(gw.adminUrl), scrape(inference.url)]);
         // Differences of the cumulative samples, summed over rounds.
         for (const i of [0, 1] as const) {
           for (const [k, v] of after[i]) s.scrape[i]!.set(k, (s.scrape[i]!.get(k) ?? 0) + v - (before[i].get(k) ?? 0));

@@ -10,6 +10,7 @@ cd "$ROOT"
 
 inf_port="${PHISHNET_INFERENCE_PORT:-8000}"
 gw_port="${PHISHNET_GATEWAY_PORT:-8080}"
+admin_port="${PHISHNET_GATEWAY_ADMIN_PORT:-9090}"
 export PHISHNET_INFERENCE_PORT="$inf_port" PHISHNET_GATEWAY_PORT="$gw_port"
 export PHISHNET_INFERENCE_HOST="${PHISHNET_INFERENCE_HOST:-127.0.0.1}"
 export PHISHNET_GATEWAY_HOST="${PHISHNET_GATEWAY_HOST:-127.0.0.1}"
@@ -51,7 +52,7 @@ cache="embedded in-memory cache (L1 only)"
 [ -n "${PHISHNET_GATEWAY_REDIS_URL:-}" ] && cache="Redis at $PHISHNET_GATEWAY_REDIS_URL"
 cat >&2 <<MSG
 [phishnet] ready
-  gateway    http://127.0.0.1:$gw_port  (API docs: http://127.0.0.1:$gw_port/docs, metrics: /metrics)
+  gateway    http://127.0.0.1:$gw_port  (admin: http://127.0.0.1:$admin_port/docs API docs, /metrics)
   inference  http://127.0.0.1:$inf_port  (model: $model)
   cache      $cache
   try:       curl -s -X POST http://127.0.0.1:$gw_port/api/check-url -H 'content-type: application/json' -d '{"url":"http://paypal.com.account-verify.example/login"}'

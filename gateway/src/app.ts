@@ -16,7 +16,7 @@ import { RedisL2, createRedisClient } from './cache/redis-l2.ts';
 import { CheckService } from './check-service.ts';
 import type { GatewayConfig } from './config.ts';
 import { createMetrics, type GatewayMetrics } from './metrics/metrics.ts';
-import metricsPlugin from './plugins/metrics.ts';
+import metricsPlugin, { metricsRoute } from './plugins/metrics.ts';
 import problemPlugin, { clientErrorHandler } from './plugins/problem.ts';
 import { fastSerializerCompiler } from './plugins/serializer.ts';
 import type { PhishModelWatcher } from './router/phishmodel-watcher.ts';
@@ -51,7 +51,13 @@ export interface BuildOptions {
 
 /** The app plus handles tests and main.ts use. */
 export interface GatewayApp {
+  /** The public listener: the API, /healthz, /readyz. */
   app: FastifyInstance;
+  /**
+   * The admin listener (PHISHNET_GATEWAY_ADMIN_HOST/PORT): `/metrics` and `/docs` (Swagger UI, `/docs/json`), not
+   * exposed by the ingress. Closed when `app` closes.
+   */
+  admin: FastifyInstance;
   /**
    * Starts a graceful shutdown without closing yet: /readyz answers 503 "shutting down" and every answer carries
    * `Connection: close`. `app.close()` does the same (it is idempotent), then stops listening and waits for requests
@@ -196,7 +202,6 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(cors, {
     origin: config.PHISHNET_GATEWAY_CORS_ORIGINS.length > 0 ? config.PHISHNET_GATEWAY_CORS_ORIGINS : false,
     methods: ['POST', 'GET', 'OPTIONS'],
@@ -232,6 +237,23 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
       metrics, reporterSalt: config.PHISHNET_GATEWAY_REPORTS_SALT,
     });
   });
+  // The admin listener: metrics and API docs, off the public port; closes with the app. Its plugins are registered
+  // once the public app is ready (the OpenAPI document it serves is the public app's).
+  const admin = Fastify({ loggerInstance: app.log.child({ listener: 'admin' }), clientErrorHandler, forceCloseConnections: true });
+  app.addHook('onClose', async () => {
+    await admin.close();
+  });
   await app.ready();
-  return { app, beginShutdown: () => { closing = true; }, metrics, cache, router, trafficRouter, watcher, lists };
+
+  await admin.register(problemPlugin, { metrics });
+  await admin.register(metricsRoute, { metrics });
+  await admin.register(swagger, { mode: 'static', specification: { document: app.swagger() as never } });
+  await admin.register(swaggerUi, { routePrefix: '/docs' });
+  admin.addHook('onSend', (_req, reply, payload, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
+  await admin.ready();
+  return { app, admin, beginShutdown: () => { closing = true; }, metrics, cache, router, trafficRouter, watcher, lists };
 }

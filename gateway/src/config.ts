@@ -12,6 +12,13 @@ export const GatewayConfig = z.object({
   PHISHNET_GATEWAY_PORT: int(8080, 0),
   /** Listen address (default 127.0.0.1; 0.0.0.0 in containers). */
   PHISHNET_GATEWAY_HOST: z.string().default('127.0.0.1'),
+  /**
+   * Admin listener: `/metrics` (Prometheus) and `/docs` (API docs), kept off the public port (default 9090; 0 = any
+   * free port). Expose it to Prometheus only, never through the ingress.
+   */
+  PHISHNET_GATEWAY_ADMIN_PORT: int(9090, 0),
+  /** Admin listen address (default 127.0.0.1; 0.0.0.0 in containers so Prometheus can scrape the pod). */
+  PHISHNET_GATEWAY_ADMIN_HOST: z.string().default('127.0.0.1'),
   /** Base URL of the inference service: the static upstream, and the fallback while PHISHNET_GATEWAY_PHISHMODEL has no traffic split. */
   PHISHNET_GATEWAY_INFERENCE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:8000'),
   /**

@@ -6,6 +6,7 @@
  * answers carry `Connection: close`; after PHISHNET_GATEWAY_SHUTDOWN_DELAY_MS (default 0) the listener closes, idle keep-alive connections are closed, requests in flight (and any arriving on connections already
  * open) are answered with `Connection: close`, then the clients (inference, Redis) close and the process exits 0.
  * Not done within PHISHNET_GATEWAY_SHUTDOWN_GRACE_MS → exit 1; a second signal → exit 1 at once.
+ * The admin listener (/metrics, /docs; PHISHNET_GATEWAY_ADMIN_HOST/PORT) starts first and closes with the app.
  * Exit codes: 0 graceful, 1 shutdown timeout / error / cannot listen, 2 invalid configuration.
  */
 import closeWithGrace from 'close-with-grace';
@@ -38,6 +39,7 @@ closeWithGrace({
 });
 
 try {
+  await gateway.admin.listen({ port: config.PHISHNET_GATEWAY_ADMIN_PORT, host: config.PHISHNET_GATEWAY_ADMIN_HOST });
   await app.listen({ port: config.PHISHNET_GATEWAY_PORT, host: config.PHISHNET_GATEWAY_HOST });
 } catch (err) {
   app.log.fatal({ err }, 'cannot listen');

@@ -233,3 +233,33 @@ describe('generated copies match their sources', () => {
     }
   });
 });
+
+test('the gateway\'s admin port (/metrics, /docs) is only on the -admin Service, scraped by the ServiceMonitor, reachable from Prometheus only', () => {
+  const objects = parseObjects(templateText(helm, [PRODUCTION_VALUES]));
+  const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-gateway'))!;
+  const c = podSpec(d).containers[0] as Container & { ports: { name: string; containerPort: number }[] };
+  expect(c.ports).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'admin', containerPort: 9090 })]));
+  const env = Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
+  expect(env).toMatchObject({ PHISHNET_GATEWAY_ADMIN_PORT: '9090', PHISHNET_GATEWAY_ADMIN_HOST: '0.0.0.0' });
+  type Svc = { spec: { ports: { name: string; targetPort: string }[] } };
+  const svc = (name: string) => objects.find((o) => o.kind === 'Service' && o.metadata.name === name) as unknown as Svc;
+  expect(svc('phishnet-gateway').spec.ports.map((p) => p.targetPort)).toEqual(['http']);
+  expect(svc('phishnet-gateway-admin').spec.ports.map((p) => p.targetPort)).toEqual(['admin']);
+  // The ingress routes to the public Service only.
+  expect(JSON.stringify(objects.find((o) => o.kind === 'Ingress')!.spec)).not.toContain('phishnet-gateway-admin');
+  const sm = objects.find((o) => o.kind === 'ServiceMonitor' && o.metadata.name === 'phishnet-gateway')!.spec as {
+    selector: { matchLabels: Record<string, string> }; endpoints: { port: string; path: string }[];
+  };
+  expect(sm.endpoints).toEqual([expect.objectContaining({ port: 'admin', path: '/metrics' })]);
+  const adminLabels = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'phishnet-gateway-admin')!.metadata.labels as Record<string, string>;
+  const publicLabels = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'phishnet-gateway')!.metadata.labels as Record<string, string>;
+  const selects = (labels: Record<string, string>) => Object.entries(sm.selector.matchLabels).every(([k, v]) => labels[k] === v);
+  expect(selects(adminLabels)).toBe(true);
+  expect(selects(publicLabels)).toBe(false);
+  const np = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'phishnet-gateway')!.spec as {
+    ingress: { from: Record<string, unknown>[]; ports: { port: number }[] }[];
+  };
+  const adminRules = np.ingress.filter((r) => r.ports.some((p) => p.port === 9090));
+  expect(adminRules).toHaveLength(1);
+  expect(adminRules[0]!.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+});

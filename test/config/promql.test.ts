@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort, startGateway, startInference, type Proc } from '@phishnet/gateway/testing';
+import { freePort, startGateway, startInference, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
 import { alertExpressions, concreteQuery, dashboardExpressions, run } from './support.ts';
 
 let inference: Proc;
-let gateway: Proc;
+let gateway: GatewayProc;
 let prom: ChildProcess | undefined;
 let promUrl = '';
 let dir = '';
@@ -55,7 +55,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'prometheus.yml'), [
     'global: {scrape_interval: 1s, evaluation_interval: 1s}',
     'scrape_configs:',
-    `  - {job_name: gateway, static_configs: [{targets: ['127.0.0.1:${gateway.port}']}]}`,
+    `  - {job_name: gateway, static_configs: [{targets: ['127.0.0.1:${gateway.adminPort}']}]}`,
     `  - {job_name: inference, static_configs: [{targets: ['127.0.0.1:${inference.port}'], labels: {phishmodel: url-lexical}}]}`,
     '',
   ].join('\n'));

@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { canonicalize } from '@phishnet/inference/contract';
-import { ROOT, modelPath, startGateway, startInference, startRedis, waitReady, type Proc } from '@phishnet/gateway/testing';
+import { ROOT, modelPath, startGateway, startInference, startRedis, waitReady, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
 
 const TTL_CAP_SECONDS = 6;
 let dir: string;
 let model: string;
 let redis: Proc;
 let inference: Proc;
-let gw: Proc;
+let gw: GatewayProc;
 const procs: Proc[] = [];
 let fixture: { raw: string; canonical: string }[] = [];
 const expected = new Map<string, number>();
@@ -42,8 +42,9 @@ function csvLine(line: string): string[] {
   return out;
 }
 
-async function metric(p: Proc, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${p.url}/metrics`)).text();
+/** A gateway metric from its admin listener's /metrics. */
+async function metric(p: GatewayProc, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${p.adminUrl}/metrics`)).text();
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   const line = text.split('\n').find((l) => l.startsWith(name) && want.every((w) => l.includes(w)));
   return line ? Number(line.split(' ').pop()) : 0;

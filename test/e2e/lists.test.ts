@@ -14,14 +14,14 @@ import {
   LISTS_CHANGED_CHANNEL, LISTS_INDEX_KEY, dataSha256, encodeHashes, fullHash, listDataKey, lookupExpressions, urlEntryExpression,
   type ListIndexEntry, type ListKind,
 } from '@phishnet/lists';
-import { ROOT, startGateway, startInference, startRedis, waitReady, type Proc } from '@phishnet/gateway/testing';
+import { ROOT, startGateway, startInference, startRedis, waitReady, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
 
 const REFRESH_MS = 500;
 const DEFAULT_ALLOWLIST = join(ROOT, 'lists/data/default-allow.txt');
 let dir: string;
 let redis: Proc;
 let inference: Proc;
-let gw: Proc;
+let gw: GatewayProc;
 let client: Redis;
 const procs: Proc[] = [];
 
@@ -43,8 +43,9 @@ async function checkMany(p: Proc, urls: string[]): Promise<Verdict[]> {
   }
   return out;
 }
-async function metric(p: Proc, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${p.url}/metrics`)).text();
+/** A gateway metric from its admin listener's /metrics. */
+async function metric(p: GatewayProc, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${p.adminUrl}/metrics`)).text();
   const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
   const line = text.split('\n').find((l) => l.startsWith(name) && want.every((w) => l.includes(w)));
   return line ? Number(line.split(' ').pop()) : 0;

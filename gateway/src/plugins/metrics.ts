@@ -1,5 +1,6 @@
 /**
- * Request metrics (count by route + status, duration by route) and `GET /metrics` (Prometheus text format).
+ * Request metrics (count by route + status, duration by route) of the public listener, and `GET /metrics`
+ * (Prometheus text format), which is served by the admin listener only (app.ts).
  */
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
@@ -21,8 +22,13 @@ export default fp(async function metricsPlugin(app: FastifyInstance, opts: { met
     m.requestDuration.observe({ route }, reply.elapsedTime / 1000);
     done();
   });
+}, { name: 'phishnet-metrics' });
+
+/** `GET /metrics`: the registry in Prometheus text format (registered on the admin listener). */
+export const metricsRoute = fp(async function metricsRoute(app: FastifyInstance, opts: { metrics: GatewayMetrics }) {
+  const m = opts.metrics;
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.type(m.registry.contentType);
     return m.registry.metrics();
   });
-}, { name: 'phishnet-metrics' });
+}, { name: 'phishnet-metrics-route' });

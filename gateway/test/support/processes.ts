@@ -95,12 +95,21 @@ export async function startInference(opts: { model?: string; port?: number; work
   return p;
 }
 
-/** Starts the gateway process with extra env (PHISHNET_GATEWAY_*) and waits for /healthz. */
-export async function startGateway(env: Record<string, string>): Promise<Proc> {
+/** A started gateway: `url` is the public listener, `adminUrl` the admin one (/metrics, /docs). */
+export interface GatewayProc extends Proc {
+  readonly adminPort: number;
+  readonly adminUrl: string;
+}
+
+/** Starts the gateway process with extra env (PHISHNET_GATEWAY_*) on free public and admin ports; waits for /healthz. */
+export async function startGateway(env: Record<string, string>): Promise<GatewayProc> {
   const port = await freePort();
-  const p = startProc(NODE, ['gateway/src/main.ts'], { PHISHNET_GATEWAY_PORT: String(port), PHISHNET_GATEWAY_LOG_LEVEL: 'warn', ...env }, port);
+  const adminPort = await freePort();
+  const p = startProc(NODE, ['gateway/src/main.ts'], {
+    PHISHNET_GATEWAY_PORT: String(port), PHISHNET_GATEWAY_ADMIN_PORT: String(adminPort), PHISHNET_GATEWAY_LOG_LEVEL: 'warn', ...env,
+  }, port);
   await waitReady(p, '/healthz');
-  return p;
+  return { ...p, adminPort, adminUrl: `http://127.0.0.1:${adminPort}` };
 }
 
 /** Starts Debian's redis-server on a free 127.0.0.1 port without persistence and waits for PONG. */
