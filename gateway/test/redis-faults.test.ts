@@ -73,8 +73,10 @@ describe('hung Redis (SIGSTOP)', () => {
     const summary = `first 3: ${before.map((m) => m.toFixed(1)).join(', ')} ms; the other 27: max ${Math.max(...after).toFixed(1)} ms, `
       + `median ${after.toSorted((a, b) => a - b)[13]!.toFixed(1)} ms`;
     console.info(`hung Redis, L1-cached requests: ${summary}`);
+    // Before: one 50 ms command timeout each (measured 52–98 ms on a shared 2-core machine); after: never waits on Redis.
     for (const ms of before) expect(ms, summary).toBeGreaterThanOrEqual(45);
-    for (const ms of [...before, ...after]) expect(ms, summary).toBeLessThan(200);
+    for (const ms of before) expect(ms, summary).toBeLessThan(500);
+    for (const ms of after) expect(ms, summary).toBeLessThan(200);
     expect(after.toSorted((a, b) => a - b)[13], summary).toBeLessThan(10);
 
     redis.child.kill('SIGCONT');
