@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ROOT, startGateway, startInference, startRedis, type Proc } from '@phishnet/gateway/testing';
+import { ROOT, startGateway, startInference, startRedis, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
 
 const run = promisify(execFile);
 const EXT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,7 +41,7 @@ const LEGIT_URL = `http://${LEGIT_HOST}/`;
 
 let redis: Proc;
 let inference: Proc;
-let gateway: Proc;
+let gateway: GatewayProc;
 let pages: Server;
 let browser: Browser;
 let worker: WebWorker;
@@ -97,7 +97,7 @@ async function configure(privacyMode: boolean): Promise<void> {
 
 /** Requests the gateway answered on `route` (its own /metrics). */
 async function requestsOn(route: string): Promise<number> {
-  const text = await (await fetch(`${gateway.url}/metrics`)).text();
+  const text = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
   return text.split('\n').filter((l) => l.startsWith('phishnet_gateway_requests_total{') && l.includes(`route="${route}"`))
     .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
 }
