@@ -5,21 +5,19 @@
  * through the status subresource, then records Events. Errors requeue with per-key exponential backoff; decide()'s
  * requeue-after schedules the next look; an invalid spec is not requeued.
  */
-import {
-  AppsV1Api, CustomObjectsApi, makeInformer,
-  type Informer, type KubeConfig, type KubernetesObject, type ObjectCache, type V1Deployment,
-} from '@kubernetes/client-node';
+import { AppsV1Api, makeInformer, type KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { assess } from '../analysis/assess.ts';
 import { measure, type MetricProvider } from '../analysis/prometheus.ts';
 import { planMetric } from '../analysis/queries.ts';
-import { FINALIZER, GROUP, PLURAL, VERSION, type PhishModel, type PhishModelSpec } from '../api/v1alpha1/types.ts';
+import { FINALIZER, PLURAL, type PhishModel, type PhishModelSpec } from '../api/v1alpha1/types.ts';
 import { buildDeployment, buildHpa, buildService, observeDeployment, type BuildOptions, type OwnerInfo } from '../kube/objects.ts';
-import { isConflict, type KubeClient } from '../kube/client.ts';
+import type { KubeClient } from '../kube/client.ts';
 import { PHASES, type OperatorMetrics } from '../metrics/registry.ts';
 import { analysisDue, analysisWindowMs, decide, trackObjectName, type Decision, type Track } from '../reconcile/decide.ts';
 import { PhishModelSpecSchema } from '../api/v1alpha1/types.ts';
 import { WorkQueue } from './queue.ts';
+import { customObjectInformer, errText, onChanges, runWorker, type ListWatch, type ReconcileResult } from './runtime.ts';
 
 export interface ControllerOptions {
   watchNamespace: string | undefined;
@@ -31,7 +29,7 @@ export interface ControllerOptions {
   now?: () => number;
 }
 
-export type ReconcileResult = { kind: 'done' } | { kind: 'requeueAfter'; ms: number };
+export type { ReconcileResult };
 
 export class Controller {
   readonly queue: WorkQueue;
@@ -42,7 +40,7 @@ export class Controller {
   readonly #metrics: OperatorMetrics;
   readonly #log: Logger;
   readonly #now: () => number;
-  #informers: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>)[] = [];
+  #informers: ListWatch[] = [];
   #running = false;
   #workers: Promise<void>[] = [];
 
@@ -61,12 +59,8 @@ export class Controller {
   async start(): Promise<void> {
     this.#running = true;
     const ns = this.#o.watchNamespace;
-    const custom = this.#kc.makeApiClient(CustomObjectsApi);
     const apps = this.#kc.makeApiClient(AppsV1Api);
-    const modelPath = ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${PLURAL}` : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
-    const models = makeInformer<KubernetesObject>(this.#kc, modelPath, async () => (ns
-      ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL })
-      : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL })));
+    const models = customObjectInformer(this.#kc, PLURAL, ns);
     const selector = 'app.kubernetes.io/managed-by=phishnet-operator';
     const deployPath = ns ? `/apis/apps/v1/namespaces/${ns}/deployments` : '/apis/apps/v1/deployments';
     const deployments = makeInformer<KubernetesObject>(this.#kc, deployPath, async () => (ns
@@ -78,19 +72,13 @@ export class Controller {
       const owner = o.metadata?.ownerReferences?.find((r) => r.kind === 'PhishModel' && r.controller);
       if (owner) this.queue.add(`${o.metadata?.namespace}/${owner.name}`);
     };
-    for (const [inf, handler] of [[models, enqueueModel], [deployments, enqueueOwner]] as const) {
-      inf.on('add', handler);
-      inf.on('update', handler);
-      inf.on('delete', handler);
-      // The informer stops on a watch error; restart it after a pause (it relists, handling 410 Gone).
-      inf.on('error', (err: unknown) => {
-        this.#log.warn({ err: String(err) }, 'informer error; restarting in 2 s');
-        if (this.#running) setTimeout(() => { if (this.#running) void inf.start().catch(() => undefined); }, 2000).unref();
-      });
-      this.#informers.push(inf);
-    }
+    onChanges(models, enqueueModel, this.#log, 'PhishModel informer', () => this.#running);
+    onChanges(deployments, enqueueOwner, this.#log, 'Deployment informer', () => this.#running);
+    this.#informers.push(models, deployments);
     await Promise.all(this.#informers.map((i) => i.start()));
-    for (let i = 0; i < this.#o.workers; i++) this.#workers.push(this.#worker());
+    for (let i = 0; i < this.#o.workers; i++) {
+      this.#workers.push(runWorker(this.queue, (key) => this.reconcile(key), { metrics: this.#metrics, log: this.#log, failureMessage: 'reconcile failed', primary: true }));
+    }
   }
 
   async stop(): Promise<void> {
@@ -98,29 +86,6 @@ export class Controller {
     this.queue.shutdown();
     await Promise.all(this.#informers.map((i) => i.stop().catch(() => undefined)));
     await Promise.all(this.#workers);
-  }
-
-  async #worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === null) return;
-      this.#metrics.queueDepth.set(this.queue.depth);
-      const end = this.#metrics.reconcileDuration.startTimer();
-      try {
-        const r = await this.reconcile(key);
-        this.queue.forget(key);
-        if (r.kind === 'requeueAfter') this.queue.addAfter(key, r.ms);
-        this.#metrics.reconciles.inc({ result: r.kind === 'requeueAfter' ? 'requeue' : 'ok' });
-      } catch (err) {
-        const delay = this.queue.addRateLimited(key);
-        this.#metrics.reconciles.inc({ result: 'error' });
-        const level = isConflict(err) ? 'debug' : 'warn';
-        this.#log[level]({ key, err: errText(err), retryInMs: delay }, 'reconcile failed');
-      } finally {
-        end();
-        this.queue.done(key);
-      }
-    }
   }
 
   /** One level-triggered reconcile of `namespace/name`. Throws on API errors (the worker backs off). */
@@ -213,14 +178,6 @@ export class Controller {
     this.#metrics.step.set({ namespace, name }, d.status.currentStep ?? 0);
     if (phase !== prevPhase) this.#metrics.transitions.inc({ namespace, name, from: prevPhase, to: phase });
   }
-}
-
-function errText(err: unknown): string {
-  if (err instanceof Error) {
-    const body = (err as { body?: unknown }).body;
-    return body ? `${err.message} ${typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300)}` : err.message;
-  }
-  return String(err);
 }
 
 export type { PhishModel };

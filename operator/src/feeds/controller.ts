@@ -10,7 +10,7 @@
  * field (finalizer FEED_FINALIZER); when Redis stays unreachable the finalizer is dropped after `cleanupTimeoutMs`
  * (a Warning event says the list was left behind) so that deletion never hangs forever.
  */
-import { CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { FeedFormatError, FeedTooLargeError, listDataKey } from '@phishnet/lists';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -19,8 +19,8 @@ import {
   FEED_FINALIZER, FEED_PLURAL, FEED_REQUESTED_AT_ANNOTATION, PhishFeedSpecSchema, feedListName,
   type PhishFeed, type PhishFeedSpec, type PhishFeedStatus,
 } from '../api/v1alpha1/phishfeed.ts';
-import { GROUP, VERSION } from '../api/v1alpha1/types.ts';
 import { WorkQueue } from '../controller/queue.ts';
+import { customObjectInformer, errText, onChanges, runWorker, type ListWatch, type ReconcileResult } from '../controller/runtime.ts';
 import { isForbidden, type KubeClient } from '../kube/client.ts';
 import type { OperatorMetrics } from '../metrics/registry.ts';
 import { FeedFetchError, credentialHeaders, fetchFeed } from './fetch.ts';
@@ -42,7 +42,7 @@ export interface FeedControllerOptions {
   now?: () => number;
 }
 
-export type ReconcileResult = { kind: 'done' } | { kind: 'requeueAfter'; ms: number };
+export type { ReconcileResult };
 
 export class FeedController {
   readonly queue: WorkQueue;
@@ -53,7 +53,7 @@ export class FeedController {
   readonly #log: Logger;
   readonly #o: FeedControllerOptions;
   readonly #now: () => number;
-  #informer: (Informer<KubernetesObject> & ObjectCache<KubernetesObject>) | undefined;
+  #informer: ListWatch | undefined;
   #running = false;
   #workers: Promise<void>[] = [];
 
@@ -72,22 +72,13 @@ export class FeedController {
   async start(): Promise<void> {
     this.#running = true;
     const ns = this.#o.watchNamespace;
-    const custom = this.#kc.makeApiClient(CustomObjectsApi);
-    const path = ns ? `/apis/${GROUP}/${VERSION}/namespaces/${ns}/${FEED_PLURAL}` : `/apis/${GROUP}/${VERSION}/${FEED_PLURAL}`;
-    const inf = makeInformer<KubernetesObject>(this.#kc, path, async () => (ns
-      ? custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: FEED_PLURAL })
-      : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: FEED_PLURAL })));
-    const enqueue = (o: KubernetesObject) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
-    inf.on('add', enqueue);
-    inf.on('update', enqueue);
-    inf.on('delete', enqueue);
-    inf.on('error', (err: unknown) => {
-      this.#log.warn({ err: String(err) }, 'PhishFeed informer error; restarting in 2 s');
-      if (this.#running) setTimeout(() => { if (this.#running) void inf.start().catch(() => undefined); }, 2000).unref();
-    });
+    const inf = customObjectInformer(this.#kc, FEED_PLURAL, ns);
+    onChanges(inf, (o) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`), this.#log, 'PhishFeed informer', () => this.#running);
     this.#informer = inf;
     await inf.start();
-    for (let i = 0; i < this.#o.workers; i++) this.#workers.push(this.#worker());
+    for (let i = 0; i < this.#o.workers; i++) {
+      this.#workers.push(runWorker(this.queue, (key) => this.reconcile(key), { metrics: this.#metrics, log: this.#log, failureMessage: 'PhishFeed reconcile failed' }));
+    }
   }
 
   async stop(): Promise<void> {
@@ -95,25 +86,6 @@ export class FeedController {
     this.queue.shutdown();
     await this.#informer?.stop().catch(() => undefined);
     await Promise.all(this.#workers);
-  }
-
-  async #worker(): Promise<void> {
-    for (;;) {
-      const key = await this.queue.get();
-      if (key === null) return;
-      try {
-        const r = await this.reconcile(key);
-        this.queue.forget(key);
-        if (r.kind === 'requeueAfter') this.queue.addAfter(key, r.ms);
-        this.#metrics.reconciles.inc({ result: r.kind === 'requeueAfter' ? 'requeue' : 'ok' });
-      } catch (err) {
-        const delay = this.queue.addRateLimited(key);
-        this.#metrics.reconciles.inc({ result: 'error' });
-        this.#log.warn({ key, err: errText(err), retryInMs: delay }, 'PhishFeed reconcile failed');
-      } finally {
-        this.queue.done(key);
-      }
-    }
   }
 
   /** One level-triggered reconcile of `namespace/name`. Throws on API errors (the worker backs off). */
@@ -290,10 +262,3 @@ export class FeedController {
   }
 }
 
-function errText(err: unknown): string {
-  if (err instanceof Error) {
-    const body = (err as { body?: unknown }).body;
-    return body ? `${err.message} ${typeof body === 'string' ? body.slice(0, 300) : JSON.stringify(body).slice(0, 300)}` : err.message;
-  }
-  return String(err);
-}
