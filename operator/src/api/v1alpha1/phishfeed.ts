@@ -8,7 +8,7 @@
 import { FEED_FORMATS, isListName } from '@phishnet/lists';
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
-import { GROUP, VERSION } from './types.ts';
+import { GROUP, VERSION, type ObjectMeta } from './types.ts';
 
 export const FEED_PLURAL = 'phishfeeds';
 export const FEED_SINGULAR = 'phishfeed';
@@ -145,16 +145,7 @@ export type PhishFeedStatus = z.infer<typeof PhishFeedStatusSchema>;
 export interface PhishFeed {
   apiVersion: string;
   kind: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    uid: string;
-    generation: number;
-    resourceVersion?: string;
-    deletionTimestamp?: string;
-    finalizers?: string[];
-    annotations?: Record<string, string>;
-  };
+  metadata: ObjectMeta;
   spec: unknown;
   status?: PhishFeedStatus;
 }

@@ -158,19 +158,23 @@ export interface PhishModelStatus {
   conditions?: Condition[];
 }
 
+/** The metadata fields the operator reads of its resources (PhishModel, PhishFeed). */
+export interface ObjectMeta {
+  name: string;
+  namespace: string;
+  uid: string;
+  generation: number;
+  resourceVersion?: string;
+  deletionTimestamp?: string;
+  finalizers?: string[];
+  annotations?: Record<string, string>;
+}
+
 /** The object as read from the API server (spec unvalidated). */
 export interface PhishModel {
   apiVersion: string;
   kind: string;
-  metadata: {
-    name: string;
-    namespace: string;
-    uid: string;
-    generation: number;
-    resourceVersion?: string;
-    deletionTimestamp?: string;
-    finalizers?: string[];
-  };
+  metadata: ObjectMeta;
   spec: unknown;
   status?: PhishModelStatus;
 }
