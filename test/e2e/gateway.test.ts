@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { canonicalize } from '@phishnet/inference/contract';
-import { ROOT, modelPath, startGateway, startInference, startRedis, waitReady, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
+import { ROOT, gatewayMetric, modelPath, startGateway, startInference, startRedis, waitReady, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
 
 const TTL_CAP_SECONDS = 6;
 let dir: string;
@@ -42,13 +42,6 @@ function csvLine(line: string): string[] {
   return out;
 }
 
-/** A gateway metric from its admin listener's /metrics. */
-async function metric(p: GatewayProc, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${p.adminUrl}/metrics`)).text();
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text.split('\n').find((l) => l.startsWith(name) && want.every((w) => l.includes(w)));
-  return line ? Number(line.split(' ').pop()) : 0;
-}
 
 const post = (p: Proc, path: string, body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   fetch(p.url + path, { method: 'POST', headers, body });
@@ -120,18 +113,18 @@ describe('gateway end to end', () => {
       expect(Math.abs(r.body.score - expected.get(r.body.canonicalUrl)!)).toBeLessThan(1e-6);
       expect(r.digest).toBe(r.body.model.digest);
     }
-    expect(await metric(gw, 'phishnet_gateway_upstream_requests_total', { outcome: 'success' })).toBeLessThan(fixture.length);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_upstream_requests_total', { outcome: 'success' })).toBeLessThan(fixture.length);
   });
 
   test('second pass is served from cache (L1 hits move); another replica reads the same verdicts from Redis (L2)', async () => {
-    const l1Before = await metric(gw, 'phishnet_gateway_cache_lookups_total', { tier: 'l1', result: 'hit' });
-    const upstreamBefore = await metric(gw, 'phishnet_gateway_upstream_requests_total', { outcome: 'success' });
+    const l1Before = await gatewayMetric(gw, 'phishnet_gateway_cache_lookups_total', { tier: 'l1', result: 'hit' });
+    const upstreamBefore = await gatewayMetric(gw, 'phishnet_gateway_upstream_requests_total', { outcome: 'success' });
     const r = await post(gw, '/api/check-urls', JSON.stringify({ urls: fixture.map((f) => f.raw) }));
     expect(r.status).toBe(200);
     const vs = (await json(r)).verdicts;
     expect(vs.every((v) => v.cached && !v.stale)).toBe(true);
-    expect(await metric(gw, 'phishnet_gateway_cache_lookups_total', { tier: 'l1', result: 'hit' })).toBe(l1Before + fixture.length);
-    expect(await metric(gw, 'phishnet_gateway_upstream_requests_total', { outcome: 'success' })).toBe(upstreamBefore);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_cache_lookups_total', { tier: 'l1', result: 'hit' })).toBe(l1Before + fixture.length);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_upstream_requests_total', { outcome: 'success' })).toBe(upstreamBefore);
 
     const replica = await startGateway({
       PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_REDIS_URL: `redis://127.0.0.1:${redis.port}`,
@@ -145,7 +138,7 @@ describe('gateway end to end', () => {
     await waitReady(replica);
     const one = await (await checkUrl(replica, fixture[0]!.raw, client)).json();
     expect(one).toMatchObject({ cached: true, canonicalUrl: fixture[0]!.canonical });
-    expect(await metric(replica, 'phishnet_gateway_cache_lookups_total', { tier: 'l2', result: 'hit' })).toBe(1);
+    expect(await gatewayMetric(replica, 'phishnet_gateway_cache_lookups_total', { tier: 'l2', result: 'hit' })).toBe(1);
 
     // 429 past the configured limit (5 per minute on this replica, counted in Redis; one used above).
     const codes: number[] = [];
@@ -160,12 +153,12 @@ describe('gateway end to end', () => {
     expect(Number(last!.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(last!.headers.get('ratelimit-limit')).toBe('5');
     expect(last!.headers.get('ratelimit-remaining')).toBe('0');
-    expect(await metric(replica, 'phishnet_gateway_rate_limited_total')).toBe(1);
+    expect(await gatewayMetric(replica, 'phishnet_gateway_rate_limited_total')).toBe(1);
     await replica.stop();
   });
 
   test('Redis stopped mid-test: the gateway still answers and reports it', async () => {
-    expect(await metric(gw, 'phishnet_gateway_redis_up')).toBe(1);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_redis_up')).toBe(1);
     await redis.stop();
     const cached = await checkUrl(gw, fixture[2]!.raw);
     expect(cached.status).toBe(200);
@@ -174,10 +167,10 @@ describe('gateway end to end', () => {
     expect((await json(fresh)).cached).toBe(false);
     const ready = await json(await fetch(`${gw.url}/readyz`));
     expect(ready.checks.redis).toBe('down');
-    expect(await metric(gw, 'phishnet_gateway_redis_up')).toBe(0);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_redis_up')).toBe(0);
     // The new URL's L2 lookup failed fast (no offline queue) and was counted, not surfaced.
-    expect(await metric(gw, 'phishnet_gateway_cache_lookups_total', { tier: 'l2', result: 'error' })).toBeGreaterThanOrEqual(1);
-    expect(await metric(gw, 'phishnet_gateway_redis_errors_total', { op: 'get' })).toBeGreaterThanOrEqual(1);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_cache_lookups_total', { tier: 'l2', result: 'error' })).toBeGreaterThanOrEqual(1);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_redis_errors_total', { op: 'get' })).toBeGreaterThanOrEqual(1);
   });
 
   test('inference stopped: cached URLs answered stale, uncached → 503 + Retry-After; breaker opens, then closes after restart', async () => {
@@ -197,8 +190,8 @@ describe('gateway end to end', () => {
       await r.arrayBuffer();
     }
     expect(codes).toEqual([503, 503, 503, 503]);
-    expect(await metric(gw, 'phishnet_gateway_circuit_state')).toBe(2);
-    expect(await metric(gw, 'phishnet_gateway_upstream_requests_total', { outcome: 'rejected' })).toBeGreaterThanOrEqual(1);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_circuit_state')).toBe(2);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_upstream_requests_total', { outcome: 'rejected' })).toBeGreaterThanOrEqual(1);
     expect((await fetch(`${gw.url}/readyz`)).status).toBe(503);
 
     const back = await startInference({ model, port: inference.port });
@@ -206,7 +199,7 @@ describe('gateway end to end', () => {
     await new Promise((r) => setTimeout(r, 1_100)); // half-open after 1 s
     const ok = await checkUrl(gw, 'http://uncached-0.example/');
     expect(ok.status).toBe(200);
-    expect(await metric(gw, 'phishnet_gateway_circuit_state')).toBe(0);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_circuit_state')).toBe(0);
     const again = await checkUrl(gw, fixture[3]!.raw);
     expect(await again.json()).toMatchObject({ cached: false, stale: false });
   });

@@ -14,7 +14,7 @@ import {
   LISTS_CHANGED_CHANNEL, LISTS_INDEX_KEY, dataSha256, encodeHashes, fullHash, listDataKey, lookupExpressions, urlEntryExpression,
   type ListIndexEntry, type ListKind,
 } from '@phishnet/lists';
-import { ROOT, startGateway, startInference, startRedis, waitReady, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
+import { ROOT, gatewayMetric, startGateway, startInference, startRedis, waitReady, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
 
 const REFRESH_MS = 500;
 const DEFAULT_ALLOWLIST = join(ROOT, 'lists/data/default-allow.txt');
@@ -42,13 +42,6 @@ async function checkMany(p: Proc, urls: string[]): Promise<Verdict[]> {
     out.push(...((await r.json()) as { verdicts: Verdict[] }).verdicts);
   }
   return out;
-}
-/** A gateway metric from its admin listener's /metrics. */
-async function metric(p: GatewayProc, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${p.adminUrl}/metrics`)).text();
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text.split('\n').find((l) => l.startsWith(name) && want.every((w) => l.includes(w)));
-  return line ? Number(line.split(' ').pop()) : 0;
 }
 async function eventually(fn: () => Promise<boolean>, ms = REFRESH_MS * 6): Promise<boolean> {
   const end = Date.now() + ms;
@@ -145,7 +138,7 @@ describe('lists end to end', () => {
     expect(before.source).toEqual({ kind: 'model' });
     await writeList('openphish', 'deny', [url, 'http://other-phish.example/'], 'v1');
     expect(await eventually(async () => (await check(gw, url)).source.list === 'openphish')).toBe(true);
-    expect(await metric(gw, 'phishnet_gateway_list_entries', { list: 'openphish', kind: 'deny' })).toBe(2);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_list_entries', { list: 'openphish', kind: 'deny' })).toBe(2);
     await writeList('openphish', 'deny', ['http://other-phish.example/'], 'v2');
     expect(await eventually(async () => (await check(gw, url)).source.kind === 'model')).toBe(true);
     // A version whose data does not match its index entry is refused; v2 stays.
@@ -153,12 +146,12 @@ describe('lists end to end', () => {
     await client.set(listDataKey('openphish', 'v3'), data);
     await client.hset(LISTS_INDEX_KEY, 'openphish', JSON.stringify({ kind: 'deny', version: 'v3', entries: 1, sha256: '0'.repeat(64), updatedAt: new Date().toISOString() }));
     await client.publish(LISTS_CHANGED_CHANNEL, 'openphish');
-    expect(await eventually(async () => await metric(gw, 'phishnet_gateway_list_load_failures_total', { reason: 'sha256_mismatch' }) >= 1)).toBe(true);
+    expect(await eventually(async () => await gatewayMetric(gw, 'phishnet_gateway_list_load_failures_total', { reason: 'sha256_mismatch' }) >= 1)).toBe(true);
     expect((await check(gw, url)).source.kind).toBe('model');
     expect((await check(gw, 'http://other-phish.example/x')).source).toEqual({ kind: 'list', list: 'openphish' });
     // The bad version is not read again at every poll: counted (and logged) once.
     await new Promise((r) => setTimeout(r, REFRESH_MS * 2 + 100));
-    expect(await metric(gw, 'phishnet_gateway_list_load_failures_total', { reason: 'sha256_mismatch' })).toBe(1);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_list_load_failures_total', { reason: 'sha256_mismatch' })).toBe(1);
     await writeList('openphish', 'deny', ['http://other-phish.example/', url], 'v4');
     expect(await eventually(async () => (await check(gw, url)).source.list === 'openphish')).toBe(true);
   });
@@ -186,8 +179,8 @@ describe('lists end to end', () => {
     await new Promise((r) => setTimeout(r, REFRESH_MS * 2 + 200));
     expect(await check(gw, url)).toMatchObject({ verdict: 'phishing', source: { kind: 'list', list: 'openphish' } });
     expect((await check(gw, 'https://docs.example.org/guide/intro.html')).source).toEqual({ kind: 'list', list: 'local' });
-    expect(await metric(gw, 'phishnet_gateway_list_load_failures_total', { reason: 'redis_unavailable' })).toBeGreaterThanOrEqual(1);
-    expect(await metric(gw, 'phishnet_gateway_list_snapshot_age_seconds')).toBeGreaterThan(REFRESH_MS / 1000);
-    expect(await metric(gw, 'phishnet_gateway_list_entries', { list: 'openphish', kind: 'deny' })).toBe(2);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_list_load_failures_total', { reason: 'redis_unavailable' })).toBeGreaterThanOrEqual(1);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_list_snapshot_age_seconds')).toBeGreaterThan(REFRESH_MS / 1000);
+    expect(await gatewayMetric(gw, 'phishnet_gateway_list_entries', { list: 'openphish', kind: 'deny' })).toBe(2);
   });
 });

@@ -112,6 +112,17 @@ export async function startGateway(env: Record<string, string>): Promise<Gateway
   return { ...p, adminPort, adminUrl: `http://127.0.0.1:${adminPort}` };
 }
 
+/**
+ * A sample of a running gateway's metric from its admin listener's /metrics: the first series named `name` whose
+ * labels include `labels`; 0 when there is none.
+ */
+export async function gatewayMetric(p: GatewayProc, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${p.adminUrl}/metrics`)).text();
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  const line = text.split('\n').find((l) => l.startsWith(name) && want.every((w) => l.includes(w)));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
 /** Starts Debian's redis-server on a free 127.0.0.1 port without persistence and waits for PONG. */
 export async function startRedis(): Promise<Proc> {
   const port = await freePort();
