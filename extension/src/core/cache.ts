@@ -3,6 +3,7 @@
  * `cacheTtlSeconds`, bounded in entries (least recently used evicted first). Pure: time is a parameter.
  */
 import type { UrlVerdict } from './types.ts';
+import { parseHttpUrl } from './url.ts';
 
 /** Most entries kept (a few hundred KB of verdicts). */
 export const CACHE_MAX_ENTRIES = 5_000;
@@ -19,13 +20,8 @@ export const CACHE_MAX_TTL_SECONDS = 86_400;
  * an http(s) URL.
  */
 export function cacheKey(url: string): string | null {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return null;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  const u = parseHttpUrl(url);
+  if (u === null) return null;
   u.hash = '';
   return u.href;
 }

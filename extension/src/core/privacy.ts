@@ -11,19 +11,15 @@
  * canonicalization may still differ for exotic inputs (then a listed URL is missed, never a wrong match).
  */
 import type { HashMatch } from './gateway.ts';
+import { parseHttpUrl } from './url.ts';
 
 /** Bytes of a hash prefix sent to the gateway (Safe Browsing v5's default). */
 export const PREFIX_BYTES = 4;
 
 /** Host name, path (canonical, starting with `/`) and query (without `?`, or null) of an http(s) URL, or null. */
 export function canonicalParts(url: string): { host: string; path: string; query: string | null } | null {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return null;
-  }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  const u = parseHttpUrl(url);
+  if (u === null) return null;
   const host = u.hostname.replace(/^\.+|\.+$/g, '').replace(/\.{2,}/g, '.');
   if (host === '') return null;
   const path = escapeBytes(unescapeAll(new TextEncoder().encode(u.pathname))).replace(/\/{2,}/g, '/');
