@@ -2,7 +2,8 @@
 # Installs what phishnet needs on a fresh machine, and nothing else. Idempotent; fast when everything is there.
 #   bash scripts/bootstrap.sh            Node 24 + npm dependencies (enough for `npm start`)
 #   bash scripts/bootstrap.sh --test     also Debian packages used by tests (redis-server, prometheus, chromium for the
-#                                        extension's browser tier)
+#                                        extension's browser tier; for the node tier, unless PHISHNET_NODE_TESTS=0:
+#                                        containerd, runc, the CNI plugins, iptables and gcc for the static pause image)
 #   bash scripts/bootstrap.sh --python   also the training venv (training/.venv, pinned wheels)
 #   bash scripts/bootstrap.sh --bench    also wrk (Debian), the optional load generator of bench/gateway.ts
 #   bash scripts/bootstrap.sh --docker   also dockerd + the offline base image + the project's images (scripts/docker.sh)
@@ -39,6 +40,13 @@ if [ "$want_test" = 1 ]; then
   command -v prometheus >/dev/null || missing+=(prometheus)
   command -v promtool >/dev/null || missing+=(prometheus)
   command -v chromium >/dev/null || missing+=(chromium)
+  if [ "${PHISHNET_NODE_TESTS:-1}" != 0 ]; then
+    command -v containerd >/dev/null || missing+=(containerd)
+    command -v runc >/dev/null || missing+=(runc)
+    [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/firewall ] || missing+=(containernetworking-plugins)
+    command -v iptables >/dev/null || missing+=(iptables)
+    command -v gcc >/dev/null && [ -f /usr/lib/x86_64-linux-gnu/libc.a ] || missing+=(gcc libc6-dev)
+  fi
 fi
 if [ "$want_bench" = 1 ]; then
   command -v wrk >/dev/null || missing+=(wrk)

