@@ -19,8 +19,6 @@ fi
 STATE="${PHISHNET_DOCKER_STATE:-$ROOT/.cache/docker}"
 mkdir -p "$STATE"
 bash "$ROOT/scripts/docker.sh" --base-only >&2
-coredns="$(bash "$ROOT/scripts/k8s-binaries.sh" --print | awk '$1 == "coredns" {print $2}')"
-[ -x "$coredns" ] || { log "coredns missing ($coredns): run bash scripts/k8s-binaries.sh"; exit 1; }
 
 label() { "$DOCKER" image inspect --format '{{index .Config.Labels "io.phishnet.key"}}' "$1" 2>/dev/null || true; }
 # build NAME KEY-INPUTS... — context: a temp dir holding the Dockerfile and the files copied in by the caller ($ctx).
@@ -41,13 +39,15 @@ key="$(cat "$SRC/pause.c" "$SRC/Dockerfile.pause" | sha256sum | cut -c1-16)"
 if [ "$(label phishnet/pause:dev)" != "$key" ]; then gcc -static -O2 -s -o "$ctx/pause" "$SRC/pause.c"; fi
 build phishnet/pause:dev "$SRC/Dockerfile.pause" "$key"; rm -f "$ctx"/*
 
-key="$(cat "$coredns" "$SRC/Dockerfile.coredns" | sha256sum | cut -c1-16)"
-cp "$coredns" "$ctx/coredns"
-build phishnet/coredns:dev "$SRC/Dockerfile.coredns" "$key"; rm -f "$ctx"/*
 
 base_id="$("$DOCKER" image inspect --format '{{.Id}}' phishnet/debian-minbase:bookworm)"
 for n in redis prometheus; do
   key="$(cat <(echo "$base_id") "$SRC/Dockerfile.$n" | sha256sum | cut -c1-16)"
   build "phishnet/$n:dev" "$SRC/Dockerfile.$n" "$key"; rm -f "$ctx"/*
 done
+coredns="$(bash "$ROOT/scripts/k8s-binaries.sh" --print | awk '$1 == "coredns" {print $2}')" || true
+[ -x "$coredns" ] || { log "coredns missing ($coredns): run bash scripts/k8s-binaries.sh"; exit 1; }
+key="$(cat "$coredns" "$SRC/Dockerfile.coredns" | sha256sum | cut -c1-16)"
+cp "$coredns" "$ctx/coredns"
+build phishnet/coredns:dev "$SRC/Dockerfile.coredns" "$key"; rm -f "$ctx"/*
 "$DOCKER" image prune -f >/dev/null

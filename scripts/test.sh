@@ -25,4 +25,11 @@ if [ "${PHISHNET_CONTROL_PLANE_TESTS:-1}" != 0 ]; then
   log "vitest: control-plane tier (real kube-apiserver, scripts/control-plane.sh)"
   bash "$ROOT/scripts/control-plane.sh"
 fi
+# The node tier (a real kubelet + containerd + CNI + kube-proxy + CoreDNS joined to a real API server; helm installs
+# and rollouts on it), through the same script a developer runs. It needs root (bridges, iptables, cgroups) and tears
+# everything down on exit. PHISHNET_NODE_TESTS=0 leaves it out.
+if [ "${PHISHNET_NODE_TESTS:-1}" != 0 ]; then
+  log "vitest: node tier (real kubelet + containerd, scripts/k8s-node.sh)"
+  bash "$ROOT/scripts/k8s-node.sh"
+fi
 log "pytest (training)"; "$ROOT/training/.venv/bin/python" -m pytest -q "$ROOT/training/tests"
