@@ -75,20 +75,20 @@ kc() { "$KUBECTL" --kubeconfig "$RUN/kubeconfig" "$@"; }
 ctr_() { ctr --address "$SOCKDIR/containerd.sock" -n k8s.io "$@"; }
 
 # --- tear-down: idempotent, runs with whatever is left ---
-iptables_cleanup() { # remove every KUBE-* / CNI-* chain and the rules jumping to them, in all tables
+iptables_cleanup() { # remove every KUBE-* / CNI-* / PHISHNET-NODE-* chain and the rules jumping to them, in all tables
   local ipt t line chain
   for ipt in iptables ip6tables; do
     command -v "$ipt" >/dev/null || continue
     for t in filter nat mangle raw; do
-      "$ipt" -t "$t" -S 2>/dev/null | grep -E '^-A [A-Z]+ .*-j (KUBE-|CNI-)' | grep -vE '^-A (KUBE-|CNI-)' | while read -r line; do
-        # shellcheck disable=SC2086
-        "$ipt" -t "$t" -D ${line#-A } 2>/dev/null || true
+      "$ipt" -t "$t" -S 2>/dev/null | grep -E '^-A [A-Z]+ .*-j (KUBE-|CNI-|PHISHNET-NODE-)' | grep -vE '^-A (KUBE-|CNI-|PHISHNET-NODE-)' | while read -r line; do
+        # the rule as `-S` prints it, quotes and all (comments hold spaces): eval re-reads those quotes
+        eval "\"\$ipt\" -t \"\$t\" -D ${line#-A }" 2>/dev/null || true
       done
       # rules jumping to our chains from non-builtin chains of others are left alone; ours are flushed, then deleted
-      for chain in $("$ipt" -t "$t" -S 2>/dev/null | awk '$1 == "-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/) {print $2}'); do
+      for chain in $("$ipt" -t "$t" -S 2>/dev/null | awk '$1 == "-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/ || $2 ~ /^PHISHNET-NODE-/) {print $2}'); do
         "$ipt" -t "$t" -F "$chain" 2>/dev/null || true
       done
-      for chain in $("$ipt" -t "$t" -S 2>/dev/null | awk '$1 == "-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/) {print $2}'); do
+      for chain in $("$ipt" -t "$t" -S 2>/dev/null | awk '$1 == "-N" && ($2 ~ /^KUBE-/ || $2 ~ /^CNI-/ || $2 ~ /^PHISHNET-NODE-/) {print $2}'); do
         "$ipt" -t "$t" -X "$chain" 2>/dev/null || true
       done
     done
@@ -102,7 +102,8 @@ unmount_under() { # unmount every mount point below $1, deepest first
 }
 teardown() {
   set +e
-  [ -d "$RUN" ] || [ -d "$SOCKDIR" ] || ip link show "$NODE_BRIDGE" >/dev/null 2>&1 || return 0
+  if [ "${1:-}" != force ] && ! [ -d "$RUN" ] && ! [ -d "$SOCKDIR" ] && ! ip link show "$NODE_BRIDGE" >/dev/null 2>&1 \
+    && ! iptables -S 2>/dev/null | grep -qE -- '-N (KUBE-|CNI-|PHISHNET-NODE-)'; then return 0; fi
   log "node tier: tearing down"
   if [ -n "$(pid_of kubelet)" ] && kill -0 "$(pid_of kubelet)" 2>/dev/null && [ -f "$RUN/kubeconfig" ]; then
     # Pods first, while the kubelet runs: it stops them and CNI DEL removes their addresses and rules. Their
@@ -156,7 +157,7 @@ teardown() {
   set -e
 }
 
-if [ "$mode" = down ]; then KUBE_PROXY="$(bash "$ROOT/scripts/k8s-binaries.sh" --print 2>/dev/null | awk '$1 == "kube-proxy" {print $2}')" || true; teardown; exit 0; fi
+if [ "$mode" = down ]; then KUBE_PROXY="$(bash "$ROOT/scripts/k8s-binaries.sh" --print 2>/dev/null | awk '$1 == "kube-proxy" {print $2}')" || true; teardown force; exit 0; fi
 
 # --- build/install (cached) ---
 t0=$SECONDS
@@ -232,13 +233,23 @@ cat > "$RUN/cni/10-phishnet.conflist" <<EOF
   "cniVersion": "1.0.0",
   "name": "$CNI_NET",
   "plugins": [
-    {"type": "bridge", "bridge": "$CNI_BRIDGE", "isGateway": true, "ipMasq": true, "hairpinMode": true,
+    {"type": "bridge", "bridge": "$CNI_BRIDGE", "isGateway": true, "ipMasq": false, "hairpinMode": true,
      "ipam": {"type": "host-local", "ranges": [[{"subnet": "$POD_CIDR"}]], "routes": [{"dst": "0.0.0.0/0"}]}},
     {"type": "portmap", "capabilities": {"portMappings": true}},
     {"type": "firewall", "backend": "iptables"}
   ]
 }
 EOF
+# Pods talk to each other, to Services and to this host (the API server on the node address), never beyond: nothing
+# leaves the bridge to another interface. A packet to a ClusterIP that kube-proxy has not programmed yet is refused
+# here instead of following the default route off this machine.
+iptables -N PHISHNET-NODE-FWD
+iptables -A PHISHNET-NODE-FWD -i "$CNI_BRIDGE" ! -o "$CNI_BRIDGE" -j REJECT
+iptables -A PHISHNET-NODE-FWD -d "$SERVICE_CIDR" -j REJECT
+iptables -I FORWARD 1 -j PHISHNET-NODE-FWD
+iptables -N PHISHNET-NODE-OUT
+iptables -A PHISHNET-NODE-OUT -d "$SERVICE_CIDR" -j REJECT
+iptables -I OUTPUT 1 -j PHISHNET-NODE-OUT
 cat > "$RUN/containerd.toml" <<EOF
 version = 2
 root = "$CACHE_DIR/containerd"
@@ -268,17 +279,23 @@ state = "$SOCKDIR/state"
 EOF
 start_bg containerd containerd --config "$RUN/containerd.toml"
 wait_for "containerd (log $RUN/logs/containerd.log)" 30 ctr_ version
-# Images: import when dockerd's image id differs from the one imported last time (the store persists between runs).
+# Images: import those whose dockerd image id differs from the one imported last time (the store persists between
+# runs), all in one `docker save` so that the layers they share are streamed once.
 mkdir -p "$CACHE_DIR/imported"
+stale=(); ids=()
 while read -r img; do
   id="$(/usr/bin/docker image inspect --format '{{.Id}}' "$img")"
-  stamp="$CACHE_DIR/imported/${img//[\/:]/_}"
-  if [ "$(cat "$stamp" 2>/dev/null)" != "$id" ] || ! ctr_ images ls -q | grep -qx "docker.io/$img"; then
-    log "importing $img into containerd"
-    /usr/bin/docker save "$img" | ctr_ images import - >/dev/null
-    echo "$id" > "$stamp"
+  if [ "$(cat "$CACHE_DIR/imported/${img//[\/:]/_}" 2>/dev/null)" != "$id" ] || ! ctr_ images ls -q | grep -qx "docker.io/$img"; then
+    stale+=("$img"); ids+=("$id")
   fi
 done < <(bash "$ROOT/scripts/k8s-images.sh" --list)
+if [ "${#stale[@]}" -gt 0 ]; then
+  log "importing ${stale[*]} into containerd"
+  s=$SECONDS
+  /usr/bin/docker save "${stale[@]}" | ctr_ images import - >/dev/null
+  for i in "${!stale[@]}"; do echo "${ids[$i]}" > "$CACHE_DIR/imported/${stale[$i]//[\/:]/_}"; done
+  log "  imported in $((SECONDS - s)) s"
+fi
 
 # --- kubelet + kube-proxy ---
 mkdir -p "$RUN/kubelet"
@@ -320,12 +337,13 @@ hostnameOverride: $NODE_NAME
 mode: iptables
 clusterCIDR: $POD_CIDR
 bindAddress: $NODE_IP
-healthzBindAddress: 127.0.0.1:0
-metricsBindAddress: 127.0.0.1:0
+healthzBindAddress: 127.0.0.1:10256
+metricsBindAddress: 127.0.0.1:10249
 # kube-proxy cannot write the conntrack sysctls here: leave them as they are.
 conntrack: {maxPerCore: 0, min: 0, tcpEstablishedTimeout: 0s, tcpCloseWaitTimeout: 0s}
 EOF
 start_bg kube-proxy "$KUBE_PROXY" --config="$RUN/kube-proxy.yaml" --v=0
+wait_for "kube-proxy (log $RUN/logs/kube-proxy.log)" 60 curl -sf http://127.0.0.1:10256/healthz
 wait_for "node $NODE_NAME Ready (log $RUN/logs/kubelet.log)" 90 \
   bash -c "[ \"\$('$KUBECTL' --kubeconfig '$RUN/kubeconfig' get node $NODE_NAME -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}')\" = True ]"
 
