@@ -10,7 +10,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CHART, LOCAL_IMAGES, applyCrds, OPT_IN, ROOT, allPodsReady, diagnose, eventually, helm, kubectl, type Pod, serviceAddress } from './support.ts';
+import { CHART, LOCAL_IMAGES, applyCrds, fullname, OPT_IN, ROOT, allPodsReady, diagnose, eventually, helm, kubectl, type Pod, serviceAddress } from './support.ts';
 
 const PRODUCTION_VALUES = join(CHART, 'ci/production-values.yaml');
 // The prometheus-operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule) of the production values, from the
@@ -112,7 +112,7 @@ describe.runIf(OPT_IN)('node tier: helm install on a real node', () => {
     });
 
     test('the gateway answers POST /api/check-url through its Service with the bundled model', async () => {
-      const addr = serviceAddress(i.namespace, `${i.release}-phishnet-gateway`);
+      const addr = serviceAddress(i.namespace, `${fullname(i.release)}-gateway`);
       const body = await eventually(`POST http://${addr}/api/check-url`, 60_000, async () => {
         const r = await fetch(`http://${addr}/api/check-url`, {
           method: 'POST', headers: { 'content-type': 'application/json', ...i.headers }, body: JSON.stringify({ url: 'http://paypa1-login.example-verify.top/secure/update' }),

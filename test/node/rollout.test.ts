@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  LOCAL_IMAGES, OPT_IN, ROOT, allPodsReady, applyCrds, bundled, diagnose, eventually, helm, kubectl, kubectlAsync, pods, readUrls, repack,
+  LOCAL_IMAGES, OPT_IN, ROOT, allPodsReady, fullname, applyCrds, bundled, diagnose, eventually, helm, kubectl, kubectlAsync, pods, readUrls, repack,
   serviceAddress,
 } from './support.ts';
 
@@ -56,6 +56,9 @@ function phishModel(art: { uri: string; sha256: string; version: string }, steps
     },
   });
 }
+
+/** Objects as one `v1/List` (kubectl 1.33's decoder panics on JSON documents separated by `---`). */
+const list = (items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 
 /** Prometheus (Debian's, phishnet/prometheus:dev) discovering this namespace's pods: inference on `http`, gateway on `admin`. */
 function prometheusManifests(): string {
@@ -127,7 +130,7 @@ function prometheusManifests(): string {
       spec: { selector: { app: 'prometheus' }, ports: [{ name: 'http', port: 9090, targetPort: 'http' }] },
     },
   ];
-  return objects.map((o) => JSON.stringify(o)).join('\n---\n');
+  return list(objects);
 }
 
 /**
@@ -169,7 +172,7 @@ function artifactServerManifests(): string {
       spec: { selector: { app: 'artifacts' }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
     },
   ];
-  return objects.map((o) => JSON.stringify(o)).join('\n---\n');
+  return list(objects);
 }
 
 /**
@@ -262,7 +265,7 @@ describe.runIf(OPT_IN)('node tier: rollouts through the real gateway in the clus
     await waitStatus('v1 stable', (s) => s.phase === 'Succeeded' && s.stable?.digest === v1.sha256, 180_000);
     // gateway, operator, redis, inference stable, prometheus, artifacts
     await allPodsReady(NS, 6, 180_000);
-    gateway = serviceAddress(NS, 'rollout-phishnet-gateway');
+    gateway = serviceAddress(NS, `${fullname('rollout')}-gateway`);
     prometheus = serviceAddress(NS, 'prometheus');
     await eventually('Prometheus discovered inference and the gateway', 60_000, async () =>
       ((await promQuery('count(up{job="inference"} == 1)')) ?? 0) >= 1 && ((await promQuery('count(up{job="gateway"} == 1)')) ?? 0) >= 1 ? true : undefined);

@@ -15,8 +15,12 @@ export const OPT_IN = process.env.PHISHNET_NODE === '1';
 export const KUBECONFIG = process.env.PHISHNET_NODE_KUBECONFIG ?? '';
 export const CHART = join(ROOT, 'charts/phishnet');
 
-/** Values every install on the node needs: images come from the node's containerd store (no registry here). */
+/**
+ * Values every install on the node needs: the images of scripts/docker.sh and scripts/k8s-images.sh (tag `dev`) from the
+ * node's containerd store, no registry (production values name a release tag).
+ */
 export const LOCAL_IMAGES = [
+  '--set', 'gateway.image.tag=dev', '--set', 'operator.image.tag=dev', '--set', 'inference.image.tag=dev',
   '--set', 'gateway.image.pullPolicy=Never', '--set', 'operator.image.pullPolicy=Never',
   '--set', 'redis.image.repository=phishnet/redis', '--set', 'redis.image.tag=dev', '--set', 'redis.image.pullPolicy=Never',
 ];
@@ -106,6 +110,9 @@ export async function allPodsReady(namespace: string, min: number, timeoutMs: nu
     return ps.length >= min && ps.every(isReady) ? ps : undefined;
   }, () => diagnose(namespace), 2000);
 }
+
+/** The chart's resource name prefix for a release (`phishnet.fullname`: the release name when it contains the chart's). */
+export const fullname = (release: string): string => (release.includes('phishnet') ? release : `${release}-phishnet`);
 
 /** ClusterIP:port of a Service (reachable from this host through kube-proxy). */
 export function serviceAddress(namespace: string, name: string): string {
