@@ -335,7 +335,8 @@ describe.runIf(OPT_IN)('node tier: rollouts through the real gateway in the clus
     // failureLimit 1: one failed check (e.g. a latency spike on this shared 2-core node) is tolerated, a second rolls back
     expect(s.failedChecks ?? 0).toBeLessThanOrEqual(1);
     expect(failedRuns.filter((r) => r.metric === 'phishing-rate-delta')).toEqual([]);
-    const seen = timeline.filter((x) => x.t >= from && x.phase === 'Progressing');
+    // the mirror step shows as phase Shadowing (weight 0, mirror 100), the weight steps as Progressing
+    const seen = timeline.filter((x) => x.t >= from && (x.phase === 'Shadowing' || x.phase === 'Progressing'));
     expect(seen.some((x) => x.mirror === 100 && x.weight === 0), 'a mirror step').toBe(true);
     expect([...new Set(seen.map((x) => x.weight).filter((w) => (w ?? 0) > 0))]).toEqual([25, 50]);
     for (const m of METRICS) {
