@@ -155,7 +155,7 @@ export class Controller {
         }
         await this.#client.apply(buildDeployment(owner, spec, a.track, a.artifact, this.#o.build));
         await this.#client.apply(buildService(owner, a.track, this.#o.build));
-        await this.#client.apply(buildHpa(owner, spec, a.track));
+        await this.#client.apply(buildHpa(owner, spec, a.track, a.minReplicas));
       } else if (a.kind === 'deleteTrack') {
         await this.#deleteTrack(owner, a.track);
       }
