@@ -496,7 +496,7 @@ class Machine {
       wanted = 100;
     }
     const weight = canaryLive ? this.routedWeight(wanted) : 0;
-    if (weight < wanted && weight !== (this.prev.traffic?.canaryWeight ?? 0)) {
+    if (canaryLive && weight < wanted && weight !== (this.prev.traffic?.canaryWeight ?? 0)) {
       this.event('Normal', 'WeightCapped', `canary weight ${weight}% instead of ${wanted}%: ${this.obs.canary.readyReplicas} Ready canary pod(s) vs ${this.obs.stable.readyReplicas} stable`);
     }
 
