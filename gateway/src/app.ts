@@ -16,6 +16,7 @@ import { RedisL2, createRedisClient } from './cache/redis-l2.ts';
 import { CheckService } from './check-service.ts';
 import type { GatewayConfig } from './config.ts';
 import { createMetrics, type GatewayMetrics } from './metrics/metrics.ts';
+import { REDIS_UP } from './metrics/names.ts';
 import metricsPlugin, { metricsRoute } from './plugins/metrics.ts';
 import problemPlugin, { clientErrorHandler } from './plugins/problem.ts';
 import { fastSerializerCompiler } from './plugins/serializer.ts';
@@ -124,6 +125,9 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   }, metrics);
   const guardRedis = redis ? { client: redis, breaker: redisBreaker, onError: () => metrics.redisErrors.inc({ op: 'ratelimit' }) } : null;
   metrics.redisUp.set(0);
+  // Without a Redis URL there is no connection to be up or down: no redis_up series, so GatewayRedisDown
+  // (redis_up == 0) speaks only of a Redis that is configured and unreachable.
+  if (!redis) metrics.registry.removeSingleMetric(REDIS_UP);
   if (redis) {
     // Give the first connection a moment (bounded) so the first requests find Redis; never fail startup on it.
     const r = redis;

@@ -230,3 +230,14 @@ describe('inference down', () => {
     }
   });
 });
+
+describe('without Redis configured', () => {
+  test('there is no phishnet_gateway_redis_up series, so GatewayRedisDown (redis_up == 0) cannot fire; /readyz says disabled', async () => {
+    const g = await gateway();
+    const text = await g.metrics.registry.metrics();
+    expect(text).not.toContain('phishnet_gateway_redis_up');
+    expect(text).toContain('phishnet_gateway_redis_breaker_state');
+    const ready = await g.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.json().checks.redis).toBe('disabled');
+  });
+});
