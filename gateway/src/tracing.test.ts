@@ -9,7 +9,7 @@ import { afterEach, expect, test } from 'vitest';
 import { canonicalize } from '@phishnet/inference/contract';
 import { VerdictCache } from './cache/verdict-cache.ts';
 import { CheckService } from './check-service.ts';
-import { cacheKey } from './domain/cache-key.ts';
+import { cacheKeyOf, urlHashOf } from './domain/cache-key.ts';
 import { storeEntry } from './domain/verdict.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { StaticRouter } from './router/router.ts';
@@ -65,7 +65,7 @@ function hitSetup() {
   const u = canonicalize('http://Example.test/a/../login');
   const p = { url: u.href, score: 0.1, verdict: 'legitimate' as const, threatLevel: 'none' as const, reasons: [] };
   cache.noteDigest(model.digest);
-  cache.store([{ key: cacheKey(model.digest, u.href), entry: storeEntry(p, model, 3600, 0) }], 0);
+  cache.store([{ key: cacheKeyOf(model.digest, urlHashOf(u.href)), entry: storeEntry(p, model, 3600, 0) }], 0);
   const service = new CheckService({ cache, router: new StaticRouter(client), batchWaitMs: 1, batchMax: 8, clock: () => 1_000 });
   return { service, u, client };
 }

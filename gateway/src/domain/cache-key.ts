@@ -18,13 +18,8 @@ export function sha256Hex(s: string): string {
  * Cache key of one verdict: `phishnet:v2:verdict:<model digest>:<sha256(canonical URL) hex>`.
  * Including the digest means verdicts of a rolled-back model are never served for another model.
  * @param modelDigest `sha256:<hex>` as reported by inference
- * @param canonicalUrl the canonical URL's `href` (the caller canonicalizes)
+ * @param urlHash sha256 hex of the canonical URL's `href`, from {@link urlHashOf}
  */
-export function cacheKey(modelDigest: string, canonicalUrl: string): string {
-  return cacheKeyOf(modelDigest, urlHashOf(canonicalUrl));
-}
-
-/** {@link cacheKey} from a URL hash already computed with {@link urlHashOf}. */
 export function cacheKeyOf(modelDigest: string, urlHash: string): string {
   return `${CACHE_KEY_PREFIX}${modelDigest}:${urlHash}`;
 }

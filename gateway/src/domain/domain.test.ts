@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Prediction } from '@phishnet/inference/contract';
-import { cacheKey, logSafeUrl, sha256Hex } from './cache-key.ts';
+import { cacheKeyOf, logSafeUrl, rememberUrlHash, sha256Hex, urlHashOf } from './cache-key.ts';
 import { TTL_LEGITIMATE_SECONDS as LEGIT, TTL_LOW_CONFIDENCE_SECONDS as LOW, TTL_PHISHING_SECONDS as PHISH, ttlSeconds } from './ttl-policy.ts';
 import { freshness, storeEntry, toPublic } from './verdict.ts';
 
@@ -24,13 +24,21 @@ describe('ttlSeconds (seed policy: phishing 7 d, legitimate 24 h, low confidence
 });
 
 describe('cache key', () => {
+  const key = (digest: string, href: string) => cacheKeyOf(digest, urlHashOf(href));
   test('model digest + sha256 of the canonical URL', () => {
-    const k = cacheKey('sha256:abc', 'http://example.com/');
+    const k = key('sha256:abc', 'http://example.com/');
     expect(k).toBe(`phishnet:v2:verdict:sha256:abc:${sha256Hex('http://example.com/')}`);
     expect(k).toMatch(/:[0-9a-f]{64}$/);
   });
   test('different models never share a key', () => {
-    expect(cacheKey('sha256:a', 'http://x.test/')).not.toBe(cacheKey('sha256:b', 'http://x.test/'));
+    expect(key('sha256:a', 'http://x.test/')).not.toBe(key('sha256:b', 'http://x.test/'));
+  });
+  test('a remembered URL hash (the cache-hit path) gives the same key; a wrong one is never invented', () => {
+    const href = 'http://remembered.test/a';
+    const before = key('sha256:a', href);
+    rememberUrlHash(href, urlHashOf(href));
+    expect(key('sha256:a', href)).toBe(before);
+    expect(urlHashOf('http://remembered.test/b')).toBe(sha256Hex('http://remembered.test/b'));
   });
   test('log-safe form carries host and a short hash, never the URL or userinfo', () => {
     const href = 'http://user:secret@paypal.example/login?token=abc';
