@@ -37,10 +37,14 @@ export const GatewayConfig = z.object({
   }),
   /** Kubeconfig file for the PhishModel watch; unset → in-cluster service account (or KUBECONFIG / ~/.kube/config). */
   PHISHNET_GATEWAY_KUBECONFIG: z.string().optional().transform((s) => (s === '' ? undefined : s)),
-  /** Mirror calls to the canary in flight, and queued behind them; beyond that mirrors are dropped (and counted). */
+  /** Mirror calls to the canary in flight. */
   PHISHNET_GATEWAY_MIRROR_CONCURRENCY: int(4, 1),
+  /** Mirror calls queued behind MIRROR_CONCURRENCY; beyond that they are dropped (and counted). */
   PHISHNET_GATEWAY_MIRROR_QUEUE: int(32, 0),
-  /** redis:// URL of the shared L2 cache and rate-limit store; unset → embedded in-memory L1 only. */
+  /**
+   * `redis://` URL of the shared L2 verdict cache, rate-limit counters, reports stream and PhishFeed lists; unset →
+   * in-process L1 only, in-memory rate limits.
+   */
   PHISHNET_GATEWAY_REDIS_URL: z.string().optional().transform((s) => (s === '' ? undefined : s)),
   /** Longest wait for one Redis reply (L2 cache, rate-limit counters, reports), ms; a hung Redis costs at most this. */
   PHISHNET_GATEWAY_REDIS_COMMAND_TIMEOUT_MS: int(50, 1),
@@ -49,8 +53,9 @@ export const GatewayConfig = z.object({
   /** Time the Redis breaker stays open (Redis not asked, in-memory rate limits) before one probe, ms. */
   PHISHNET_GATEWAY_REDIS_BREAKER_HALF_OPEN_MS: int(5_000, 1),
   /**
-   * Requests per client (valid API key, else client IP) per window. Counted in Redis across replicas; while Redis is
-   * unavailable (breaker open), counted in memory per replica with the same limit (so up to limit × replicas in all).
+   * Requests per client (valid API key, else client IP; requests refused with 401 included) per window; beyond it 429
+   * with `Retry-After` and `RateLimit-*`. Counted in Redis across replicas; while Redis is unavailable (breaker open),
+   * counted in memory per replica with the same limit (so up to limit × replicas in all).
    */
   PHISHNET_GATEWAY_RATE_LIMIT_MAX: int(600, 1),
   /** Rate-limit window, milliseconds (default 60000). */
@@ -69,8 +74,9 @@ export const GatewayConfig = z.object({
   PHISHNET_GATEWAY_BREAKER_FAILURES: int(5, 1),
   /** Time the breaker stays open before a half-open probe, milliseconds. */
   PHISHNET_GATEWAY_BREAKER_HALF_OPEN_MS: int(5_000, 1),
-  /** Concurrent inference calls (bulkhead) and calls allowed to queue behind them. */
+  /** Concurrent inference calls (bulkhead). */
   PHISHNET_GATEWAY_UPSTREAM_CONCURRENCY: int(16, 1),
+  /** Inference calls allowed to queue behind UPSTREAM_CONCURRENCY; beyond that a miss is answered as inference down. */
   PHISHNET_GATEWAY_UPSTREAM_QUEUE: int(256, 0),
   /**
    * Micro-batching of lookups that miss the cache (upstream/batcher.ts), per upstream arm: while BATCHES_IN_FLIGHT (2)
@@ -78,6 +84,7 @@ export const GatewayConfig = z.object({
    * BATCH_WAIT_MS (ms); with a free slot, misses are sent at the end of the event-loop turn. BATCH_MAX: URLs per batch.
    */
   PHISHNET_GATEWAY_BATCH_WAIT_MS: z.coerce.number().min(0).default(20),
+  /** URLs per micro-batch sent to inference (see BATCH_WAIT_MS). */
   PHISHNET_GATEWAY_BATCH_MAX: int(64, 1),
   /** Comma-separated sha256 hex digests of accepted API keys; when set, X-API-Key is required. */
   PHISHNET_GATEWAY_API_KEY_SHA256S: csv.pipe(z.array(z.string().regex(/^[0-9a-fA-F]{64}$/, 'API key digests must be 64 hex characters'))),
@@ -90,6 +97,7 @@ export const GatewayConfig = z.object({
    * REPORTS_MAXLEN entries; without Redis (embedded mode) they are appended to REPORTS_FILE (JSON lines).
    */
   PHISHNET_GATEWAY_REPORTS_FILE: z.string().min(1).default('data/reports.jsonl'),
+  /** Approximate length of the Redis report stream `phishnet:reports` (older reports are trimmed). */
   PHISHNET_GATEWAY_REPORTS_MAXLEN: int(100_000, 1),
   /** Reports per client (API key or IP) per window (default 20 per hour): reports are rare, abuse is not. */
   PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_MAX: int(20, 1),
@@ -113,6 +121,7 @@ export const GatewayConfig = z.object({
    * shutdown only from /readyz move traffic away first. Behind Kubernetes Services a preStop sleep does this instead.
    */
   PHISHNET_GATEWAY_SHUTDOWN_DELAY_MS: int(0, 0),
+  /** pino log level. */
   PHISHNET_GATEWAY_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /**
    * Directory of list files (`NAME.deny.txt`, `NAME.allow.txt`, `NAME.<kind>.<format>`; see @phishnet/lists

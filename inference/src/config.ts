@@ -10,7 +10,7 @@ const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
 const int = (min: number, def: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).default(def));
 
 export const InferenceEnv = z.object({
-  /** Listen address. */
+  /** Listen address (`npm start` binds 127.0.0.1). */
   PHISHNET_INFERENCE_HOST: z.preprocess(unsetIfEmpty, z.string().min(1).default('0.0.0.0')),
   /** Listen port (TCP). 0 picks a free port (tests). */
   PHISHNET_INFERENCE_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(8000)),
@@ -23,7 +23,7 @@ export const InferenceEnv = z.object({
   ),
   /** Rollout arm this deployment serves; a label on every metric series. */
   PHISHNET_INFERENCE_TRACK: z.preprocess(unsetIfEmpty, z.enum(['stable', 'canary']).default('stable')),
-  /** Worker threads scoring in parallel (each with one onnxruntime session, intraOpNumThreads 1). */
+  /** Worker threads scoring in parallel (each loads its own copy of the model; intraOpNumThreads 1). */
   PHISHNET_INFERENCE_WORKERS: int(1, 2),
   /** Largest number of URLs per model run (micro-batch). */
   PHISHNET_INFERENCE_MAX_BATCH: int(1, 64),
@@ -41,7 +41,7 @@ export const InferenceEnv = z.object({
    * termination grace period): not ready at once, accepted requests finish, then exit 0; still busy → exit 1.
    */
   PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS: int(1, 25_000),
-  /** pino level. */
+  /** pino log level. */
   PHISHNET_INFERENCE_LOG_LEVEL: z.preprocess(
     unsetIfEmpty,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

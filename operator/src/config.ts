@@ -18,37 +18,49 @@ export const OperatorEnv = z.object({
   PHISHNET_OPERATOR_WATCH_NAMESPACE: z.preprocess(unsetIfEmpty, z.string().optional()),
   /** Prometheus base URL for analysis queries. */
   PHISHNET_OPERATOR_PROMETHEUS_URL: str('http://prometheus:9090'),
+  /** Timeout of one Prometheus query, milliseconds. */
   PHISHNET_OPERATOR_PROMETHEUS_TIMEOUT_MS: int(1, 5000),
-  /** Attempts per query (network errors / 5xx). */
+  /** Attempts per Prometheus query (network errors and 5xx are retried). */
   PHISHNET_OPERATOR_PROMETHEUS_ATTEMPTS: int(1, 3),
-  /** Label matchers selecting an arm; {{track}}, {{name}}, {{namespace}} are substituted. */
+  /** PromQL label matchers selecting an arm in analysis queries; `{{track}}`, `{{name}}`, `{{namespace}}` are substituted. */
   PHISHNET_OPERATOR_ARM_SELECTOR: str(DEFAULT_ARM_SELECTOR),
-  /** Inference image for PhishModels without spec.image. */
+  /** Inference image for PhishModels without `spec.image` (the chart sets it from `inference.image`). */
   PHISHNET_OPERATOR_INFERENCE_IMAGE: str('ghcr.io/phishnet/inference:latest'),
+  /** Container port of the inference Deployments it creates. */
   PHISHNET_OPERATOR_INFERENCE_PORT: int(1, 8000),
-  /** Port of the inference Services (status.traffic.port). */
+  /** Port of the inference Services it creates (`status.traffic.port`). */
   PHISHNET_OPERATOR_SERVICE_PORT: int(1, 80),
-  /** /metrics and /healthz listener; port 0 picks a free one. */
+  /** Listen address of `/metrics`, `/healthz` and `/readyz`. */
   PHISHNET_OPERATOR_METRICS_HOST: str('0.0.0.0'),
+  /** Port of `/metrics`, `/healthz` and `/readyz`; 0 picks a free one. */
   PHISHNET_OPERATOR_METRICS_PORT: int(0, 8080),
+  /** Reconcile workers per controller. */
   PHISHNET_OPERATOR_WORKERS: int(1, 2),
   /** redis:// URL of the Redis that holds the lists (the gateway's); unset = PhishFeeds are not reconciled. */
   PHISHNET_OPERATOR_REDIS_URL: z.preprocess(unsetIfEmpty, z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL').optional()),
-  /** Whole-download timeout of a PhishFeed url source. */
+  /** Whole-download timeout of a PhishFeed url source, milliseconds. */
   PHISHNET_OPERATOR_FEED_TIMEOUT_MS: int(1000, 60_000),
   /** Heap limit of the worker thread that parses one feed document (MB; keep it under the container's memory limit). */
   PHISHNET_OPERATOR_FEED_PARSE_MEMORY_MB: int(64, 384),
-  /** How long a deleted PhishFeed waits for Redis to remove its list before its finalizer is dropped anyway. */
+  /** How long a deleted PhishFeed waits for Redis to remove its list before its finalizer is dropped anyway, milliseconds. */
   PHISHNET_OPERATOR_FEED_CLEANUP_TIMEOUT_MS: int(0, 120_000),
+  /** First retry delay of a failed reconcile, milliseconds (doubles per failure of the same object). */
   PHISHNET_OPERATOR_BACKOFF_BASE_MS: int(1, 500),
+  /** Longest retry delay of a failed reconcile, milliseconds. */
   PHISHNET_OPERATOR_BACKOFF_MAX_MS: int(1, 60_000),
+  /** Leader election through a Lease (keep true with more than one replica). */
   PHISHNET_OPERATOR_LEADER_ELECTION: bool(true),
+  /** Namespace of the Lease (the chart sets the release namespace). */
   PHISHNET_OPERATOR_LEASE_NAMESPACE: str('default'),
+  /** Name of the Lease. */
   PHISHNET_OPERATOR_LEASE_NAME: str('phishnet-operator'),
+  /** How long a Lease holds without renewal, milliseconds. */
   PHISHNET_OPERATOR_LEASE_DURATION_MS: int(1000, 15_000),
+  /** How often the leader renews the Lease, milliseconds. */
   PHISHNET_OPERATOR_LEASE_RENEW_MS: int(100, 5_000),
   /** Leader identity; default `<hostname>-<pid>`. */
   PHISHNET_OPERATOR_IDENTITY: z.preprocess(unsetIfEmpty, z.string().optional()),
+  /** pino log level. */
   PHISHNET_OPERATOR_LOG_LEVEL: z.preprocess(unsetIfEmpty, z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info')),
 });
 
