@@ -7,9 +7,9 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { startInference, type Proc } from './support/processes.ts';
+import { type ServiceProc, startInference } from '@phishnet/testing';
 
-let inference: Proc;
+let inference: ServiceProc;
 let now = Date.now();
 const apps: GatewayApp[] = [];
 

@@ -12,10 +12,10 @@ import { canonicalize } from '@phishnet/inference/contract';
 import { fullHash, lookupExpressions, prefixOf } from '@phishnet/lists';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { startInference, type Proc } from './support/processes.ts';
+import { type ServiceProc, startInference } from '@phishnet/testing';
 
 const REFRESH_MS = 150;
-let inference: Proc;
+let inference: ServiceProc;
 let dir: string;
 const apps: GatewayApp[] = [];
 

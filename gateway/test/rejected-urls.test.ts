@@ -20,9 +20,9 @@ import checkRoutes from '../src/routes/check.ts';
 import type { Router, Upstream } from '../src/router/router.ts';
 import { InferenceClient } from '../src/upstream/inference-client.ts';
 import { RejectedUrlsError } from '../src/upstream/errors.ts';
-import { startInference, type Proc } from './support/processes.ts';
+import { type ServiceProc, startInference } from '@phishnet/testing';
 
-let inference: Proc;
+let inference: ServiceProc;
 beforeAll(async () => {
   inference = await startInference();
 });

@@ -12,13 +12,12 @@ import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Traffic } from '../src/router/traffic.ts';
 import { chooseTrack } from '../src/router/traffic.ts';
-import { freePort, modelPath, type Proc } from './support/processes.ts';
-import { shiftedArtifact, startTrackedInference, inferenceUrlsScored } from './support/tracks.ts';
+import { freePort, inferenceUrlsScored, modelPath, type ServiceProc, shiftedArtifact, startTrackedInference } from '@phishnet/testing';
 
-let stable: Proc;
-let canary: Proc;
+let stable: ServiceProc;
+let canary: ServiceProc;
 /** A canary whose every verdict is `phishing` (same ONNX model, thresholds 0). */
-let shifted: Proc;
+let shifted: ServiceProc;
 const tmp = mkdtempSync(join(tmpdir(), 'phishnet-router-'));
 const apps: GatewayApp[] = [];
 let n = 0;

@@ -8,7 +8,7 @@ import { buildApp, type AppOptions } from '../src/app.ts';
 import { isPredictionError, MAX_PREDICT_BATCH, PredictResponse, type Prediction } from '../src/contract/predict.ts';
 import { loadArtifact, type Artifact } from '../src/model/artifact.ts';
 import * as names from '../src/metrics/names.ts';
-import { modelPath } from './helpers.ts';
+import { modelPath } from '@phishnet/testing';
 
 let artifact: Artifact;
 let app: FastifyInstance;

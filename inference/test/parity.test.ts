@@ -8,7 +8,10 @@ import { buildApp } from '../src/app.ts';
 import { loadArtifact } from '../src/model/artifact.ts';
 import { evaluate } from '../src/model/evaluate.ts';
 import { Scorer } from '../src/model/scorer.ts';
-import { FIXTURE_CSV, modelPath } from './helpers.ts';
+import { join } from 'node:path';
+import { modelPath, ROOT } from '@phishnet/testing';
+
+const FIXTURE_CSV = join(ROOT, 'fixtures/urls-2k.csv');
 
 describe('parity with the evaluation command', () => {
   it('predictions equal evaluate() scores on fixtures/urls-2k.csv within 1e-6', async () => {

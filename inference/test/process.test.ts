@@ -8,10 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256Digest } from '../src/model/artifact.ts';
-import { MAIN, ROOT, modelPath, startService } from './helpers.ts';
+import { INFERENCE_MAIN, modelPath, ROOT, startInferenceWithLogs } from '@phishnet/testing';
 
 function runMain(env: Record<string, string>) {
-  return spawnSync(process.execPath, [MAIN], {
+  return spawnSync(process.execPath, [INFERENCE_MAIN], {
     cwd: ROOT, encoding: 'utf8', timeout: 30_000,
     env: { PATH: process.env.PATH ?? '', PHISHNET_INFERENCE_HOST: '127.0.0.1', PHISHNET_INFERENCE_PORT: '0', ...env },
   });
@@ -33,7 +33,7 @@ describe('startup refuses a bad artifact', () => {
 
   it.each([true, false])('the right sha256 is accepted (sha256: prefix %s)', async (prefixed) => {
     const digest = sha256Digest(readFileSync(modelPath()));
-    const svc = await startService({ PHISHNET_INFERENCE_MODEL_SHA256: prefixed ? digest : digest.replace(/^sha256:/, '') });
+    const svc = await startInferenceWithLogs({ PHISHNET_INFERENCE_MODEL_SHA256: prefixed ? digest : digest.replace(/^sha256:/, '') });
     await svc.stop();
   });
 
@@ -56,7 +56,7 @@ describe('startup refuses a bad artifact', () => {
 
 describe('running service', () => {
   it('/readyz turns 200 after the warm-up; responses carry X-Model-Digest', async () => {
-    const svc = await startService();
+    const svc = await startInferenceWithLogs();
     try {
       await svc.waitForLog('ready');
       const res = await fetch(`${svc.url}/readyz`);
@@ -68,7 +68,7 @@ describe('running service', () => {
   });
 
   it('SIGTERM during load: every accepted request gets 200, then the process exits 0', async () => {
-    const svc = await startService({ PHISHNET_INFERENCE_LOG_LEVEL: 'debug', PHISHNET_INFERENCE_MAX_QUEUE: '100000' });
+    const svc = await startInferenceWithLogs({ PHISHNET_INFERENCE_LOG_LEVEL: 'debug', PHISHNET_INFERENCE_MAX_QUEUE: '100000' });
     try {
       await svc.waitForLog('ready');
       const N = 200;

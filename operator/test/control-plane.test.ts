@@ -7,8 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { REPO_ROOT, startControlPlane, startOperator, type ControlPlane } from './helpers/control-plane.ts';
-import { waitFor, type Proc } from './helpers/procs.ts';
+import { type ControlPlane, type Proc, ROOT, startControlPlane, startOperator, waitFor } from '@phishnet/testing';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 const A = 'a'.repeat(64);
@@ -45,7 +44,7 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
 
   beforeAll(async () => {
     cp = await startControlPlane();
-    cp.kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, 'manifests/crds/phishmodel.yaml')]);
+    cp.kubectl(['apply', '--server-side', '-f', join(ROOT, 'manifests/crds/phishmodel.yaml')]);
     cp.kubectl(['wait', '--for=condition=Established', 'crd/phishmodels.phishnet.io', '--timeout=60s']);
     launchOperator();
   });
@@ -67,7 +66,7 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
 
   it('samples pass server-side dry-run', () => {
     for (const f of ['phishmodel-url-lexical.yaml', 'phishmodel-fast.yaml']) {
-      cp.kubectl(['apply', '--dry-run=server', '-f', join(REPO_ROOT, 'manifests/samples', f)]);
+      cp.kubectl(['apply', '--dry-run=server', '-f', join(ROOT, 'manifests/samples', f)]);
     }
   });
 

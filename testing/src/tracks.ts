@@ -5,15 +5,16 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startInference, type Proc } from './processes.ts';
+import type { ServiceProc } from './process.ts';
+import { startInference } from './services.ts';
 
 /** Starts inference with PHISHNET_INFERENCE_TRACK=`track` and the given model artifact. */
-export function startTrackedInference(track: 'stable' | 'canary', model: string): Promise<Proc> {
-  return startInference({ model, env: { PHISHNET_INFERENCE_TRACK: track } });
+export function startTrackedInference(track: 'stable' | 'canary', model: string): Promise<ServiceProc> {
+  return startInference({ model, track });
 }
 
 /** URLs scored so far by an inference process: sum of its phishnet_inference_verdicts_total series. */
-export async function inferenceUrlsScored(p: Proc): Promise<number> {
+export async function inferenceUrlsScored(p: ServiceProc): Promise<number> {
   const text = await (await fetch(`${p.url}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
   let sum = 0;
   for (const line of text.split('\n')) {

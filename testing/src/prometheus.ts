@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, httpOk, startProc, waitFor, type Proc } from './procs.ts';
+import { freePort, httpOk, startProc, waitFor, type Proc } from './process.ts';
 
 export interface ScrapeTarget {
   /** host:port on 127.0.0.1 */
@@ -56,7 +56,7 @@ export async function startPrometheus(targets: ScrapeTarget[], scrapeInterval = 
   ];
   const url = `http://127.0.0.1:${port}`;
   const run = async () => {
-    const p = startProc(bin, args, join(dir, 'prometheus.log'));
+    const p = startProc(bin, args, { logFile: join(dir, 'prometheus.log') });
     await waitFor(`prometheus ready on ${url} (log ${join(dir, 'prometheus.log')})`, () => httpOk(`${url}/-/ready`), 20_000);
     return p;
   };

@@ -1,6 +1,6 @@
 /**
- * Test helpers for rollout stories with REAL inference processes (inference/src/main.ts, the bundled ONNX model) on
- * 127.0.0.1: artifact variants repacked from the bundled model, process start-up, and a bounded load generator that
+ * Helpers for rollout stories with REAL inference processes (started with services.ts' startInference, the bundled
+ * ONNX model) on 127.0.0.1: artifact variants repacked from the bundled model and a bounded load generator that
  * splits traffic between a stable and a canary process by the PhishModel's `status.traffic.canaryWeight` (as the
  * gateway does). The operator itself never talks to these processes: it only reads what Prometheus scraped from them.
  */
@@ -9,8 +9,6 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_MODEL_PATH } from '@phishnet/inference/model';
-import { REPO_ROOT } from './control-plane.ts';
-import { freePort, httpOk, startProc, waitFor, type Proc } from './procs.ts';
 
 /** The bundled model artifact (inference's DEFAULT_MODEL_PATH). */
 export const BUNDLED_MODEL = DEFAULT_MODEL_PATH;
@@ -33,36 +31,6 @@ export function repackBundled(dir: string, name: string, edit: (manifest: Record
   const path = join(dir, `${name}.tar.gz`);
   execFileSync('tar', ['-czf', path, '-C', work, ...readdirSync(work).sort()]);
   return { path, sha256: sha256File(path) };
-}
-
-export interface InferenceProc {
-  url: string;
-  port: number;
-  proc: Proc;
-}
-
-/**
- * Starts `node inference/src/main.ts` on a free 127.0.0.1 port with the artifact (sha256 verified at start-up) and
- * track, one worker; resolves once `/readyz` answers 200.
- */
-export async function startInference(o: { artifact: string; sha256: string; track: 'stable' | 'canary'; logFile: string }): Promise<InferenceProc> {
-  const port = await freePort();
-  const proc = startProc(process.execPath, [join(REPO_ROOT, 'inference/src/main.ts')], o.logFile, {
-    ...process.env,
-    PHISHNET_INFERENCE_HOST: '127.0.0.1',
-    PHISHNET_INFERENCE_PORT: String(port),
-    PHISHNET_INFERENCE_MODEL_URI: o.artifact,
-    PHISHNET_INFERENCE_MODEL_SHA256: o.sha256,
-    PHISHNET_INFERENCE_TRACK: o.track,
-    PHISHNET_INFERENCE_WORKERS: '1',
-    PHISHNET_INFERENCE_LOG_LEVEL: 'warn',
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitFor(`inference (${o.track}, ${o.artifact}) ready on ${url} (log ${o.logFile})`, async () => {
-    if (proc.child.exitCode !== null) throw new Error(`inference exited with ${proc.child.exitCode}`);
-    return httpOk(`${url}/readyz`);
-  }, 60_000, 200);
-  return { url, port, proc };
 }
 
 /** URLs of a labelled CSV (`url,label,…`), skipping the header and quoted rows. */

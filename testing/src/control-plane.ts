@@ -12,11 +12,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, startProc, waitFor, type Proc } from './procs.ts';
+import { dirname, join } from 'node:path';
+import { ROOT as REPO_ROOT, freePort, startProc, waitFor, type Proc } from './process.ts';
 
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
 export type BinaryName = 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'kwok' | 'etcd' | 'kubectl' | 'helm';
 
@@ -63,13 +61,12 @@ export interface ControlPlane {
  * Metrics on a free 127.0.0.1 port; `env` adds or overrides PHISHNET_OPERATOR_* settings.
  */
 export function startOperator(cp: ControlPlane, env: Record<string, string>): Proc {
-  return startProc(process.execPath, [join(REPO_ROOT, 'operator/src/main.ts')], join(cp.dir, 'operator.log'), {
-    ...process.env,
+  return startProc(process.execPath, [join(REPO_ROOT, 'operator/src/main.ts')], { logFile: join(cp.dir, 'operator.log'), env: {
     PHISHNET_OPERATOR_KUBECONFIG: cp.kubeconfig,
     PHISHNET_OPERATOR_METRICS_HOST: '127.0.0.1',
     PHISHNET_OPERATOR_METRICS_PORT: '0',
     ...env,
-  });
+  } });
 }
 
 /**
@@ -89,7 +86,7 @@ export async function startControlPlane(opts: { apiServerOnly?: boolean } = {}):
       `--data-dir=${join(dir, 'etcd')}`, `--listen-client-urls=http://127.0.0.1:${etcdClient}`, `--advertise-client-urls=http://127.0.0.1:${etcdClient}`,
       `--listen-peer-urls=http://127.0.0.1:${etcdPeer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${etcdPeer}`,
       `--initial-cluster=default=http://127.0.0.1:${etcdPeer}`, '--log-level=warn', '--unsafe-no-fsync',
-    ], join(dir, 'etcd.log')));
+    ], { logFile: join(dir, 'etcd.log') }));
     await waitFor('etcd health', async () => (await fetch(`http://127.0.0.1:${etcdClient}/health`)).ok, 30_000);
 
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -104,7 +101,7 @@ export async function startControlPlane(opts: { apiServerOnly?: boolean } = {}):
       `--service-account-issuer=https://127.0.0.1:${apiPort}`, `--service-account-key-file=${join(dir, 'sa.pub')}`,
       `--service-account-signing-key-file=${join(dir, 'sa.key')}`, '--authorization-mode=RBAC', `--token-auth-file=${join(dir, 'tokens.csv')}`,
       '--disable-admission-plugins=ServiceAccount', '--allow-privileged=true', '--v=0',
-    ], join(dir, 'kube-apiserver.log')));
+    ], { logFile: join(dir, 'kube-apiserver.log') }));
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, [
       'apiVersion: v1', 'kind: Config', 'current-context: test',
@@ -138,15 +135,15 @@ export async function startControlPlane(opts: { apiServerOnly?: boolean } = {}):
       '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`,
       `--service-account-private-key-file=${join(dir, 'sa.key')}`, '--use-service-account-credentials=false',
       '--controllers=*,-serviceaccount-token', '--concurrent-deployment-syncs=5', '--v=0',
-    ], join(dir, 'kube-controller-manager.log')));
+    ], { logFile: join(dir, 'kube-controller-manager.log') }));
     procs.push(startProc(bins['kube-scheduler'], [
       `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
       '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`, '--v=0',
-    ], join(dir, 'kube-scheduler.log')));
+    ], { logFile: join(dir, 'kube-scheduler.log') }));
     procs.push(startProc(bins.kwok, [
       `--kubeconfig=${kubeconfig}`, `--config=${join(dirname(bins.kwok), 'stages.yaml')}`, '--manage-all-nodes=false', '--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake',
       '--cidr=10.0.0.1/24', '--node-ip=10.0.0.1', `--server-address=127.0.0.1:${await freePort()}`,
-    ], join(dir, 'kwok.log')));
+    ], { logFile: join(dir, 'kwok.log') }));
     kubectl(['apply', '-f', '-'], [
       'apiVersion: v1', 'kind: Node',
       'metadata: {name: kwok-node-0, annotations: {kwok.x-k8s.io/node: fake, node.alpha.kubernetes.io/ttl: "0"}, labels: {type: kwok, kubernetes.io/hostname: kwok-node-0}}',

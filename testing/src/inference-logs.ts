@@ -1,31 +1,18 @@
 /**
- * Test helpers for the inference service: the model artifact under test, and the real service as a child process.
+ * The inference process with its JSON log lines parsed, for tests that watch what it logs (start-up, warm-up,
+ * shutdown): `node inference/src/main.ts` on 127.0.0.1, port 0, in a clean environment (PATH only).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { DEFAULT_MODEL_PATH } from '../src/model/default-model.ts';
+import { ROOT } from './process.ts';
+import { modelPath } from './services.ts';
 
-/** The repository root. */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-export const FIXTURE_CSV = fileURLToPath(new URL('../../fixtures/urls-2k.csv', import.meta.url));
-
-/**
- * The model under test: the bundled DEFAULT_MODEL_PATH, or `PHISHNET_TEST_MODEL_PATH` when set (e.g. a small model
- * trained with `bash training/train.sh --data fixtures/urls-2k.csv --out /tmp/dev-model/model.tar.gz ...`).
- * Tests that need a model fail (never skip) when it is missing.
- * @throws Error naming the missing path and how to build it
- */
-export function modelPath(): string {
-  const path = process.env.PHISHNET_TEST_MODEL_PATH || DEFAULT_MODEL_PATH;
-  if (!existsSync(path)) throw new Error(`model artifact ${path} is missing: build it with \`npm run train\``);
-  return path;
-}
+/** inference's entry point. */
+export const INFERENCE_MAIN = join(ROOT, 'inference/src/main.ts');
 
 /** A running inference process. */
-export interface ServiceProcess {
+export interface LoggedInference {
   readonly child: ChildProcess;
   /** `http://127.0.0.1:<port>` once listening. */
   readonly url: string;
@@ -43,8 +30,8 @@ export interface ServiceProcess {
  * Starts `node inference/src/main.ts` with `PHISHNET_INFERENCE_*` env on 127.0.0.1, port 0, and waits for "listening".
  * @param env extra env (overrides the defaults)
  */
-export async function startService(env: Record<string, string> = {}): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [MAIN], {
+export async function startInferenceWithLogs(env: Record<string, string> = {}): Promise<LoggedInference> {
+  const child = spawn(process.execPath, [INFERENCE_MAIN], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
