@@ -179,7 +179,6 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   const service = new CheckService({
     lists: lists.store, listTtlSeconds: config.PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS,
     cache, router, batchWaitMs: config.PHISHNET_GATEWAY_BATCH_WAIT_MS, batchMax: config.PHISHNET_GATEWAY_BATCH_MAX,
-    ...(config.PHISHNET_GATEWAY_MODEL_THRESHOLDS ? { thresholds: config.PHISHNET_GATEWAY_MODEL_THRESHOLDS } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ttlMaxSeconds: config.PHISHNET_GATEWAY_CACHE_TTL_MAX_SECONDS,
   });

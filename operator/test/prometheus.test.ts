@@ -10,7 +10,7 @@ import { PrometheusError, PrometheusProvider, measure } from '../src/analysis/pr
 import { DEFAULT_ARM_SELECTOR, planMetric } from '../src/analysis/queries.ts';
 import {
   INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_REQUESTS_TOTAL, INFERENCE_VERDICTS_TOTAL,
-} from '../src/metrics/names.ts';
+} from '@phishnet/api/metrics/inference';
 import { startPrometheus, type RunningPrometheus } from './helpers/prometheus.ts';
 import { waitFor } from './helpers/procs.ts';
 
