@@ -9,7 +9,7 @@
  * previous model (tree model only) in the same run.
  */
 import { parseArgs } from 'node:util';
-import { canonicalize, type CanonicalUrl } from '../inference/src/contract/canonical-url.ts';
+import { canonicalize, type CanonicalUrl } from '@phishnet/api';
 import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
 import { featureVector, featureVectorV2 } from '../inference/src/features/index.ts';
 import { loadArtifact } from '../inference/src/model/artifact.ts';

@@ -51,8 +51,8 @@ import { parseArgs } from 'node:util';
 import { spawn, spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { statChildrenCpuSeconds, statCpuSeconds } from './proc.ts';
-import { UPSTREAM_BATCH_SIZE, UPSTREAM_DURATION_SECONDS } from '../gateway/src/metrics/names.ts';
-import { INFERENCE_BATCH_SIZE, INFERENCE_REQUEST_DURATION_SECONDS } from '../inference/src/metrics/names.ts';
+import { UPSTREAM_BATCH_SIZE, UPSTREAM_DURATION_SECONDS } from '@phishnet/api/metrics/gateway';
+import { INFERENCE_BATCH_SIZE, INFERENCE_REQUEST_DURATION_SECONDS } from '@phishnet/api/metrics/inference';
 import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
 import { ROOT, freePort, startGateway, startInference, startProc, waitReady, type ServiceProc } from '@phishnet/testing';
 

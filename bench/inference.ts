@@ -24,7 +24,7 @@ import autocannon from 'autocannon';
 import { statComm, statCpuSeconds } from './proc.ts';
 import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
 import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
-import { INFERENCE_BATCH_SIZE, NODEJS_EVENTLOOP_LAG_P99_SECONDS } from '../inference/src/metrics/names.ts';
+import { INFERENCE_BATCH_SIZE, NODEJS_EVENTLOOP_LAG_P99_SECONDS } from '@phishnet/api/metrics/inference';
 
 const { values } = parseArgs({
   options: {

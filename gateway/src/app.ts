@@ -16,7 +16,7 @@ import { RedisL2, createRedisClient } from './cache/redis-l2.ts';
 import { CheckService } from './check-service.ts';
 import type { GatewayConfig } from './config.ts';
 import { createMetrics, type GatewayMetrics } from './metrics/metrics.ts';
-import { REDIS_UP } from './metrics/names.ts';
+import { REDIS_UP } from '@phishnet/api/metrics/gateway';
 import metricsPlugin, { metricsRoute } from './plugins/metrics.ts';
 import problemPlugin, { clientErrorHandler } from './plugins/problem.ts';
 import { fastSerializerCompiler } from './plugins/serializer.ts';
@@ -183,7 +183,6 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   const service = new CheckService({
     lists: lists.store, listTtlSeconds: config.PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS,
     cache, router, batchWaitMs: config.PHISHNET_GATEWAY_BATCH_WAIT_MS, batchMax: config.PHISHNET_GATEWAY_BATCH_MAX,
-    ...(config.PHISHNET_GATEWAY_MODEL_THRESHOLDS ? { thresholds: config.PHISHNET_GATEWAY_MODEL_THRESHOLDS } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ttlMaxSeconds: config.PHISHNET_GATEWAY_CACHE_TTL_MAX_SECONDS,
   });

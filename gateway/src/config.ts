@@ -139,20 +139,6 @@ export const GatewayConfig = z.object({
    * Browsing v5 answers its hash searches with a cache duration of the same order).
    */
   PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS: int(300, 0),
-  /**
-   * Optional "suspicious,phishing" decision thresholds (0..1) of the served model, for the TTL policy's
-   * "score within 0.1 of a threshold" rule. The inference API does not return thresholds; when unset, only the
-   * `suspicious` verdict counts as low confidence.
-   */
-  PHISHNET_GATEWAY_MODEL_THRESHOLDS: z.string().optional().transform((s, ctx) => {
-    if (s === undefined || s.trim() === '') return undefined;
-    const [a, b, ...rest] = s.split(',').map(Number);
-    if (rest.length > 0 || a === undefined || b === undefined || !(a >= 0 && a <= b && b <= 1)) {
-      ctx.addIssue({ code: 'custom', message: 'expected "suspicious,phishing" with 0 <= suspicious <= phishing <= 1' });
-      return z.NEVER;
-    }
-    return { suspicious: a, phishing: b };
-  }),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfig>;
 

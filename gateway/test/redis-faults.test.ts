@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { REDIS_BREAKER_STATE } from '../src/metrics/names.ts';
+import { REDIS_BREAKER_STATE } from '@phishnet/api/metrics/gateway';
 import { type ServiceProc, startInference, startRedis } from '@phishnet/testing';
 
 let inference: ServiceProc;

@@ -12,7 +12,7 @@ import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { REPORTS_STREAM, RedisReportStore } from '../src/reports/store.ts';
 import { reporterId } from '../src/routes/reports.ts';
-import { REPORT_COMMENT_MAX } from '../src/schemas/reports.ts';
+import { REPORT_COMMENT_MAX } from '@phishnet/api';
 import { type ServiceProc, startRedis } from '@phishnet/testing';
 
 let dir: string;

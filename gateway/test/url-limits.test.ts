@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { MAX_URL_LENGTH, PredictResponse, isPredictionError } from '@phishnet/inference/contract';
+import { MAX_URL_LENGTH, PredictResponse, isPredictionError } from '@phishnet/api';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { type ServiceProc, startGateway, startInference } from '@phishnet/testing';

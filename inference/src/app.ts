@@ -3,8 +3,8 @@
  * the app is built; the worker pool loads it and becomes ready after `app.scoring.warmUp()`.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { MAX_URL_LENGTH } from './contract/canonical-url.ts';
-import { MAX_PREDICT_BATCH, type ModelRef } from './contract/predict.ts';
+import { MAX_URL_LENGTH } from '@phishnet/api';
+import { MAX_PREDICT_BATCH, type ModelRef, type ScoringModel } from '@phishnet/api';
 import type { Artifact } from './model/artifact.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import problemPlugin from './plugins/problem.ts';
@@ -32,7 +32,7 @@ export const MAX_BODY_BYTES = MAX_PREDICT_BATCH * (MAX_URL_LENGTH + 8) + 1024;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Header carried by every response: the digest (`sha256:<hex>`) of the model this process serves. */
+/** Header carried by every response: the model digest (hex SHA-256 of the artifact) of the model this process serves. */
 export const MODEL_DIGEST_HEADER = 'x-model-digest';
 
 /**
@@ -40,7 +40,16 @@ export const MODEL_DIGEST_HEADER = 'x-model-digest';
  * Call `await app.ready()` then `await app.scoring.warmUp()`; `app.close()` finishes accepted work, then stops workers.
  */
 export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
-  const model: ModelRef = { name: o.artifact.manifest.name, version: o.artifact.manifest.version, digest: o.artifact.digest };
+  const { manifest } = o.artifact;
+  const model: ModelRef = { name: manifest.name, version: manifest.version, digest: o.artifact.digest };
+  // Predict answers carry the thresholds (and operating points) of the model that scored, so callers keep no copy.
+  const scoringModel: ScoringModel = {
+    ...model,
+    thresholds: { suspicious: manifest.thresholds.suspicious, phishing: manifest.thresholds.phishing },
+    ...(manifest.thresholdPolicy
+      ? { thresholdPolicy: { suspiciousFpr: manifest.thresholdPolicy.suspiciousFpr, phishingFpr: manifest.thresholdPolicy.phishingFpr } }
+      : {}),
+  };
   const app = Fastify({
     loggerInstance: o.logger,
     // Per-request lines are logged at debug level by the predict route (never with URLs).
@@ -82,6 +91,6 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(healthRoutes, { model });
   await app.register(metricsRoute);
-  await app.register(predictRoute, { model });
+  await app.register(predictRoute, { model: scoringModel });
   return app;
 }

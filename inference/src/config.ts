@@ -2,6 +2,7 @@
  * Inference service configuration: one zod schema over `process.env`, parsed once in `main.ts` and passed down.
  * Every variable is `PHISHNET_INFERENCE_<NAME>`; the Helm chart and the operator set them 1:1.
  */
+import { ModelDigestSchema } from '@phishnet/api';
 import { z } from 'zod';
 import { DEFAULT_MODEL_PATH } from './model/default-model.ts';
 
@@ -16,11 +17,8 @@ export const InferenceEnv = z.object({
   PHISHNET_INFERENCE_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(8000)),
   /** Model artifact: a filesystem path, `file://` or `http(s)://` URL of the `.tar.gz`. */
   PHISHNET_INFERENCE_MODEL_URI: z.preprocess(unsetIfEmpty, z.string().min(1).default(DEFAULT_MODEL_PATH)),
-  /** Expected sha256 of the artifact archive (`<hex>` or `sha256:<hex>`); when set, a mismatch is fatal. */
-  PHISHNET_INFERENCE_MODEL_SHA256: z.preprocess(
-    unsetIfEmpty,
-    z.string().trim().regex(/^(sha256:)?[0-9a-fA-F]{64}$/, 'must be 64 hex digits, optionally prefixed by "sha256:"').optional(),
-  ),
+  /** Expected model digest (`@phishnet/api`: 64 hex digits, the archive's SHA-256); when set, a mismatch is fatal. */
+  PHISHNET_INFERENCE_MODEL_SHA256: z.preprocess(unsetIfEmpty, z.string().trim().toLowerCase().pipe(ModelDigestSchema).optional()),
   /** Rollout arm this deployment serves; a label on every metric series. */
   PHISHNET_INFERENCE_TRACK: z.preprocess(unsetIfEmpty, z.enum(['stable', 'canary']).default('stable')),
   /** Worker threads scoring in parallel (each loads its own copy of the model; intraOpNumThreads 1). */

@@ -5,9 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type AppOptions } from '../src/app.ts';
-import { isPredictionError, MAX_PREDICT_BATCH, PredictResponse, type Prediction } from '../src/contract/predict.ts';
+import { isPredictionError, MAX_PREDICT_BATCH, PredictResponse, type Prediction } from '@phishnet/api';
 import { loadArtifact, type Artifact } from '../src/model/artifact.ts';
-import * as names from '../src/metrics/names.ts';
+import * as names from '@phishnet/api/metrics/inference';
 import { modelPath } from '@phishnet/testing';
 
 let artifact: Artifact;
@@ -63,7 +63,12 @@ describe('POST /v1/predict', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-model-digest']).toBe(artifact.digest);
     const body = PredictResponse.parse(res.json());
-    expect(body.model).toEqual({ name: artifact.manifest.name, version: artifact.manifest.version, digest: artifact.digest });
+    // The answer carries the scoring model's thresholds and operating points from its manifest (v5 records both).
+    expect(body.model).toEqual({
+      name: artifact.manifest.name, version: artifact.manifest.version, digest: artifact.digest,
+      thresholds: { suspicious: artifact.manifest.thresholds.suspicious, phishing: artifact.manifest.thresholds.phishing },
+      thresholdPolicy: { suspiciousFpr: 0.01, phishingFpr: 0.001 },
+    });
     expect(body.predictions.some(isPredictionError)).toBe(false);
     const predictions = body.predictions as Prediction[];
     expect(predictions.map((p) => p.url)).toEqual(['http://paypal.com.secure-login.example.test/signin', 'https://www.wikipedia.org/', 'http://example.com/b']);

@@ -10,7 +10,7 @@ import { PrometheusError, PrometheusProvider, measure } from '../src/analysis/pr
 import { DEFAULT_ARM_SELECTOR, planMetric } from '../src/analysis/queries.ts';
 import {
   INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_REQUESTS_TOTAL, INFERENCE_VERDICTS_TOTAL,
-} from '../src/metrics/names.ts';
+} from '@phishnet/api/metrics/inference';
 import { type RunningPrometheus, startPrometheus, waitFor } from '@phishnet/testing';
 
 /** A fake-free "inference arm": real prom-client metrics with the inference names, driven by a bounded timer. */

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { canonicalize } from '@phishnet/inference/contract';
+import { canonicalize } from '@phishnet/api';
 import { gatewayMetric, type GatewayProc, modelPath, ROOT, type ServiceProc, startGateway, startInference, startRedis, waitReady } from '@phishnet/testing';
 
 const TTL_CAP_SECONDS = 6;

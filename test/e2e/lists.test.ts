@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { canonicalize } from '@phishnet/inference/contract';
+import { canonicalize } from '@phishnet/api';
 import {
   LISTS_CHANGED_CHANNEL, LISTS_INDEX_KEY, dataSha256, encodeHashes, fullHash, listDataKey, lookupExpressions, urlEntryExpression,
   type ListIndexEntry, type ListKind,

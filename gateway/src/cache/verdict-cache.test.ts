@@ -5,7 +5,7 @@ import { VerdictCache } from './verdict-cache.ts';
 
 describe('VerdictCache (embedded: L1 only)', () => {
   const p = { url: 'http://x.test/', score: 0.1, verdict: 'legitimate' as const, threatLevel: 'none' as const, reasons: [] };
-  const model = { name: 'm', version: '1', digest: 'sha256:d' };
+  const model = { name: 'm', version: '1', digest: 'd'.repeat(64) };
 
   test('lookupL1 (the check service\'s path): miss → fresh → stale past TTL → gone past TTL + stale window; every lookup counted', async () => {
     const metrics = createMetrics();
@@ -27,8 +27,8 @@ describe('VerdictCache (embedded: L1 only)', () => {
   test('the last model digest is remembered', async () => {
     const c = new VerdictCache({ l1Max: 10, l2: null, metrics: createMetrics(), staleSeconds: 0 });
     expect(await c.lastDigest()).toBeNull();
-    c.noteDigest('sha256:abc');
-    expect(await c.lastDigest()).toBe('sha256:abc');
-    expect(c.knownDigest()).toBe('sha256:abc');
+    c.noteDigest('abc'.padEnd(64, '0'));
+    expect(await c.lastDigest()).toBe('abc'.padEnd(64, '0'));
+    expect(c.knownDigest()).toBe('abc'.padEnd(64, '0'));
   });
 });

@@ -14,7 +14,7 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { NoVerdictError } from '../upstream/errors.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
-import type { Problem } from '../schemas/check.ts';
+import type { Problem } from '@phishnet/api';
 
 /** One field-level issue in a 400 problem. `path` is a JSON pointer into the body, e.g. "/urls/3". */
 export interface FieldIssue { path: string; code: string; message: string }

@@ -10,11 +10,7 @@
  */
 import { CustomObjectsApi, ListWatch, Watch, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
 import type { RouterLog } from './traffic-router.ts';
-import { Traffic } from './traffic.ts';
-
-export const GROUP = 'phishnet.io';
-export const VERSION = 'v1alpha1';
-export const PLURAL = 'phishmodels';
+import { GROUP, PHISHMODEL_PLURAL as PLURAL, Traffic, VERSION } from '@phishnet/api';
 
 interface PhishModelObject extends KubernetesObject {
   status?: { traffic?: unknown };

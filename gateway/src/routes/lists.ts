@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ListStore } from '../lists/list-store.ts';
 import { sendProblem } from '../plugins/problem.ts';
-import { HashSearchBody, HashSearchResponse, ListsResponse, Problem, apiErrorResponses } from '../schemas/check.ts';
+import { HashSearchBody, HashSearchResponse, ListsResponse, Problem, apiErrorResponses } from '@phishnet/api';
 
 export interface ListRoutesOptions {
   store: ListStore;

@@ -9,7 +9,7 @@ import {
   bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, type IPolicy,
 } from 'cockatiel';
 import { Pool } from 'undici';
-import { PredictResponse } from '@phishnet/inference/contract';
+import { PredictResponse } from '@phishnet/api';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import { inSpan } from '../tracing.ts';
 import { UpstreamContractError, UpstreamHttpError, isRetryable, outcomeOf } from './errors.ts';

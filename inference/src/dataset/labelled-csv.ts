@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
-import { canonicalize, UrlError, type CanonicalUrl } from '../contract/canonical-url.ts';
+import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/api';
 
 /** One usable row: the canonical URL, its label and source ("" when the file has no `source` column). */
 export interface LabelledUrl {

@@ -12,7 +12,7 @@
  */
 import { parse as parseDomain } from 'tldts';
 import { domainToUnicode } from 'node:url';
-import type { CanonicalUrl } from '../contract/canonical-url.ts';
+import type { CanonicalUrl } from '@phishnet/api';
 import {
   ABUSED_TLDS, BRANDS, BRAND_TOKENS, EXECUTABLE_EXTENSIONS, FREE_HOSTING, PAGE_EXTENSIONS, SCRIPT_EXTENSIONS,
   SENSITIVE_WORDS, SHORTENERS,

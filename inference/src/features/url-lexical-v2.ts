@@ -9,7 +9,7 @@
  * matrix that `features/cli.ts --feature-set url-lexical/v2` writes with it.
  */
 import { parse as parseDomain } from 'tldts';
-import type { CanonicalUrl } from '../contract/canonical-url.ts';
+import type { CanonicalUrl } from '@phishnet/api';
 import { BRAND_TOKENS } from './lexicons.ts';
 import { DDNS_SUFFIXES, DICTIONARY, EDGE_HOSTING_SUFFIXES } from './lexicons-v2.ts';
 import {

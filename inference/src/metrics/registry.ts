@@ -2,12 +2,12 @@
  * The inference service's prom-client registry: one per app instance (tests build several apps in one process).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ModelRef } from '../contract/predict.ts';
+import type { ModelRef } from '@phishnet/api';
 import {
   INFERENCE_BATCH_SIZE, INFERENCE_MODEL_INFO, INFERENCE_PREDICTIONS_TOTAL, INFERENCE_QUEUE_DEPTH,
   INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_REQUESTS_TOTAL, INFERENCE_SCORE, INFERENCE_VERDICTS_TOTAL,
   PREDICT_OUTCOMES, type PredictOutcome,
-} from './names.ts';
+} from '@phishnet/api/metrics/inference';
 
 /** Score buckets: 0.05 wide upper bounds 0.05 … 1.0. */
 export const SCORE_BUCKETS: readonly number[] = Array.from({ length: 20 }, (_, i) => Math.round((i + 1) * 5) / 100);

@@ -3,7 +3,7 @@
  * onnxruntime-node), so the numbers describe what production computes.
  */
 import { readLabelledCsv } from '../dataset/labelled-csv.ts';
-import type { CanonicalUrl } from '../contract/canonical-url.ts';
+import type { CanonicalUrl } from '@phishnet/api';
 import { summarize, type Metrics } from './metrics.ts';
 import type { Scorer } from './scorer.ts';
 

@@ -1,6 +1,7 @@
 /**
  * `manifest.json` of a model artifact, as written by `training/phishnet_training/train.py`.
  */
+import { ThresholdPolicy, Thresholds } from '@phishnet/api';
 import { z } from 'zod';
 
 /** Platt calibration: score = 1 / (1 + exp(-(a · logit(raw) + b))), raw clipped to [1e-7, 1 − 1e-7]. */
@@ -34,8 +35,9 @@ export const ModelManifest = z.object({
   calibration: Calibration,
   ngramModel: NgramModel.optional(),
   /** Calibrated-score cut-offs, 0..1: score ≥ phishing → phishing, ≥ suspicious → suspicious. */
-  thresholds: z.object({ suspicious: z.number().min(0).max(1), phishing: z.number().min(0).max(1) })
-    .refine((t) => t.suspicious <= t.phishing, 'thresholds.suspicious must be ≤ thresholds.phishing'),
+  thresholds: Thresholds.refine((t) => t.suspicious <= t.phishing, 'thresholds.suspicious must be ≤ thresholds.phishing'),
+  /** The operating points the thresholds were chosen for (target false-positive rates); absent in older artifacts. */
+  thresholdPolicy: ThresholdPolicy.loose().optional(),
   trainingData: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), rows: z.number().int() }).loose(),
   metrics: z.record(z.string(), z.unknown()).optional(),
 }).loose();

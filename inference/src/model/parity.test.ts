@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
-import { canonicalize, type CanonicalUrl } from '../contract/canonical-url.ts';
+import { canonicalize, type CanonicalUrl } from '@phishnet/api';
 import { readLabelledCsv, type LabelledUrl } from '../dataset/labelled-csv.ts';
-import { MODEL_REASONS } from '../features/index.ts';
+import { MODEL_REASONS } from '@phishnet/api';
 import { loadArtifact } from './artifact.ts';
 import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from './default-model.ts';
 import { Scorer } from './scorer.ts';
@@ -37,7 +37,7 @@ const BUNDLED = [['v5 (bundled, url-lexical/v2)', DEFAULT_MODEL_PATH], ['v4 (pre
 describe.each(BUNDLED)('parity of %s', (_, path) => {
   it('onnxruntime-node matches the native tree model within 1e-5 on the 2k fixture', async () => {
     const parity = JSON.parse(await readFile(path.replace(/\.tar\.gz$/, '.parity.json'), 'utf8')) as Parity;
-    expect(`sha256:${parity.artifactSha256}`).toBe(scorerOf(path).ref.digest);
+    expect(parity.artifactSha256).toBe(scorerOf(path).ref.digest);
     const urls = await fixtureUrls(parity);
     const native = parity.nativeRaw ?? parity.nativeScores;
     expect(urls.length).toBe(native.length);

@@ -3,7 +3,7 @@
  * {@link MicroBatcher}. `session.run()` blocks its thread, so the event loop never runs the model.
  */
 import { Piscina } from 'piscina';
-import type { Prediction } from '../contract/predict.ts';
+import type { Prediction } from '@phishnet/api';
 import type { Artifact } from '../model/artifact.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import type { ScoredUrl, ScoringWorkerData } from './worker.ts';

@@ -3,7 +3,7 @@
  * every worker and a warm-up prediction succeeded, 503 problem+json before that and while shutting down).
  */
 import type { FastifyInstance } from 'fastify';
-import type { ModelRef } from '../contract/predict.ts';
+import type { ModelRef } from '@phishnet/api';
 import { sendProblem } from '../plugins/problem.ts';
 
 export interface HealthRouteOptions {

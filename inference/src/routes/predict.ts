@@ -10,9 +10,9 @@
  * MAX_PREDICT_BATCH URLs, 503 + Retry-After when the queue is full or the service is shutting down.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_PREDICT_BATCH, PredictRequest, type ModelRef, type PredictionEntry, type PredictResponse } from '../contract/predict.ts';
+import { MAX_PREDICT_BATCH, PredictRequest, type PredictionEntry, type PredictResponse, type ScoringModel } from '@phishnet/api';
 import { observeRequest } from '../metrics/registry.ts';
-import type { PredictOutcome } from '../metrics/names.ts';
+import type { PredictOutcome } from '@phishnet/api/metrics/inference';
 import { BatcherClosedError, QueueFullError } from '../pool/micro-batcher.ts';
 import type { ScoredUrl } from '../pool/scoring-pool.ts';
 import { sendProblem } from '../plugins/problem.ts';
@@ -30,7 +30,7 @@ function outcomeOf(req: FastifyRequest, reply: FastifyReply): PredictOutcome {
 }
 
 export interface PredictRouteOptions {
-  model: ModelRef;
+  model: ScoringModel;
 }
 
 /** Registers POST /v1/predict. */

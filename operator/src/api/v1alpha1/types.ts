@@ -6,13 +6,9 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 
-export const GROUP = 'phishnet.io';
-export const VERSION = 'v1alpha1';
-export const PLURAL = 'phishmodels';
-export const KIND = 'PhishModel';
-export const API_VERSION = `${GROUP}/${VERSION}`;
-/** Finalizer the operator puts on every PhishModel it manages. */
-export const FINALIZER = 'phishnet.io/cleanup';
+import type { Traffic } from '@phishnet/api';
+export { API_VERSION, GROUP, PHISHMODEL_FINALIZER as FINALIZER, PHISHMODEL_KIND as KIND, PHISHMODEL_PLURAL as PLURAL, VERSION } from '@phishnet/api';
+export type { Traffic };
 
 /** Built-in analysis metric names (see analysis/queries.ts for their PromQL). */
 export const BUILTIN_METRICS = ['error-rate', 'latency-p99', 'phishing-rate-delta', 'verdict-disagreement'] as const;
@@ -97,22 +93,6 @@ export interface ArtifactRef {
   version: string;
   digest: string;
   uri: string;
-}
-
-/**
- * The traffic split the gateway applies, read-only for it. Services are in the PhishModel's namespace and listen on
- * `port`. Each canonical URL is assigned to an arm by hash: `canaryWeight` percent (0..100) of URLs go to
- * `canaryService`; of the URLs answered by stable, `mirrorPercent` percent are also sent to the canary with the
- * response discarded (disagreements counted). `canaryService` is absent when there is no canary.
- */
-export interface Traffic {
-  stableService: string;
-  canaryService?: string;
-  port: number;
-  canaryWeight: number;
-  mirrorPercent: number;
-  stableDigest?: string;
-  canaryDigest?: string;
 }
 
 export type AnalysisVerdict = 'Successful' | 'Failed' | 'Inconclusive' | 'Error';

@@ -456,7 +456,7 @@ describe('canonicalize: idempotence', () => {
     expect(canonicalize(once.href)).toEqual(once);
   });
 
-  const fixture = new URL('../../../fixtures/urls-2k.csv', import.meta.url);
+  const fixture = new URL('../../fixtures/urls-2k.csv', import.meta.url);
   it.skipIf(!existsSync(fixture))('fixtures/urls-2k.csv: every row is idempotent or a UrlError', () => {
     const urls = urlColumn(readFileSync(fixture, 'utf8'));
     expect(urls.length).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 /**
- * URL canonicalization: the single implementation shared by the gateway (cache keys, logging the host) and
- * inference (features are computed on canonical URLs only).
+ * URL canonicalization: the single implementation shared by the gateway (the checked URL at its edge: cache keys,
+ * routing, lists, logging the host), the lists and inference (features are computed on canonical URLs only).
  *
  * The algorithm is Google Safe Browsing's URL canonicalization
  * (https://developers.google.com/safe-browsing/v4/urls-hashing#canonicalization and the current
@@ -44,6 +44,9 @@
  */
 import { Buffer } from 'node:buffer';
 import { domainToASCII } from 'node:url';
+import { MAX_HOST_LENGTH, MAX_LABEL_LENGTH, MAX_URL_LENGTH } from './limits.ts';
+
+export { MAX_HOST_LENGTH, MAX_LABEL_LENGTH, MAX_URL_LENGTH };
 
 /** Stable error codes of {@link UrlError}; callers branch on these, never on the message. */
 export const URL_ERROR_CODES = ['EMPTY', 'TOO_LONG', 'UNSUPPORTED_SCHEME', 'INVALID_HOST', 'MALFORMED'] as const;
@@ -89,21 +92,6 @@ export interface CanonicalUrl {
   /** Text after the first "?", null when there is no "?" ("" for a bare "?"). Slashes are kept as they are. */
   readonly query: string | null;
 }
-
-/**
- * URL length limit, bytes: both the UTF-8 input (before any trimming) and the canonical URL (`href`, ASCII, so its
- * length in characters is its length in bytes) must fit. The canonical form is what the gateway sends to inference
- * and what inference canonicalizes again, so limiting it here keeps every component on one limit: a URL the gateway
- * accepts is one inference scores (percent-escaping can triple a URL: 4,000 × "é" is 8,000 bytes in, 24,000 out).
- * Longer URLs fail with TOO_LONG.
- */
-export const MAX_URL_LENGTH = 8192;
-
-/** Longest canonical domain name, characters (RFC 1035 §2.3.4: 255 octets on the wire = 253 as text). */
-export const MAX_HOST_LENGTH = 253;
-
-/** Longest label of a canonical domain name, characters (RFC 1035 §2.3.4). */
-export const MAX_LABEL_LENGTH = 63;
 
 /**
  * Canonicalizes a URL per Google Safe Browsing (with the deviations documented at the top of this module).

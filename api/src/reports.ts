@@ -1,10 +1,9 @@
 /**
  * `POST /api/reports` schemas (zod): a user's report that a verdict was wrong. The OpenAPI document is generated from
- * these. The browser extension bounds its comment by the same limit (report-limits.ts).
+ * these. The browser extension bounds its comment by the same limit (`@phishnet/api/limits`).
  */
 import { z } from 'zod';
-import { MAX_URL_LENGTH } from '@phishnet/inference/contract';
-import { REPORT_COMMENT_MAX } from './report-limits.ts';
+import { MAX_URL_LENGTH, REPORT_COMMENT_MAX } from './limits.ts';
 
 export { REPORT_COMMENT_MAX };
 

@@ -1,8 +1,7 @@
 /**
- * Prometheus metric names: the operator's own series (`phishmodel_*` rollout state, `phishnet_feed_*` PhishFeed sync
- * state, `phishnet_operator_*` controller health) and the names of other components' series the analysis queries read. The inference names must equal those
- * exported by inference/src/metrics/names.ts (the operator imports neither service; operator/test/metric-names.test.ts
- * checks the copies).
+ * Prometheus metric names of the operator: `phishmodel_*` (rollout state), `phishnet_feed_*` (PhishFeed sync state),
+ * `phishnet_operator_*` (controller health). The series of other components that the analysis queries read are
+ * imported from their own modules (./inference.ts, ./gateway.ts), never copied here.
  */
 
 // --- operator-owned ---
@@ -40,16 +39,3 @@ export const OPERATOR_QUEUE_DEPTH = 'phishnet_operator_queue_depth';
 export const OPERATOR_LEADER = 'phishnet_operator_leader';
 /** Counter: Prometheus queries by outcome (ok|error); label outcome. */
 export const OPERATOR_PROMETHEUS_QUERIES_TOTAL = 'phishnet_operator_prometheus_queries_total';
-
-// --- read by analysis (owned by inference; labels model, version, track) ---
-export const INFERENCE_REQUESTS_TOTAL = 'phishnet_inference_requests_total';
-export const INFERENCE_REQUEST_DURATION_SECONDS = 'phishnet_inference_request_duration_seconds';
-export const INFERENCE_VERDICTS_TOTAL = 'phishnet_inference_verdicts_total';
-export const INFERENCE_PREDICTIONS_TOTAL = 'phishnet_inference_predictions_total';
-export const INFERENCE_SCORE = 'phishnet_inference_score';
-
-// --- read by analysis (owned by the gateway's mirroring; proposed names, label phishmodel) ---
-/** Counter: mirrored predictions compared between stable and canary. */
-export const GATEWAY_MIRROR_COMPARISONS_TOTAL = 'phishnet_gateway_mirror_comparisons_total';
-/** Counter: mirrored predictions whose verdict differed between stable and canary. */
-export const GATEWAY_MIRROR_DISAGREEMENTS_TOTAL = 'phishnet_gateway_mirror_disagreements_total';

@@ -1,6 +1,6 @@
 /**
- * Gateway metric names (Prometheus, snake_case, unit suffixes). Dashboards and alert tests import these constants;
- * `@phishnet/gateway/metrics` re-exports this file.
+ * Gateway metric names (Prometheus, snake_case, unit suffixes, prefix `phishnet_gateway_`): the single source for the
+ * gateway's registry, dashboards, alert tests and the operator's analysis queries (`@phishnet/api/metrics/gateway`).
  */
 
 /** Counter {route, status}: HTTP requests answered. */
@@ -37,7 +37,7 @@ export const REDIS_ERRORS_TOTAL = 'phishnet_gateway_redis_errors_total';
 export const ROUTED_URLS_TOTAL = 'phishnet_gateway_routed_urls_total';
 /**
  * Counter {phishmodel}: mirrored URLs whose stable and canary verdicts were compared. The operator's
- * verdict-disagreement analysis divides {@link MIRROR_DISAGREEMENTS_TOTAL} by this (operator/src/analysis/queries.ts).
+ * verdict-disagreement analysis divides {@link MIRROR_DISAGREEMENTS_TOTAL} by this (the operator's analysis queries).
  */
 export const MIRROR_COMPARISONS_TOTAL = 'phishnet_gateway_mirror_comparisons_total';
 /** Counter {phishmodel}: mirrored URLs whose canary verdict differed from the stable verdict. */

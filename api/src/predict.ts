@@ -2,32 +2,43 @@
  * Inference API contract (`POST /v1/predict`): the request/response schemas the gateway imports.
  */
 import { z } from 'zod';
-import { REASON_CODES } from '../features/reasons.ts';
 import { URL_ERROR_CODES } from './canonical-url.ts';
+import { ModelDigestSchema } from './digest.ts';
+import { MAX_PREDICT_BATCH } from './limits.ts';
+import { REASON_CODES, type ReasonCode as ReasonCodeValue } from './reasons.ts';
 
-/** Largest batch one request may carry. */
-export const MAX_PREDICT_BATCH = 1000;
+export { MAX_PREDICT_BATCH };
 
 export const Verdict = z.enum(['phishing', 'suspicious', 'legitimate']);
 export type Verdict = z.infer<typeof Verdict>;
 export const ThreatLevel = z.enum(['high', 'medium', 'low', 'none']);
 export type ThreatLevel = z.infer<typeof ThreatLevel>;
-/**
- * Reason codes of list verdicts (the gateway decides known URLs by lists before the model; see @phishnet/lists):
- * `KNOWN_PHISHING` — a deny list (threat feed) holds one of the URL's lookup expressions; `ALLOWLISTED` — an allow
- * list holds its host or registered domain. The model never gives them.
- */
-export const LIST_REASON_CODES = ['KNOWN_PHISHING', 'ALLOWLISTED'] as const;
-export type ListReasonCode = (typeof LIST_REASON_CODES)[number];
-/** Every reason code of the public API: the model's (rule and model reasons, most severe first), then the lists'. */
-export const ReasonCode = z.enum([...REASON_CODES, ...LIST_REASON_CODES] as readonly string[] as [string, ...string[]]);
+/** Every reason code of the public API (reasons.ts): the model's (rule and model reasons, most severe first), then the lists'. */
+export const ReasonCode = z.enum(REASON_CODES as readonly ReasonCodeValue[] as [ReasonCodeValue, ...ReasonCodeValue[]]);
+export type ReasonCode = ReasonCodeValue;
 
-/** Model identity: `digest` is `sha256:<hex>` of the artifact archive. */
-export const ModelRef = z.object({ name: z.string(), version: z.string(), digest: z.string() });
+/** Model identity: `digest` is the {@link ModelDigestSchema model digest} (hex SHA-256 of the artifact archive). */
+export const ModelRef = z.object({ name: z.string(), version: z.string(), digest: ModelDigestSchema });
 export type ModelRef = z.infer<typeof ModelRef>;
 
+/** Calibrated-score cut-offs of a model, probabilities 0..1: score ≥ phishing → phishing, ≥ suspicious → suspicious. */
+export const Thresholds = z.object({ suspicious: z.number().min(0).max(1), phishing: z.number().min(0).max(1) });
+export type Thresholds = z.infer<typeof Thresholds>;
+
+/** The operating points the thresholds were chosen for: target false-positive rates (0..1) on legitimate URLs. */
+export const ThresholdPolicy = z.object({ suspiciousFpr: z.number().min(0).max(1), phishingFpr: z.number().min(0).max(1) });
+export type ThresholdPolicy = z.infer<typeof ThresholdPolicy>;
+
+/**
+ * The model that scored a batch, as inference answers: its identity plus the decision thresholds (and, when the
+ * artifact records them, the operating points) from its manifest, so callers need no copy of them (the gateway's TTL
+ * policy reads them from here).
+ */
+export const ScoringModel = ModelRef.extend({ thresholds: Thresholds, thresholdPolicy: ThresholdPolicy.optional() });
+export type ScoringModel = z.infer<typeof ScoringModel>;
+
 export const PredictRequest = z.object({
-  /** Canonical URLs (inference canonicalizes again; canonicalization is idempotent). */
+  /** URLs to score; inference canonicalizes each (the gateway sends canonical URLs, which canonicalize to themselves). */
   urls: z.array(z.string().min(1)).min(1).max(MAX_PREDICT_BATCH),
 });
 export type PredictRequest = z.infer<typeof PredictRequest>;
@@ -65,7 +76,7 @@ export function isPredictionError(e: PredictionEntry): e is PredictionError {
 }
 
 export const PredictResponse = z.object({
-  model: ModelRef,
+  model: ScoringModel,
   /** One entry per URL of the request, in order: its prediction or its {@link PredictionError}. */
   predictions: z.array(PredictionEntry),
 });

@@ -1,11 +1,12 @@
 /**
- * Public API schemas (zod). The OpenAPI document (/docs, gateway/openapi.json) is generated from these.
+ * The gateway's public API schemas (zod): requests, responses, problem details. The gateway validates and serializes
+ * with them, and the OpenAPI document (/docs, gateway/openapi.json) is generated from them.
  */
 import { z } from 'zod';
-import { MAX_HOST_LENGTH, MAX_LABEL_LENGTH, MAX_URL_LENGTH, ModelRef, ReasonCode, ThreatLevel, Verdict } from '@phishnet/inference/contract';
+import { MAX_CHECK_BATCH, MAX_HOST_LENGTH, MAX_LABEL_LENGTH, MAX_SEARCH_PREFIXES, MAX_URL_LENGTH } from './limits.ts';
+import { ModelRef, ReasonCode, ThreatLevel, Verdict } from './predict.ts';
 
-/** Largest batch of `POST /api/check-urls` (as Safe Browsing's Lookup API). */
-export const MAX_CHECK_BATCH = 500;
+export { MAX_CHECK_BATCH, MAX_SEARCH_PREFIXES };
 
 const UrlInput = z.string().min(1).max(MAX_URL_LENGTH)
   .describe(`An http(s) URL, at most ${MAX_URL_LENGTH} bytes in UTF-8 as sent and at most ${MAX_URL_LENGTH} bytes in its canonical `
@@ -15,7 +16,7 @@ const UrlInput = z.string().min(1).max(MAX_URL_LENGTH)
 export const CheckUrlBody = z.object({ url: UrlInput }).meta({ id: 'CheckUrlRequest' });
 export const CheckUrlsBody = z.object({ urls: z.array(UrlInput).min(1).max(MAX_CHECK_BATCH) }).meta({ id: 'CheckUrlsRequest' });
 
-/** What decided a verdict; see domain/verdict.ts VerdictSource. */
+/** What decided a verdict. */
 export const VerdictSource = z.object({
   kind: z.enum(['list', 'model']).describe('`list`: a deny or allow list decided before the model; `model`: the model scored the URL'),
   list: z.string().optional().describe('Name of the list that decided (only when kind is `list`)'),
@@ -29,7 +30,7 @@ export const UrlVerdict = z.object({
   threatLevel: ThreatLevel.describe('List verdicts: `high` (deny list), `none` (allow list)'),
   reasons: z.array(ReasonCode).describe(
     'Stable reason codes, most severe first. List verdicts: [`KNOWN_PHISHING`] (deny list) or [`ALLOWLISTED`] (allow list)'),
-  model: ModelRef.nullable().describe('Model that produced the verdict (digest is sha256:<hex> of the artifact); null when a list decided'),
+  model: ModelRef.nullable().describe('Model that produced the verdict (digest: hex SHA-256 of the artifact archive); null when a list decided'),
   source: VerdictSource,
   cached: z.boolean().describe('Served from the gateway cache rather than a fresh inference call (false for list verdicts)'),
   stale: z.boolean().describe('Served past its cache TTL because inference could not answer'),
@@ -38,9 +39,6 @@ export const UrlVerdict = z.object({
 
 export const CheckUrlsResponse = z.object({ verdicts: z.array(UrlVerdict).describe('One verdict per input URL, in order') })
   .meta({ id: 'CheckUrlsResponse' });
-
-/** Most prefixes one `POST /api/hashes/search` may carry. */
-export const MAX_SEARCH_PREFIXES = 1000;
 
 export const HashSearchBody = z.object({
   prefixes: z.array(z.string().regex(/^[0-9a-f]{8}$/, 'a hash prefix is 8 lowercase hex characters (4 bytes)'))
