@@ -26,7 +26,7 @@ try {
   config = loadConfig(process.env);
 } catch (err) {
   if (err instanceof ConfigError) {
-    process.stderr.write(`phishnet-operator: invalid configuration: ${err.message}\n`);
+    process.stderr.write(`phishnet-operator: ${err.message}\n`);
     process.exit(2);
   }
   throw err;
