@@ -10,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { canonicalize, type CanonicalUrl } from '@phishnet/api';
-import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
+import { readLabelledCsv } from '@phishnet/tools/labelled-csv';
 import { featureVector, featureVectorV2 } from '../inference/src/features/index.ts';
 import { loadArtifact } from '../inference/src/model/artifact.ts';
 import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from '../inference/src/model/default-model.ts';

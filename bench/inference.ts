@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { statComm, statCpuSeconds } from './proc.ts';
-import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
+import { readLabelledCsv } from '@phishnet/tools/labelled-csv';
 import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
 import { INFERENCE_BATCH_SIZE, NODEJS_EVENTLOOP_LAG_P99_SECONDS } from '@phishnet/api/metrics/inference';
 

@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CanonicalUrl } from '@phishnet/api';
-import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
+import { readLabelledCsv } from '@phishnet/tools/labelled-csv';
 import { VerdictCache } from '../gateway/src/cache/verdict-cache.ts';
 import { cacheKeyOf, checkedUrl, sha256Hex } from '../gateway/src/domain/checked-url.ts';
 import { createMetrics } from '../gateway/src/metrics/metrics.ts';

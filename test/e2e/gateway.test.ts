@@ -72,7 +72,7 @@ beforeAll(async () => {
     try { return [{ raw, canonical: canonicalize(raw).href }]; } catch { return []; }
   });
   // Reference scores from the evaluation command (same model artifact, offline scoring path).
-  await promisify(execFile)(process.execPath, ['inference/src/model/evaluate-cli.ts', '--data', join(dir, 'urls-200.csv'),
+  await promisify(execFile)(process.execPath, ['tools/src/evaluate-cli.ts', '--data', join(dir, 'urls-200.csv'),
     '--model', model, '--scores', join(dir, 'scores.csv')], { cwd: ROOT });
   for (const l of (await readFile(join(dir, 'scores.csv'), 'utf8')).trim().split('\n').slice(1)) {
     const f = csvLine(l);

@@ -2,7 +2,7 @@
  * Feature set `url-lexical/v1`: canonical URL → fixed-length Float32 vector of lexical features.
  *
  * This is the only implementation of the feature set: serving (inference) calls it per URL, training reads the matrix
- * that `features/cli.ts` writes with it. Features are computed on the Safe Browsing canonical form
+ * that `tools/src/features-cli.ts` writes with it. Features are computed on the Safe Browsing canonical form
  * (see `contract/canonical-url.ts`) and deliberately ignore three dataset artefacts of public URL corpora
  * (`shared/data/README.md`, "Shortcut risk"):
  *   - the scheme (http vs https) is not a feature;

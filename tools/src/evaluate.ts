@@ -2,10 +2,10 @@
  * Evaluation of a model artifact on a labelled CSV through the serving path (TypeScript features +
  * onnxruntime-node), so the numbers describe what production computes.
  */
-import { readLabelledCsv } from '../dataset/labelled-csv.ts';
+import { readLabelledCsv } from './labelled-csv.ts';
 import type { CanonicalUrl } from '@phishnet/api';
 import { summarize, type Metrics } from './metrics.ts';
-import type { Scorer } from './scorer.ts';
+import type { Scorer } from '@phishnet/inference/scorer';
 
 /** One scored row. */
 export interface ScoredRow { url: string; label: 0 | 1; source: string; score: number; cell: string }

@@ -9,11 +9,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadArtifact } from './artifact.ts';
-import { DEFAULT_MODEL_PATH } from './default-model.ts';
+import { loadArtifact } from '@phishnet/inference/artifact';
+import { DEFAULT_MODEL_PATH } from '@phishnet/inference/model';
+import { Scorer } from '@phishnet/inference/scorer';
 import { evaluate } from './evaluate.ts';
 import type { Metrics } from './metrics.ts';
-import { Scorer } from './scorer.ts';
 
 const { values } = parseArgs({
   options: {

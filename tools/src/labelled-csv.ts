@@ -1,6 +1,6 @@
 /**
  * Reading labelled URL files: CSV with a header that has `url` and `label` (0 = legitimate, 1 = phishing) and
- * optionally `source` and `first_seen` (ISO date); plain or gzip (`.gz`). Format of `shared/data/urls-train.csv.gz`.
+ * optionally `source` and `first_seen` (ISO date); plain or gzip (`.gz`), the format `npm run train` reads.
  */
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';

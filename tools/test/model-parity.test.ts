@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { canonicalize, type CanonicalUrl } from '@phishnet/api';
-import { readLabelledCsv, type LabelledUrl } from '../dataset/labelled-csv.ts';
+import { readLabelledCsv, type LabelledUrl } from '../src/labelled-csv.ts';
 import { MODEL_REASONS } from '@phishnet/api';
-import { loadArtifact } from './artifact.ts';
-import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from './default-model.ts';
-import { Scorer } from './scorer.ts';
-import { calibrate } from './verdict.ts';
+import { loadArtifact } from '@phishnet/inference/artifact';
+import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from '@phishnet/inference/model';
+import { Scorer } from '@phishnet/inference/scorer';
+import { calibrate } from '@phishnet/inference/verdict';
 
 // The bundled artifacts, their recorded digests, and the native scores that training wrote for fixtures/urls-2k.csv
 // (`nativeRaw`: the Python LightGBM/XGBoost probability; `nativeScores`: the final calibrated score, which for a
@@ -27,7 +27,7 @@ const scorerOf = (path: string): Scorer => scorers.get(path)!;
 /** The rows of a labelled CSV in the repository (`path` relative to its root). */
 async function fixtureRows(path: string): Promise<LabelledUrl[]> {
   const rows = [];
-  for await (const r of readLabelledCsv(new URL(`../../../${path}`, import.meta.url).pathname)) rows.push(r);
+  for await (const r of readLabelledCsv(new URL(`../../${path}`, import.meta.url).pathname)) rows.push(r);
   return rows;
 }
 const fixtureUrls = async (parity: Parity): Promise<CanonicalUrl[]> => (await fixtureRows(parity.fixture)).map((r) => r.url);

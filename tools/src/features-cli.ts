@@ -3,7 +3,7 @@
  * `--feature-set`, e.g. `url-lexical/v2`) that `training/` reads, so training and serving share one feature
  * implementation.
  *
- *   npm run features -- --data ../shared/data/urls-train.csv.gz --out /tmp/features [--feature-set url-lexical/v2]
+ *   npm run features -- --data urls-train.csv.gz --out /tmp/features [--feature-set url-lexical/v2]
  *
  * Writes three files next to each other:
  *   <out>.f32       float32 little-endian, row-major, rows × the set's column count (exactly what serving feeds the model)
@@ -20,8 +20,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { readLabelledCsv, type Rejected } from '../dataset/labelled-csv.ts';
-import { FEATURE_SET_ID, FEATURE_SETS, NGRAM_BUCKETS, NGRAM_FEATURE_SET_ID, charNgrams, featureSetFor, registeredDomain } from './index.ts';
+import { FEATURE_SET_ID, FEATURE_SETS, NGRAM_BUCKETS, NGRAM_FEATURE_SET_ID, charNgrams, featureSetFor, registeredDomain } from '@phishnet/inference/features';
+import { readLabelledCsv, type Rejected } from './labelled-csv.ts';
 
 const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, 'feature-set': { type: 'string' } } });
 if (!values.data || !values.out) {
