@@ -11,10 +11,10 @@
 import { parseArgs } from 'node:util';
 import { canonicalize, type CanonicalUrl } from '@phishnet/api';
 import { readLabelledCsv } from '@phishnet/tools/labelled-csv';
-import { featureVector, featureVectorV2 } from '../inference/src/features/index.ts';
-import { loadArtifact } from '../inference/src/model/artifact.ts';
-import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from '../inference/src/model/default-model.ts';
-import { Scorer } from '../inference/src/model/scorer.ts';
+import { featureVector, featureVectorV2 } from '@phishnet/inference/features';
+import { loadArtifact } from '@phishnet/inference/artifact';
+import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from '@phishnet/inference/model';
+import { Scorer } from '@phishnet/inference/scorer';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Number(values.rounds);

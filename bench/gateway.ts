@@ -53,7 +53,7 @@ import autocannon from 'autocannon';
 import { statChildrenCpuSeconds, statCpuSeconds } from './proc.ts';
 import { UPSTREAM_BATCH_SIZE, UPSTREAM_DURATION_SECONDS } from '@phishnet/api/metrics/gateway';
 import { INFERENCE_BATCH_SIZE, INFERENCE_REQUEST_DURATION_SECONDS } from '@phishnet/api/metrics/inference';
-import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
+import { DEFAULT_MODEL_PATH } from '@phishnet/inference/model';
 import { ROOT, freePort, startGateway, startInference, startProc, waitReady, type ServiceProc } from '@phishnet/testing';
 
 const { values } = parseArgs({
@@ -219,7 +219,7 @@ try {
     }
   };
   const cpuAll = async () => ({
-    gateway: await cpuOf(gw.child.pid), inference: await cpuOf(inference.child.pid), bare: await cpuOf(bareChild.pid),
+    gateway: await cpuOf(gw.child.pid), inference: await cpuOf(inference.child.pid), bare: await cpuOf(bare.child.pid),
     // The load generator: this process (autocannon) plus its exited children (wrk runs, reaped when they exit).
     client: await (async () => {
       const self = process.cpuUsage();
@@ -233,7 +233,7 @@ try {
   type Sums = { n: number; cpu: Record<string, { user: number; system: number }>; host: { busy: number; idle: number; steal: number }; scrape: Map<string, number>[] };
   const sums = new Map<string, Sums>();
   const add = (name: string, n: number, c0: Awaited<ReturnType<typeof cpuAll>>, c1: typeof c0, h0: Awaited<ReturnType<typeof hostCpu>>, h1: typeof h0) => {
-    const s = sums.get(name) ?? { n: 0, cpu: {}, host: { busy: 0, idle: 0, steal: 0 }, scrape: [new Map(), new Map()] };
+    const s: Sums = sums.get(name) ?? { n: 0, cpu: {}, host: { busy: 0, idle: 0, steal: 0 }, scrape: [new Map(), new Map()] };
     s.n += n;
     for (const k of Object.keys(c0) as (keyof typeof c0)[]) {
       const acc = s.cpu[k] ?? { user: 0, system: 0 };

@@ -21,13 +21,13 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { CanonicalUrl } from '@phishnet/api';
 import { readLabelledCsv } from '@phishnet/tools/labelled-csv';
-import { VerdictCache } from '../gateway/src/cache/verdict-cache.ts';
-import { cacheKeyOf, checkedUrl, sha256Hex } from '../gateway/src/domain/checked-url.ts';
-import { createMetrics } from '../gateway/src/metrics/metrics.ts';
+import { VerdictCache } from '@phishnet/gateway/verdict-cache';
+import { cacheKeyOf, checkedUrl, sha256Hex } from '@phishnet/gateway/checked-url';
+import { createMetrics } from '@phishnet/gateway/metrics';
 import {
   compileList, dataSha256, encodeHashes, fullHash, hostEntryExpression, ListSnapshot, lookupExpressions, urlHashes,
   verifyData, type ListIndexEntry,
-} from '../lists/src/index.ts';
+} from '@phishnet/lists';
 
 const { values } = parseArgs({ options: { entries: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' } } });
 const entries = Number(values.entries);
