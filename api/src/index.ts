@@ -9,6 +9,7 @@ export * from './digest.ts';
 export * from './limits.ts';
 export * from './phishmodel.ts';
 export * from './predict.ts';
+export * from './problem.ts';
 export * from './public.ts';
 export {
   LIST_REASONS, LIST_REASON_CODES, MODEL_REASONS, PREDICTION_REASON_CODES, REASON_CODES, RULE_REASONS,

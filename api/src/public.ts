@@ -3,6 +3,7 @@
  * with them, and the OpenAPI document (/docs, gateway/openapi.json) is generated from them.
  */
 import { z } from 'zod';
+import { PROBLEM_CONTENT_TYPE, Problem } from './problem.ts';
 import { MAX_CHECK_BATCH, MAX_HOST_LENGTH, MAX_LABEL_LENGTH, MAX_SEARCH_PREFIXES, MAX_URL_LENGTH } from './limits.ts';
 import { ModelRef, ReasonCode, ThreatLevel, Verdict } from './predict.ts';
 
@@ -64,18 +65,6 @@ export const ListsResponse = z.object({
   })).describe('The lists the gateway decides with, by name'),
 }).meta({ id: 'ListsResponse' });
 
-/** RFC 9457 problem details, as every error response of the gateway. */
-export const Problem = z.looseObject({
-  type: z.string().describe('URI reference identifying the problem type'),
-  title: z.string(),
-  status: z.number().int(),
-  detail: z.string().optional(),
-  instance: z.string().optional(),
-  issues: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional()
-    .describe('Field-level problems (400 only)'),
-}).meta({ id: 'Problem' });
-export type Problem = z.infer<typeof Problem>;
-
 export const HealthResponse = z.object({ status: z.literal('ok') });
 export const ReadyResponse = z.object({
   status: z.enum(['ready', 'not-ready']),
@@ -87,7 +76,7 @@ export const ReadyResponse = z.object({
 }).meta({ id: 'Readiness' });
 
 /** A problem response for the OpenAPI document, under its media type `application/problem+json`. */
-const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
+const problemResponse = (description: string) => ({ description, content: { [PROBLEM_CONTENT_TYPE]: { schema: Problem } } });
 
 /** Error statuses every API route may answer, for the OpenAPI document. */
 export const apiErrorResponses = {

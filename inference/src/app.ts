@@ -58,7 +58,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: true,
   });
   // JSON only: anything else is 415 (Fastify also parses text/plain by default). Bodies must be valid UTF-8, as at the
-  // gateway: invalid bytes are 400 INVALID_UTF8, not replaced by U+FFFD and scored as some other URL.
+  // gateway: invalid bytes are 400 `invalid-utf8`, not replaced by U+FFFD and scored as some other URL.
   app.removeContentTypeParser('text/plain');
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
@@ -67,7 +67,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     try {
       text = strictUtf8.decode(body as Buffer);
     } catch {
-      done(Object.assign(new Error('request body is not valid UTF-8'), { statusCode: 400, code: 'INVALID_UTF8' }), undefined);
+      done(Object.assign(new Error('request body is not valid UTF-8'), { statusCode: 400, code: 'invalid-utf8' }), undefined);
       return;
     }
     jsonParser(req, text, done);

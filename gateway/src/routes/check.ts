@@ -11,7 +11,8 @@ import { RejectedUrlsError } from '../upstream/errors.ts';
 import { checkedUrl, logId, type CheckedUrl } from '../domain/checked-url.ts';
 import type { PublicVerdict } from '../domain/verdict.ts';
 import type { CounterCell, GatewayMetrics } from '../metrics/metrics.ts';
-import { InputError, type FieldIssue } from '../plugins/problem.ts';
+import type { ProblemIssue } from '@phishnet/api';
+import { InputError } from '../plugins/problem.ts';
 import { CheckUrlBody, CheckUrlsBody, CheckUrlsResponse, MAX_CHECK_BATCH, MAX_URL_LENGTH, UrlVerdict, apiErrorResponses } from '@phishnet/api';
 
 /** Body limits, bytes: one URL (≤ 8 KiB) plus JSON framing; a full batch of maximal URLs. */
@@ -39,7 +40,7 @@ const memo = new LRUCache<string, CheckedUrl>({ max: 20_000 });
  * @param pointer JSON pointer of URL i, e.g. i => `/urls/${i}`
  */
 export function checkAll(urls: readonly string[], pointer: (i: number) => string): CheckedUrl[] {
-  const issues: FieldIssue[] = [];
+  const issues: ProblemIssue[] = [];
   const out = urls.map((u, i) => {
     const hit = memo.get(u);
     if (hit) return hit;

@@ -2,7 +2,8 @@ import { BrokenCircuitError, BulkheadRejectedError, CircuitState, TaskCancelledE
 import { describe, expect, test } from 'vitest';
 import { Batcher } from './batcher.ts';
 import { UpstreamContractError, UpstreamHttpError, isRetryable, outcomeOf, retryAfterFor } from './errors.ts';
-import { circuitStateValue, parseRetryAfter } from './inference-client.ts';
+import { circuitStateValue, describeProblem, parseRetryAfter } from './inference-client.ts';
+import { problem } from '@phishnet/api';
 
 describe('Batcher', () => {
   test('concurrent loads within the wait are one call; duplicate keys are coalesced', async () => {
@@ -92,5 +93,17 @@ describe('upstream errors', () => {
   });
   test('circuit state metric encoding: 0 closed, 1 half-open, 2 open', () => {
     expect([CircuitState.Closed, CircuitState.HalfOpen, CircuitState.Open, CircuitState.Isolated].map(circuitStateValue)).toEqual([0, 1, 2, 2]);
+  });
+});
+
+describe('describeProblem (inference error answers, @phishnet/api problem details)', () => {
+  test.each([
+    ['a problem+json body: code and detail', JSON.stringify(problem(503, 'queue-full', 'overloaded: 10000 URLs waiting; retry later')), 'queue-full: overloaded: 10000 URLs waiting; retry later'],
+    ['a problem without detail: code and title', JSON.stringify({ type: 'urn:phishnet:problem:not-found', title: 'Not Found', status: 404 }), 'not-found: Not Found'],
+    ['another problem type URI is kept whole', JSON.stringify({ type: 'about:blank', title: 'Bad Gateway', status: 502 }), 'about:blank: Bad Gateway'],
+    ['JSON that is no problem: the body', '{"error":"x"}', '{"error":"x"}'],
+    ['not JSON: the first 200 characters', 'x'.repeat(300), 'x'.repeat(200)],
+  ])('%s', (_n, body, want) => {
+    expect(describeProblem(body)).toBe(want);
   });
 });
