@@ -34,7 +34,7 @@ import listRoutes from './routes/lists.ts';
 import { InferenceClient } from './upstream/inference-client.ts';
 
 /** Version reported in the OpenAPI document. */
-export const API_VERSION = '0.1.0';
+const API_VERSION = '0.1.0';
 
 export interface BuildOptions {
   /** Pino logger options, or false (tests). Defaults to JSON logs at the configured level. */

@@ -38,7 +38,7 @@ type Scored = { model: ModelRef; thresholds: Thresholds } & (
  * scored while the next travels (inference pipelines its own micro-batches across its workers). Measured with
  * bench/gateway.ts: batches then grow with load (≈ 40 URLs at 128 connections) instead of many small calls queueing.
  */
-export const BATCHES_IN_FLIGHT = 2;
+const BATCHES_IN_FLIGHT = 2;
 
 type Fresh = Extract<Lookup, { state: 'fresh' | 'stale' }>;
 

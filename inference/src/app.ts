@@ -28,12 +28,12 @@ export interface AppOptions {
 }
 
 /** Largest request body, bytes: MAX_PREDICT_BATCH URLs of MAX_URL_LENGTH bytes, escaped as JSON strings, plus slack. */
-export const MAX_BODY_BYTES = MAX_PREDICT_BATCH * (MAX_URL_LENGTH + 8) + 1024;
+const MAX_BODY_BYTES = MAX_PREDICT_BATCH * (MAX_URL_LENGTH + 8) + 1024;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Header carried by every response: the model digest (hex SHA-256 of the artifact) of the model this process serves. */
-export const MODEL_DIGEST_HEADER = 'x-model-digest';
+const MODEL_DIGEST_HEADER = 'x-model-digest';
 
 /**
  * Builds the app: routes `/v1/predict`, `/healthz`, `/readyz`, `/metrics`; problem+json errors; X-Model-Digest.

@@ -28,7 +28,7 @@ export interface EvaluationReport {
 const BATCH = 512;
 
 /** Cell key: `<scheme>/<path|no-path>`, where "path" means a path other than "/" or a query. */
-export function cellOf(u: CanonicalUrl): string {
+function cellOf(u: CanonicalUrl): string {
   return `${u.scheme}/${u.path !== '/' || u.query !== null ? 'path' : 'no-path'}`;
 }
 

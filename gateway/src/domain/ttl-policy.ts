@@ -14,7 +14,7 @@ export const TTL_PHISHING_SECONDS = 7 * 24 * 3600;
 export const TTL_LEGITIMATE_SECONDS = 24 * 3600;
 export const TTL_LOW_CONFIDENCE_SECONDS = 3600;
 /** Distance to a threshold (probability units) under which a verdict counts as low confidence. */
-export const LOW_CONFIDENCE_MARGIN = 0.1;
+const LOW_CONFIDENCE_MARGIN = 0.1;
 
 /**
  * TTL of a verdict, seconds.

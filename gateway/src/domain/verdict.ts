@@ -44,7 +44,7 @@ export interface PublicVerdict {
 export type VerdictSource = { kind: 'model' } | { kind: 'list'; list: string };
 
 /** The source of every model verdict (one shared frozen object). */
-export const MODEL_SOURCE: VerdictSource = Object.freeze({ kind: 'model' });
+const MODEL_SOURCE: VerdictSource = Object.freeze({ kind: 'model' });
 
 /** Freshness of a stored verdict at `now` (ms). */
 export function freshness(entry: StoredVerdict, now: number): 'fresh' | 'stale' {

@@ -75,7 +75,7 @@ function bodyError(status: number, code: string, message: string): FastifyError 
  * Why a JSON body cannot be read as sent, or null: a `Content-Encoding` other than identity, or a `charset` other
  * than UTF-8 in `Content-Type` (parsed with node:util MIMEType, WHATWG MIME rules; only when it has parameters).
  */
-export function bodyEncodingError(headers: IncomingHttpHeaders): FastifyError | null {
+function bodyEncodingError(headers: IncomingHttpHeaders): FastifyError | null {
   const enc = headers['content-encoding'];
   if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
     return bodyError(415, 'unsupported-content-encoding',

@@ -32,7 +32,7 @@ export interface PhishModelWatcherOptions {
 export type TrafficRead = { ok: true; traffic: Traffic | null } | { ok: false; error: string };
 
 /** Validates `status.traffic` of a PhishModel object (absent → null). Pure. */
-export function readTraffic(obj: { status?: { traffic?: unknown } } | undefined): TrafficRead {
+function readTraffic(obj: { status?: { traffic?: unknown } } | undefined): TrafficRead {
   const raw = obj?.status?.traffic;
   if (raw === undefined || raw === null) return { ok: true, traffic: null };
   const r = Traffic.safeParse(raw);

@@ -16,7 +16,7 @@ import { InputError } from '../plugins/problem.ts';
 import { CheckUrlBody, CheckUrlsBody, CheckUrlsResponse, MAX_CHECK_BATCH, MAX_URL_LENGTH, UrlVerdict, apiErrorResponses } from '@phishnet/api';
 
 /** Body limits, bytes: one URL (≤ 8 KiB) plus JSON framing; a full batch of maximal URLs. */
-export const SINGLE_BODY_LIMIT = 16 * 1024;
+const SINGLE_BODY_LIMIT = 16 * 1024;
 export const BATCH_BODY_LIMIT = MAX_CHECK_BATCH * (MAX_URL_LENGTH + 16) + 1024;
 
 export interface CheckRoutesOptions {

@@ -16,7 +16,7 @@ import { ReportAccepted, ReportBody } from '@phishnet/api';
 import { checkAll } from './check.ts';
 
 /** Body limit, bytes: a maximal URL and comment (UTF-8, up to 4 bytes per character) plus framing. */
-export const REPORT_BODY_LIMIT = 16 * 1024;
+const REPORT_BODY_LIMIT = 16 * 1024;
 
 export interface ReportRoutesOptions {
   store: ReportStore;

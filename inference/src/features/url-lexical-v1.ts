@@ -298,7 +298,7 @@ const OWNERS = new Map<string, string[]>();
 for (const [brand, domains] of Object.entries(BRANDS)) for (const d of domains) OWNERS.set(d, [...(OWNERS.get(d) ?? []), brand]);
 
 /** Brand tokens whose owned domains include `registered` (empty array when none). */
-export function brandsOwning(registered: string): readonly string[] {
+function brandsOwning(registered: string): readonly string[] {
   return OWNERS.get(registered) ?? [];
 }
 
@@ -460,7 +460,7 @@ for (let length = 1; length <= ENTROPY_TABLE_MAX_LENGTH; length++) {
 const ENTROPY_COUNTS = new Int32Array(65536);
 
 /** Shannon entropy in bits per character (UTF-16 code units); 0 for the empty string. */
-export function entropy(s: string): number {
+function entropy(s: string): number {
   if (s.length === 0) return 0;
   for (let i = 0; i < s.length; i++) ENTROPY_COUNTS[s.charCodeAt(i)]! += 1;
   const tableRow = s.length <= ENTROPY_TABLE_MAX_LENGTH ? s.length * (ENTROPY_TABLE_MAX_LENGTH + 1) : -1;

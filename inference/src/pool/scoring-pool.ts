@@ -29,7 +29,7 @@ export interface ScoringPoolOptions {
 }
 
 /** Canonical URLs scored by a warm-up run (one per scheme, with and without a path). */
-export const WARM_UP_URLS: readonly string[] = ['http://example.com/', 'https://example.com/login?next=%2Faccount'];
+const WARM_UP_URLS: readonly string[] = ['http://example.com/', 'https://example.com/login?next=%2Faccount'];
 
 /** Worker pool + micro-batcher. */
 export class ScoringPool {
