@@ -44,6 +44,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { domainToASCII } from 'node:url';
+import { CodedError } from './errors.ts';
 import { MAX_HOST_LENGTH, MAX_LABEL_LENGTH, MAX_URL_LENGTH } from './limits.ts';
 
 export { MAX_HOST_LENGTH, MAX_LABEL_LENGTH, MAX_URL_LENGTH };
@@ -62,15 +63,7 @@ export type UrlErrorCode = (typeof URL_ERROR_CODES)[number];
  * - `MALFORMED`: anything else that is not a URL (bad port, a relative reference without a host).
  * Messages never contain the full URL (it may carry tokens); they may contain the host or a short excerpt.
  */
-export class UrlError extends Error {
-  readonly code: UrlErrorCode;
-
-  constructor(code: UrlErrorCode, message: string) {
-    super(message);
-    this.name = 'UrlError';
-    this.code = code;
-  }
-}
+export class UrlError extends CodedError<UrlErrorCode> {}
 
 /**
  * A canonical http(s) URL, split into its parts. Every string is ASCII; `href` is exactly

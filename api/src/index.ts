@@ -6,6 +6,7 @@
  */
 export * from './canonical-url.ts';
 export * from './digest.ts';
+export * from './errors.ts';
 export * from './limits.ts';
 export * from './phishmodel.ts';
 export * from './predict.ts';

@@ -7,7 +7,7 @@
  * archive whose sha256 differs from the expected one, a manifest that does not validate, or a feature-set id that
  * this build does not implement (`features/feature-sets.ts`), naming what was expected and what was found.
  */
-import { isModelDigest, modelDigestOf, type ModelDigest } from '@phishnet/api';
+import { CodedError, isModelDigest, modelDigestOf, type ModelDigest } from '@phishnet/api';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -18,14 +18,7 @@ import { ModelManifest } from './manifest.ts';
 export type ArtifactErrorCode = 'FETCH_FAILED' | 'DIGEST_MISMATCH' | 'BAD_ARCHIVE' | 'BAD_MANIFEST' | 'UNSUPPORTED_FEATURE_SET';
 
 /** A refused artifact; `code` is stable, `message` names expected and found values. */
-export class ArtifactError extends Error {
-  readonly code: ArtifactErrorCode;
-  constructor(code: ArtifactErrorCode, message: string) {
-    super(message);
-    this.name = 'ArtifactError';
-    this.code = code;
-  }
-}
+export class ArtifactError extends CodedError<ArtifactErrorCode> {}
 
 /** A verified artifact in memory. `digest` is the model digest (`@phishnet/api`: hex SHA-256 of the archive). */
 export interface Artifact {
