@@ -25,7 +25,7 @@ export function modelPath(): string {
 }
 
 /**
- * Starts inference on `port` (a free one by default) with one worker and waits for /readyz.
+ * Starts inference on `port` (a free one by default) with one worker and waits for /readyz (at most 120 s).
  * @param opts.model artifact path (default {@link modelPath}); `sha256` is then verified at start-up
  * @param opts.env extra PHISHNET_INFERENCE_* variables
  */
@@ -45,7 +45,7 @@ export async function startInference(opts: {
     },
   });
   const svc = { ...p, port, url: `http://127.0.0.1:${port}` };
-  await waitReady(svc);
+  await waitReady(svc, '/readyz', 120_000); // model load and worker start-up take seconds, far longer on a loaded 2-core machine
   return svc;
 }
 
