@@ -6,7 +6,7 @@
  *   node grafana/build.ts                 write both copies
  *   node grafana/build.ts --out <dir>     write only to <dir> (the drift test compares)
  *
- * Metric names come from the components' metrics/names.ts (the single source); PromQL uses only the Grafana
+ * Metric names come from the contracts (`@phishnet/api/metrics/*`, the single source); PromQL uses only the Grafana
  * variables $datasource and the built-ins $__rate_interval and $__range.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,9 +19,9 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
-import * as G from '../gateway/src/metrics/names.ts';
-import * as I from '../inference/src/metrics/names.ts';
-import * as O from '../operator/src/metrics/names.ts';
+import * as G from '@phishnet/api/metrics/gateway';
+import * as I from '@phishnet/api/metrics/inference';
+import * as O from '@phishnet/api/metrics/operator';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DS: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };

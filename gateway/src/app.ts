@@ -16,6 +16,7 @@ import { RedisL2, createRedisClient } from './cache/redis-l2.ts';
 import { CheckService } from './check-service.ts';
 import type { GatewayConfig } from './config.ts';
 import { createMetrics, type GatewayMetrics } from './metrics/metrics.ts';
+import { REDIS_UP } from '@phishnet/api/metrics/gateway';
 import metricsPlugin, { metricsRoute } from './plugins/metrics.ts';
 import problemPlugin, { clientErrorHandler } from './plugins/problem.ts';
 import { fastSerializerCompiler } from './plugins/serializer.ts';
@@ -33,7 +34,7 @@ import listRoutes from './routes/lists.ts';
 import { InferenceClient } from './upstream/inference-client.ts';
 
 /** Version reported in the OpenAPI document. */
-export const API_VERSION = '0.1.0';
+const API_VERSION = '0.1.0';
 
 export interface BuildOptions {
   /** Pino logger options, or false (tests). Defaults to JSON logs at the configured level. */
@@ -124,6 +125,9 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   }, metrics);
   const guardRedis = redis ? { client: redis, breaker: redisBreaker, onError: () => metrics.redisErrors.inc({ op: 'ratelimit' }) } : null;
   metrics.redisUp.set(0);
+  // Without a Redis URL there is no connection to be up or down: no redis_up series, so GatewayRedisDown
+  // (redis_up == 0) speaks only of a Redis that is configured and unreachable.
+  if (!redis) metrics.registry.removeSingleMetric(REDIS_UP);
   if (redis) {
     // Give the first connection a moment (bounded) so the first requests find Redis; never fail startup on it.
     const r = redis;
@@ -179,7 +183,6 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   const service = new CheckService({
     lists: lists.store, listTtlSeconds: config.PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS,
     cache, router, batchWaitMs: config.PHISHNET_GATEWAY_BATCH_WAIT_MS, batchMax: config.PHISHNET_GATEWAY_BATCH_MAX,
-    ...(config.PHISHNET_GATEWAY_MODEL_THRESHOLDS ? { thresholds: config.PHISHNET_GATEWAY_MODEL_THRESHOLDS } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ttlMaxSeconds: config.PHISHNET_GATEWAY_CACHE_TTL_MAX_SECONDS,
   });

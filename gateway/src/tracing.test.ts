@@ -6,10 +6,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ROOT_CONTEXT, context, trace, type Context, type ContextManager, type Span, type SpanContext, type SpanOptions, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { afterEach, expect, test } from 'vitest';
-import { canonicalize } from '@phishnet/inference/contract';
+import { canonicalize } from '@phishnet/api';
 import { VerdictCache } from './cache/verdict-cache.ts';
 import { CheckService } from './check-service.ts';
-import { cacheKey } from './domain/cache-key.ts';
+import { cacheKeyOf, checkedUrl } from './domain/checked-url.ts';
 import { storeEntry } from './domain/verdict.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { StaticRouter } from './router/router.ts';
@@ -61,11 +61,11 @@ function hitSetup() {
   const client = new InferenceClient('static', {
     baseUrl: 'http://127.0.0.1:9', timeoutMs: 100, retryAttempts: 1, breakerFailures: 5, halfOpenAfterMs: 1000, concurrency: 1, queue: 0,
   }, metrics);
-  const model = { name: 'm', version: '1', digest: 'sha256:d' };
-  const u = canonicalize('http://Example.test/a/../login');
+  const model = { name: 'm', version: '1', digest: 'd'.repeat(64) };
+  const u = checkedUrl(canonicalize('http://Example.test/a/../login'));
   const p = { url: u.href, score: 0.1, verdict: 'legitimate' as const, threatLevel: 'none' as const, reasons: [] };
   cache.noteDigest(model.digest);
-  cache.store([{ key: cacheKey(model.digest, u.href), entry: storeEntry(p, model, 3600, 0) }], 0);
+  cache.store([{ key: cacheKeyOf(model.digest, u), entry: storeEntry(p, model, 3600, 0) }], 0);
   const service = new CheckService({ cache, router: new StaticRouter(client), batchWaitMs: 1, batchMax: 8, clock: () => 1_000 });
   return { service, u, client };
 }
@@ -76,7 +76,7 @@ test('no provider: inSpan calls through with the no-op span; a fresh L1 hit is a
   const { service, u, client } = hitSetup();
   const r = service.check([u]);
   expect(r).not.toBeInstanceOf(Promise);
-  expect(r).toMatchObject({ modelDigest: 'sha256:d', verdicts: [{ canonicalUrl: 'http://example.test/login', cached: true, cacheTtlSeconds: 3599 }] });
+  expect(r).toMatchObject({ modelDigest: 'd'.repeat(64), verdicts: [{ canonicalUrl: 'http://example.test/login', cached: true, cacheTtlSeconds: 3599 }] });
   await client.close();
 });
 
@@ -88,7 +88,7 @@ test('with a provider: the same verdicts, with gateway.check and its child cache
   expect(tracingActive()).toBe(true);
   const { service, u, client } = hitSetup();
   const r = await service.check([u]);
-  expect(r).toMatchObject({ modelDigest: 'sha256:d', verdicts: [{ canonicalUrl: 'http://example.test/login', cached: true }] });
+  expect(r).toMatchObject({ modelDigest: 'd'.repeat(64), verdicts: [{ canonicalUrl: 'http://example.test/login', cached: true }] });
   const [check, lookup] = tracer.spans;
   expect(tracer.spans.map((s) => s.name)).toEqual(['gateway.check', 'cache.lookup']);
   expect(lookup!.parent).toBe(check!.id);

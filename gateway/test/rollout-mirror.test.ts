@@ -11,14 +11,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO_ROOT, startControlPlane, startOperator, type ControlPlane } from '@phishnet/operator/testing/control-plane';
-import { readUrls, repackBundled, sha256File } from '@phishnet/operator/testing/inference';
-import { startPrometheus, type RunningPrometheus } from '@phishnet/operator/testing/prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { freePort, modelPath, type Proc } from './support/processes.ts';
-import { shiftedArtifact, startTrackedInference } from './support/tracks.ts';
+import {
+  freePort, modelPath, readUrls, repackBundled, ROOT, sha256File, shiftedArtifact, startControlPlane, startOperator,
+  startPrometheus, startTrackedInference, type ControlPlane, type Proc, type RunningPrometheus,
+} from '@phishnet/testing';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 const MIN_SAMPLES = 20;
@@ -80,7 +79,7 @@ describe.runIf(OPT_IN)('verdict-disagreement over mirrored traffic: gateway → 
     art.good = repackBundled(dir, 'good', (m) => { m.version = '5.0.1'; });
     const shifted = shiftedArtifact(bundled, dir);
     art.bad = { path: shifted, sha256: sha256File(shifted) };
-    urls = readUrls(join(REPO_ROOT, 'fixtures/urls-2k.csv'));
+    urls = readUrls(join(ROOT, 'fixtures/urls-2k.csv'));
 
     const [stable, good, bad] = await Promise.all([
       startTrackedInference('stable', art.stable.path), startTrackedInference('canary', art.good.path), startTrackedInference('canary', art.bad.path),
@@ -88,7 +87,7 @@ describe.runIf(OPT_IN)('verdict-disagreement over mirrored traffic: gateway → 
     procs.push(stable, good, bad);
 
     cp = await startControlPlane();
-    cp.kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, 'manifests/crds/phishmodel.yaml')]);
+    cp.kubectl(['apply', '--server-side', '-f', join(ROOT, 'manifests/crds/phishmodel.yaml')]);
     cp.kubectl(['wait', '--for=condition=Established', 'crd/phishmodels.phishnet.io', '--timeout=60s']);
 
     // One gateway per PhishModel (a gateway follows one), admin /metrics on a free port for Prometheus.

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Agent, request } from 'undici';
-import { startGateway, startInference, type Proc } from './support/processes.ts';
+import { type ServiceProc, startGateway, startInference } from '@phishnet/testing';
 
-let inference: Proc;
-const procs: Proc[] = [];
+let inference: ServiceProc;
+const procs: ServiceProc[] = [];
 
 beforeAll(async () => {
   inference = await startInference({ workers: 2 });

@@ -1,9 +1,14 @@
 /**
  * The operator process: parses config once, connects to the API server (and Redis, for PhishFeeds), serves /metrics
  * and /healthz, runs leader election and — while leading — the PhishModel controller and, when a Redis URL is
- * configured, the PhishFeed controller. SIGTERM/SIGINT stop it gracefully (the Lease is
- * released); losing leadership exits with code 1 so the next leader starts from a clean process.
+ * configured, the PhishFeed controller. SIGTERM/SIGINT stop it gracefully (close-with-grace, as the gateway and
+ * inference do): the controllers stop (queues drained, informers closed), Redis disconnects, the Lease is released so a
+ * successor need not wait for it to expire, the metrics listener closes, and the process exits 0; not done within
+ * SHUTDOWN_GRACE_MS, a second signal, or an uncaught error → exit 1. Losing leadership exits with code 1 so the next
+ * leader starts from a clean process.
+ * Exit codes: 0 graceful, 1 shutdown timeout / error / lost leadership, 2 invalid configuration.
  */
+import closeWithGrace from 'close-with-grace';
 import { createServer } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
@@ -22,7 +27,7 @@ try {
   config = loadConfig(process.env);
 } catch (err) {
   if (err instanceof ConfigError) {
-    process.stderr.write(`phishnet-operator: invalid configuration: ${err.message}\n`);
+    process.stderr.write(`phishnet-operator: ${err.message}\n`);
     process.exit(2);
   }
   throw err;
@@ -120,16 +125,23 @@ const elector = config.leaderElection.enabled
 if (elector) elector.start();
 else startController();
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
+/** Longest graceful shutdown, milliseconds: below Kubernetes' default 30 s termination grace period. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Stops the controllers, disconnects Redis, releases the Lease and closes the metrics listener. */
+const shutdown = async (signal: string | undefined) => {
   log.info({ signal }, 'shutting down');
   await Promise.all([controller.stop().catch(() => undefined), feeds?.stop().catch(() => undefined)]);
   redis?.disconnect();
   await elector?.stop();
-  server.close();
-  process.exit(0);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  log.info('stopped');
 };
-process.on('SIGTERM', () => void shutdown('SIGTERM'));
-process.on('SIGINT', () => void shutdown('SIGINT'));
+closeWithGrace({
+  delay: SHUTDOWN_GRACE_MS,
+  logger: { error: (m: unknown) => log.error({ err: m }, 'shutdown') },
+  onTimeout: (ms: number) => log.error({ graceMs: ms }, 'graceful shutdown did not finish in time; exiting'),
+}, async ({ signal, err }) => {
+  if (err) log.error({ err }, 'fatal error; shutting down');
+  await shutdown(signal);
+});

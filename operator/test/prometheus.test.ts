@@ -10,9 +10,8 @@ import { PrometheusError, PrometheusProvider, measure } from '../src/analysis/pr
 import { DEFAULT_ARM_SELECTOR, planMetric } from '../src/analysis/queries.ts';
 import {
   INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_REQUESTS_TOTAL, INFERENCE_VERDICTS_TOTAL,
-} from '../src/metrics/names.ts';
-import { startPrometheus, type RunningPrometheus } from './helpers/prometheus.ts';
-import { waitFor } from './helpers/procs.ts';
+} from '@phishnet/api/metrics/inference';
+import { type RunningPrometheus, startPrometheus, waitFor } from '@phishnet/testing';
 
 /** A fake-free "inference arm": real prom-client metrics with the inference names, driven by a bounded timer. */
 function arm(track: 'stable' | 'canary', perTick: { ok: number; error: number; latency: number; phishing: number; legit: number }) {

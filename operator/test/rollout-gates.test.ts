@@ -17,12 +17,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startControlPlane, startOperator, type ControlPlane } from './helpers/control-plane.ts';
-import { BUNDLED_MODEL, repackBundled, sha256File, startInference, type InferenceProc } from './helpers/inference.ts';
-import { freePort, waitFor, type Proc } from './helpers/procs.ts';
+import {
+  BUNDLED_MODEL, freePort, repackBundled, ROOT, sha256File, startControlPlane, startInference, startOperator, waitFor,
+  type ControlPlane, type Proc, type ServiceProc,
+} from '@phishnet/testing';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
-const PREVIOUS_MODEL = join(REPO_ROOT, 'models/phishnet-url-lexical-v4.tar.gz');
+const PREVIOUS_MODEL = join(ROOT, 'models/phishnet-url-lexical-v4.tar.gz');
 const A = 'a'.repeat(64);
 const C = 'c'.repeat(64);
 
@@ -47,7 +48,7 @@ describe.runIf(OPT_IN)('replay gates and progress deadline: operator on a real A
   let cp: ControlPlane;
   let operator: Proc | undefined;
   let metricsUrl: string;
-  const procs: InferenceProc[] = [];
+  const procs: ServiceProc[] = [];
   const art = {} as Record<'stable' | 'good' | 'bad', { path: string; sha256: string; version: string }>;
 
   const get = (name: string) => (JSON.parse(cp.kubectl(['get', 'phishmodel', name, '-o', 'json'])) as { status?: Status }).status ?? {};
@@ -69,7 +70,7 @@ describe.runIf(OPT_IN)('replay gates and progress deadline: operator on a real A
     art.good = { ...repackBundled(dir, 'good', (m) => { m.version = '1.0.1'; }), version: '1.0.1' };
     art.bad = { path: PREVIOUS_MODEL, sha256: sha256File(PREVIOUS_MODEL), version: 'v4' };
     const started = await Promise.allSettled((['stable', 'good', 'bad'] as const).map((k) => startInference({
-      artifact: art[k].path, sha256: art[k].sha256, track: k === 'stable' ? 'stable' : 'canary', logFile: join(dir, `inference-${k}.log`),
+      model: art[k].path, sha256: art[k].sha256, track: k === 'stable' ? 'stable' : 'canary', logFile: join(dir, `inference-${k}.log`),
     })));
     for (const r of started) if (r.status === 'fulfilled') procs.push(r.value); // stopped in afterAll even when one failed
     const failed = started.find((r) => r.status === 'rejected');
@@ -77,14 +78,14 @@ describe.runIf(OPT_IN)('replay gates and progress deadline: operator on a real A
     const [stable, good, bad] = procs;
 
     cp = await startControlPlane();
-    cp.kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, 'manifests/crds/phishmodel.yaml')]);
+    cp.kubectl(['apply', '--server-side', '-f', join(ROOT, 'manifests/crds/phishmodel.yaml')]);
     cp.kubectl(['wait', '--for=condition=Established', 'crd/phishmodels.phishnet.io', '--timeout=60s']);
     // the chart's gate data, as templates/analysis-data.yaml installs it
-    cp.kubectl(['create', 'configmap', 'phishnet-analysis-data', `--from-file=${join(REPO_ROOT, 'charts/phishnet/files/analysis')}`]);
+    cp.kubectl(['create', 'configmap', 'phishnet-analysis-data', `--from-file=${join(ROOT, 'charts/phishnet/files/analysis')}`]);
 
     const port = await freePort();
     metricsUrl = `http://127.0.0.1:${port}/metrics`;
-    const svc = (model: string, track: string, p: InferenceProc | undefined) => `default/inference-${model}-${track}=${p?.url}`;
+    const svc = (model: string, track: string, p: ServiceProc | undefined) => `default/inference-${model}-${track}=${p?.url}`;
     operator = startOperator(cp, {
       PHISHNET_OPERATOR_PROMETHEUS_URL: 'http://127.0.0.1:1', // no Prometheus metrics in these stories: gates only
       PHISHNET_OPERATOR_LEADER_ELECTION: 'false',
@@ -99,7 +100,7 @@ describe.runIf(OPT_IN)('replay gates and progress deadline: operator on a real A
   afterAll(async () => {
     await operator?.stop(30_000);
     await cp?.stop();
-    for (const p of procs) await p.proc.stop();
+    for (const p of procs) await p.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -7,7 +7,7 @@
  * (answered by a list or from the verdict cache) are memoized per URL; the memo belongs to one snapshot generation
  * and is dropped with it, so a list change applies to memoized URLs at the next request.
  */
-import type { CanonicalUrl } from '@phishnet/inference/contract';
+import type { CanonicalUrl } from '@phishnet/api';
 import { ListSnapshot, type CompiledList, type ListKind, type ListMatch } from '@phishnet/lists';
 import type { CounterCell, GatewayMetrics } from '../metrics/metrics.ts';
 

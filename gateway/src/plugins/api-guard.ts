@@ -11,7 +11,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { RedisBreaker } from '../cache/redis-breaker.ts';
-import { sha256Hex } from '../domain/cache-key.ts';
+import { sha256Hex } from '../domain/checked-url.ts';
 import { sendProblem } from './problem.ts';
 import { fallbackStore } from './rate-limit-store.ts';
 

@@ -9,7 +9,7 @@ import {
   bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, type IPolicy,
 } from 'cockatiel';
 import { Pool } from 'undici';
-import { PredictResponse } from '@phishnet/inference/contract';
+import { PredictResponse, Problem, problemCode } from '@phishnet/api';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import { inSpan } from '../tracing.ts';
 import { UpstreamContractError, UpstreamHttpError, isRetryable, outcomeOf } from './errors.ts';
@@ -115,8 +115,7 @@ export class InferenceClient {
       body: JSON.stringify({ urls }),
     });
     if (res.statusCode !== 200) {
-      const text = (await res.body.text()).slice(0, 200);
-      throw new UpstreamHttpError(res.statusCode, parseRetryAfter(res.headers['retry-after']), text);
+      throw new UpstreamHttpError(res.statusCode, parseRetryAfter(res.headers['retry-after']), describeProblem(await res.body.text()));
     }
     const parsed = PredictResponse.safeParse(await res.body.json());
     if (!parsed.success) throw new UpstreamContractError(`inference response does not match the contract: ${parsed.error.message.slice(0, 200)}`);
@@ -140,4 +139,20 @@ export class InferenceClient {
   async close(): Promise<void> {
     await this.#pool.close();
   }
+}
+
+/**
+ * What an error answer of inference says, for logs and error messages: `<code>: <detail>` of its problem+json body
+ * (`@phishnet/api` problem.ts, e.g. `queue-full: overloaded: …`), else the first 200 characters of the body.
+ */
+export function describeProblem(body: string): string {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return body.slice(0, 200);
+  }
+  const p = Problem.safeParse(json);
+  if (!p.success) return body.slice(0, 200);
+  return `${problemCode(p.data.type) ?? p.data.type}: ${(p.data.detail ?? p.data.title).slice(0, 200)}`;
 }

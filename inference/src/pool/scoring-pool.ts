@@ -3,7 +3,7 @@
  * {@link MicroBatcher}. `session.run()` blocks its thread, so the event loop never runs the model.
  */
 import { Piscina } from 'piscina';
-import type { Prediction } from '../contract/predict.ts';
+import type { Prediction } from '@phishnet/api';
 import type { Artifact } from '../model/artifact.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import type { ScoredUrl, ScoringWorkerData } from './worker.ts';
@@ -29,7 +29,7 @@ export interface ScoringPoolOptions {
 }
 
 /** Canonical URLs scored by a warm-up run (one per scheme, with and without a path). */
-export const WARM_UP_URLS: readonly string[] = ['http://example.com/', 'https://example.com/login?next=%2Faccount'];
+const WARM_UP_URLS: readonly string[] = ['http://example.com/', 'https://example.com/login?next=%2Faccount'];
 
 /** Worker pool + micro-batcher. */
 export class ScoringPool {

@@ -1,10 +1,10 @@
 /**
  * The I/O of the replay gates (gates.ts): reads the gate data from ConfigMaps and replays it through the canary and
- * the stable inference Services with `POST /v1/predict` (the inference contract, @phishnet/inference/contract).
+ * the stable inference Services with `POST /v1/predict` (the inference contract in @phishnet/api).
  * Every failure (ConfigMap missing, a Service unreachable, a bad answer) becomes a Measurement with `error` set —
  * judged Error: the rollout holds, and pauses after consecutiveErrorLimit; it never fails because data was unreachable.
  */
-import { isPredictionError, MAX_PREDICT_BATCH, PredictResponse } from '@phishnet/inference/contract';
+import { isPredictionError, MAX_PREDICT_BATCH, PredictResponse } from '@phishnet/api';
 import type { AnalysisSpec, MetricSpec } from '../api/v1alpha1/types.ts';
 import type { Measurement } from './assess.ts';
 import {

@@ -101,20 +101,24 @@ export class Controller {
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/') as [string, string];
     let model = await this.#client.readModel(namespace, name);
-    if (model === undefined) return { kind: 'done' };
+    if (model === undefined) {
+      // Deleted: its Deployments, Services and HPAs carry owner references, so the garbage collector removes them
+      // (no finalizer: deletion never waits for this operator); only its metric series are this process's to drop.
+      for (const l of PHASES) this.#metrics.phase.remove({ namespace, name, phase: l });
+      this.#metrics.canaryWeight.remove({ namespace, name });
+      this.#metrics.mirror.remove({ namespace, name });
+      return { kind: 'done' };
+    }
     const owner: OwnerInfo = { name, namespace, uid: model.metadata.uid };
 
     if (model.metadata.deletionTimestamp) {
+      // PhishModels marked by an earlier operator still carry FINALIZER: release them (the garbage collector does the
+      // clean-up that finalizer used to do), so their deletion is not blocked.
       if (model.metadata.finalizers?.includes(FINALIZER)) {
-        for (const track of ['canary', 'stable'] as const) await this.#deleteTrack(owner, track);
         await this.#client.setFinalizers(model, model.metadata.finalizers.filter((f) => f !== FINALIZER));
-        this.#log.info({ key }, 'cleaned up and removed finalizer');
+        this.#log.info({ key }, 'removed the legacy finalizer');
       }
-      for (const l of PHASES) this.#metrics.phase.remove({ namespace, name, phase: l });
       return { kind: 'done' };
-    }
-    if (!model.metadata.finalizers?.includes(FINALIZER)) {
-      model = await this.#client.setFinalizers(model, [...(model.metadata.finalizers ?? []), FINALIZER]);
     }
 
     const now = this.#now();

@@ -49,7 +49,7 @@ export async function readIndexEntry(redis: Redis, name: string): Promise<ListIn
 }
 
 /** Version id of a data value: the first 16 hex digits of its SHA-256 (and the full digest). */
-export function versionOf(data: Buffer): { version: string; sha256: string } {
+function versionOf(data: Buffer): { version: string; sha256: string } {
   const sha256 = dataSha256(data);
   return { version: sha256.slice(0, 16), sha256 };
 }

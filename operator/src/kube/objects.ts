@@ -10,8 +10,8 @@ import { API_VERSION, KIND, type ArtifactRef, type PhishModelSpec } from '../api
 import { trackObjectName, type Track } from '../reconcile/decide.ts';
 
 export const DIGEST_ANNOTATION = 'phishnet.io/artifact-sha256';
-export const MODEL_LABEL = 'phishnet.io/model';
-export const TRACK_LABEL = 'phishnet.io/track';
+const MODEL_LABEL = 'phishnet.io/model';
+const TRACK_LABEL = 'phishnet.io/track';
 
 export interface OwnerInfo {
   name: string;
@@ -28,11 +28,11 @@ export interface BuildOptions {
   servicePort: number;
 }
 
-export function ownerReference(owner: OwnerInfo): V1OwnerReference {
+function ownerReference(owner: OwnerInfo): V1OwnerReference {
   return { apiVersion: API_VERSION, kind: KIND, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true };
 }
 
-export function trackLabels(model: string, track: Track): Record<string, string> {
+function trackLabels(model: string, track: Track): Record<string, string> {
   return {
     'app.kubernetes.io/name': 'phishnet-inference',
     'app.kubernetes.io/instance': model,

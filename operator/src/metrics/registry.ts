@@ -3,7 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { STALE_AFTER_INTERVALS } from '../api/v1alpha1/phishfeed.ts';
 import type { Phase } from '../api/v1alpha1/types.ts';
-import * as N from './names.ts';
+import * as N from '@phishnet/api/metrics/operator';
 
 export const PHASES: readonly Phase[] = ['Pending', 'Verifying', 'Shadowing', 'Progressing', 'Paused', 'Promoting', 'Succeeded', 'RolledBack', 'Failed'];
 

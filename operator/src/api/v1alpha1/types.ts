@@ -12,15 +12,12 @@
  */
 import { z } from 'zod';
 
-export const GROUP = 'phishnet.io';
-export const VERSION = 'v1alpha1';
-export const PLURAL = 'phishmodels';
-export const SINGULAR = 'phishmodel';
-export const KIND = 'PhishModel';
-export const SHORT_NAME = 'pm';
-export const API_VERSION = `${GROUP}/${VERSION}`;
-/** Finalizer the operator puts on every PhishModel it manages. */
-export const FINALIZER = 'phishnet.io/cleanup';
+import { Traffic as TrafficSchema } from '@phishnet/api';
+export {
+  API_VERSION, GROUP, PHISHMODEL_FINALIZER as FINALIZER, PHISHMODEL_KIND as KIND, PHISHMODEL_PLURAL as PLURAL,
+  PHISHMODEL_SHORT_NAME as SHORT_NAME, PHISHMODEL_SINGULAR as SINGULAR, VERSION,
+} from '@phishnet/api';
+export type { Traffic } from '@phishnet/api';
 
 /** Built-in Prometheus analysis metric names (see analysis/queries.ts for their PromQL). */
 export const BUILTIN_METRICS = ['error-rate', 'latency-p99', 'phishing-rate-delta', 'verdict-disagreement'] as const;
@@ -158,23 +155,6 @@ const time = z.string().meta({ format: 'date-time' });
 /** An artifact as deployed: `digest` is the hex sha256, `version` the display version. */
 export const ArtifactRefSchema = z.object({ version: z.string(), digest: z.string(), uri: z.string() });
 export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
-
-/**
- * The traffic split the gateway applies, read-only for it. Services are in the PhishModel's namespace and listen on
- * `port`. Each canonical URL is assigned to an arm by hash: `canaryWeight` percent (0..100) of URLs go to
- * `canaryService`; of the URLs answered by stable, `mirrorPercent` percent are also sent to the canary with the
- * response discarded (disagreements counted). `canaryService` is absent when there is no canary.
- */
-export const TrafficSchema = z.object({
-  stableService: z.string(),
-  canaryService: z.string().optional(),
-  port: z.number().int(),
-  canaryWeight: z.number().int().min(0).max(100),
-  mirrorPercent: z.number().int().min(0).max(100),
-  stableDigest: z.string().optional(),
-  canaryDigest: z.string().optional(),
-}).meta({ description: 'The split the gateway applies (read-only for it).' });
-export type Traffic = z.infer<typeof TrafficSchema>;
 
 export const ANALYSIS_VERDICTS = ['Successful', 'Failed', 'Inconclusive', 'Error'] as const;
 export type AnalysisVerdict = (typeof ANALYSIS_VERDICTS)[number];
