@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds every generated file from its source, in dependency order (`npm run gen`). Each file it writes is committed
 # and marked generated; `npm test` runs this and fails when the tree then differs from what is committed.
-#   1. CRDs from the zod schemas (operator/src/api/v1alpha1/crd.ts) and the chart's copies
+#   1. CRDs from the zod schemas (operator/src/api/v1alpha1/crd.ts) and the chart's copies; the replay-gate data
+#      from fixtures/ (operator/src/analysis/gate-data.ts)
 #   2. the sample PhishModels' artifact digests from models/*.sha256 (scripts/sample-digests.ts)
 #   3. the chart's copy of the alert rules (alerts/rules → charts/phishnet/files/alerts)
 #   4. the OpenAPI document from the public API schemas (gateway/src/openapi-cli.ts)
@@ -11,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bash "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT"
 log "gen: CRDs"; "$NODE24" operator/src/api/v1alpha1/crd.ts
-cp manifests/crds/phishmodel.yaml charts/phishnet/crds/phishmodel.yaml
+log "gen: replay-gate data"; "$NODE24" operator/src/analysis/gate-data.ts
 log "gen: sample digests"; "$NODE24" scripts/sample-digests.ts
 log "gen: chart alert rules"; rm -f charts/phishnet/files/alerts/*.yaml; cp alerts/rules/*.yaml charts/phishnet/files/alerts/
 log "gen: OpenAPI"; (cd gateway && "$NODE24" src/openapi-cli.ts)

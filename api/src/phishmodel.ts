@@ -18,6 +18,7 @@ export const API_VERSION = `${GROUP}/${VERSION}`;
 export const PHISHMODEL_KIND = 'PhishModel';
 export const PHISHMODEL_PLURAL = 'phishmodels';
 export const PHISHMODEL_SINGULAR = 'phishmodel';
+export const PHISHMODEL_SHORT_NAME = 'pm';
 /** Finalizer the operator puts on every PhishModel it manages. */
 export const PHISHMODEL_FINALIZER = 'phishnet.io/cleanup';
 
@@ -43,11 +44,11 @@ export const Traffic = z.object({
   stableService: dnsLabel,
   canaryService: dnsLabel.optional(),
   port: z.number().int().min(1).max(65_535),
-  canaryWeight: z.number().min(0).max(100),
-  mirrorPercent: z.number().min(0).max(100),
+  canaryWeight: z.number().int().min(0).max(100),
+  mirrorPercent: z.number().int().min(0).max(100),
   stableDigest: ModelDigestSchema.optional(),
   canaryDigest: ModelDigestSchema.optional(),
-});
+}).meta({ description: 'The split the gateway applies (read-only for it).' });
 export type Traffic = z.infer<typeof Traffic>;
 
 /** The arm of a canary rollout that answers a URL. */
