@@ -14,6 +14,7 @@ import { Controller } from './controller/controller.ts';
 import { LeaderElector } from './controller/leader.ts';
 import { FeedController } from './feeds/controller.ts';
 import { KubeClient } from './kube/client.ts';
+import { TenantController } from './tenants/controller.ts';
 import { createOperatorMetrics } from './metrics/registry.ts';
 
 let config;
@@ -58,7 +59,12 @@ const feeds = redis
     fetchTimeoutMs: config.feeds.fetchTimeoutMs, cleanupTimeoutMs: config.feeds.cleanupTimeoutMs, parseMemoryMb: config.feeds.parseMemoryMb,
   })
   : undefined;
-if (!feeds) log.warn('PHISHNET_OPERATOR_REDIS_URL is unset: PhishFeeds are not reconciled');
+const tenants = redis
+  ? new TenantController(kc, client, redis, metrics, log, {
+    watchNamespace: config.watchNamespace, workers: 1, backoff: config.backoff, resyncMs: config.tenants.resyncMs,
+  })
+  : undefined;
+if (!feeds) log.warn('PHISHNET_OPERATOR_REDIS_URL is unset: PhishFeeds and PhishTenants are not reconciled');
 
 let started = false;
 const startController = () => {
@@ -69,6 +75,7 @@ const startController = () => {
     if (!redis || !feeds) return;
     await redis.connect().catch((err: unknown) => log.warn({ err: String(err) }, 'redis not reachable yet; PhishFeed syncs report RedisUnavailable until it is'));
     await feeds.start();
+    await tenants?.start();
   };
   Promise.all([controller.start(), startFeeds()]).then(
     () => log.info('controllers started'),
@@ -120,7 +127,7 @@ const shutdown = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'shutting down');
-  await Promise.all([controller.stop().catch(() => undefined), feeds?.stop().catch(() => undefined)]);
+  await Promise.all([controller.stop().catch(() => undefined), feeds?.stop().catch(() => undefined), tenants?.stop().catch(() => undefined)]);
   redis?.disconnect();
   await elector?.stop();
   server.close();

@@ -18,6 +18,9 @@ import {
   FEED_KIND, FEED_PLURAL, FEED_SHORT_NAME, FEED_SINGULAR, PhishFeedSpecSchema, PhishFeedStatusSchema,
 } from './phishfeed.ts';
 import { GROUP, VERSION } from './types.ts';
+import {
+  PhishTenantSpecSchema, PhishTenantStatusSchema, TENANT_KIND, TENANT_PLURAL, TENANT_SHORT_NAME, TENANT_SINGULAR,
+} from './phishtenant.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -98,6 +101,65 @@ export function phishFeedCrdYaml(): string {
   return `${HEADER}\n${stringify(phishFeedCrd(), { lineWidth: 0 })}`;
 }
 
+/** The PhishTenant CRD object (apiextensions.k8s.io/v1), from phishtenant.ts. */
+export function phishTenantCrd(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${TENANT_PLURAL}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind: TENANT_KIND, listKind: `${TENANT_KIND}List`, plural: TENANT_PLURAL, singular: TENANT_SINGULAR, shortNames: [TENANT_SHORT_NAME], categories: ['phishnet'] },
+      versions: [{
+        name: VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+          { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+          { name: 'Keys', type: 'integer', jsonPath: '.status.keys' },
+          { name: 'Rate', type: 'integer', jsonPath: '.spec.rateLimit.requests' },
+          { name: 'Daily', type: 'integer', jsonPath: '.spec.quota.daily' },
+          { name: 'Block On', type: 'string', jsonPath: '.spec.operatingPoint.blockOn', priority: 1 },
+          { name: 'Threshold', type: 'number', jsonPath: '.spec.operatingPoint.threshold', priority: 1 },
+          { name: 'Version', type: 'string', jsonPath: '.status.version', priority: 1 },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            description: 'A customer of the phishnet gateway (API keys, limits, quotas, operating point, lists), synced by the operator to Redis.',
+            required: ['spec'],
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: schemaOf(PhishTenantSpecSchema),
+              status: schemaOf(PhishTenantStatusSchema),
+            },
+            'x-kubernetes-validations': [{
+              rule: `self.metadata.name.matches('${LIST_NAME_PATTERN.source}')`,
+              message: 'a PhishTenant name may hold only lower-case letters, digits and dashes (it names the tenant)',
+            }],
+          },
+        },
+      }],
+    },
+  };
+}
+
+/** The PhishTenant CRD as committed YAML text. */
+export function phishTenantCrdYaml(): string {
+  return `${[
+    '# PhishTenant: a customer of the phishnet gateway, synced by the operator to Redis.',
+    '# generated from operator/src/api/v1alpha1/phishtenant.ts by `npm run gen:crds` — do not edit',
+  ].join('\n')}\n${stringify(phishTenantCrd(), { lineWidth: 0 })}`;
+}
+/** Committed copies of the generated PhishTenant CRD (repository-relative). */
+export const TENANT_CRD_COPIES = ['manifests/crds/phishtenant.yaml', 'charts/phishnet/crds/phishtenant.yaml'];
+
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 /** Committed copies of the generated CRD (repository-relative). */
 export const CRD_COPIES = ['manifests/crds/phishfeed.yaml', 'charts/phishnet/crds/phishfeed.yaml'];
@@ -123,6 +185,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const text = phishFeedCrdYaml();
   const valuesNow = readFileSync(join(ROOT, VALUES_SCHEMA), 'utf8');
   const wanted = new Map([...CRD_COPIES.map((f) => [f, text] as const), [VALUES_SCHEMA, valuesSchemaText(valuesNow)]]);
+  for (const f of TENANT_CRD_COPIES) wanted.set(f, phishTenantCrdYaml());
   if (process.argv.includes('--check')) {
     const stale = [...wanted].filter(([f, t]) => {
       try { return readFileSync(join(ROOT, f), 'utf8') !== t; } catch { return true; }
