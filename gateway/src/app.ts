@@ -40,8 +40,8 @@ import { Tenants } from './tenants/tenants.ts';
 export const API_VERSION = '0.1.0';
 
 export interface BuildOptions {
-  /** Pino logger options, or false (tests). Defaults to JSON logs at the configured level. */
-  logger?: boolean | { level: string };
+  /** Pino logger options, or false (tests; a `stream` to capture the JSON lines). Defaults to JSON logs at the configured level. */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
   /** Clock for cache freshness, epoch ms (tests move time forward to make entries stale). */
   clock?: () => number;
   /**
