@@ -98,6 +98,9 @@ describe.runIf(OPT_IN)('PhishTenant to gateway', () => {
     const config = loadConfig({
       PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_REDIS_URL: redisUrl, PHISHNET_GATEWAY_LISTS_REFRESH_MS: '500',
       PHISHNET_GATEWAY_RATE_LIMIT_MAX: '100000', PHISHNET_GATEWAY_ADMIN_PORT: '0',
+      // The gateway shares this process with kubectl calls that block the event loop for 100+ ms (execFileSync): a
+      // reply that arrives meanwhile must not count as a Redis timeout (the default 50 ms would open the breaker).
+      PHISHNET_GATEWAY_REDIS_COMMAND_TIMEOUT_MS: '5000',
     });
     gw = await buildApp(config, {
       logger: { level: 'info', stream: { write: (line: string) => { logs.push(line); } } },

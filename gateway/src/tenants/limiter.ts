@@ -50,8 +50,10 @@ local remaining = math.floor((tau - diff) / T)
 if dl > 0 and day + cost > dl then return {2, remaining, tostring(tat - now), '0', day, month} end
 if ml > 0 and month + cost > ml then return {3, remaining, tostring(tat - now), '0', day, month} end
 redis.call('SET', KEYS[1], tostring(tat + T), 'PX', math.ceil(diff) + 1000)
-day = redis.call('HINCRBY', KEYS[2], 'lookups', cost); redis.call('HINCRBY', KEYS[2], 'requests', 1); redis.call('PEXPIREAT', KEYS[2], ARGV[7])
-month = redis.call('HINCRBY', KEYS[3], 'lookups', cost); redis.call('HINCRBY', KEYS[3], 'requests', 1); redis.call('PEXPIREAT', KEYS[3], ARGV[8])
+if cost > 0 then
+  day = redis.call('HINCRBY', KEYS[2], 'lookups', cost); redis.call('HINCRBY', KEYS[2], 'requests', 1); redis.call('PEXPIREAT', KEYS[2], ARGV[7])
+  month = redis.call('HINCRBY', KEYS[3], 'lookups', cost); redis.call('HINCRBY', KEYS[3], 'requests', 1); redis.call('PEXPIREAT', KEYS[3], ARGV[8])
+end
 return {0, remaining, tostring(diff), '0', day, month}
 `;
 
@@ -131,8 +133,8 @@ export class TenantLimiter {
   }
 
   /**
-   * Admits (or refuses) one request of `cost` URL lookups for tenant `t`. Never rejects: Redis failures fall back to
-   * the local decision.
+   * Admits (or refuses) one request of `cost` URL lookups for tenant `t` (0: rate-limited, but neither counted as a
+   * request nor against quotas, e.g. `GET /api/usage`). Never rejects: Redis failures fall back to the local decision.
    */
   async admit(t: CompiledTenant, cost: number): Promise<Admission> {
     const now = this.#o.clock();
@@ -157,7 +159,7 @@ export class TenantLimiter {
         const [code, remaining, resetMs, retryMs, dayUsed, monthUsed] = r;
         day.lookups = dayUsed;
         month.lookups = monthUsed;
-        if (code === 0) { day.requests++; month.requests++; }
+        if (code === 0 && cost > 0) { day.requests++; month.requests++; }
         const outcome: AdmissionOutcome = code === 0 ? 'allowed' : code === 1 ? 'rate_limited' : 'quota_exceeded';
         return this.#result(t, outcome, { remaining, resetMs: Number(resetMs), retryMs: Number(retryMs) }, now, dayUsed, monthUsed, false, code === 3 ? 'month' : code === 2 ? 'day' : null);
       } catch {
@@ -175,7 +177,7 @@ export class TenantLimiter {
     const over = q.daily !== undefined && day.lookups + cost > q.daily ? 'day' : q.monthly !== undefined && month.lookups + cost > q.monthly ? 'month' : null;
     if (over) return this.#result(t, 'quota_exceeded', { remaining, resetMs: tat - now, retryMs: 0 }, now, day.lookups, month.lookups, true, over);
     s.tat = tat + emissionMs;
-    for (const u of [day, month]) {
+    if (cost > 0) for (const u of [day, month]) {
       u.lookups += cost;
       u.requests++;
       if (redis) u.pending += cost;

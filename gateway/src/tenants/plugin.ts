@@ -3,7 +3,7 @@
  *
  * For a request with a tenant's key, before its handler: a suspended tenant → 403 `tenant-suspended`; an `Origin`
  * the tenant does not list (when it lists any) → 403 `origin-not-allowed`; then one admission of the tenant limiter
- * (limiter.ts; cost = the URLs of check-urls, else 1) → 429 `rate-limited` or `quota-exceeded` with `Retry-After`.
+ * (limiter.ts; cost = the URLs of check-urls, 0 for `GET /api/usage`, else 1) → 429 `rate-limited` or `quota-exceeded` with `Retry-After`.
  * Every answer to a tenant carries `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds) and, when
  * the tenant has a quota, `Quota-Limit`, `Quota-Remaining`, `Quota-Reset` (seconds until the period ends) and
  * `Quota-Period` (`day` | `month`) of the quota with the least left.
@@ -46,6 +46,8 @@ export function recordTenantVerdicts(limiter: TenantLimiter, metrics: TenantMetr
   limiter.recordVerdicts(tenant, mix);
 }
 
+const USAGE_PATH = '/api/usage';
+
 export const tenantGuard = fp(async function tenantGuard(app: FastifyInstance, opts: TenantGuardOptions) {
   const m = opts.tenantMetrics;
   app.addHook('preHandler', async (req, reply) => {
@@ -61,7 +63,8 @@ export const tenantGuard = fp(async function tenantGuard(app: FastifyInstance, o
       return sendProblem(reply, 403, 'origin-not-allowed', 'this API key may not be used from this origin');
     }
     const body = req.body as { urls?: unknown } | undefined;
-    const cost = Array.isArray(body?.urls) ? Math.max(1, body.urls.length) : 1;
+    // Reading one's own usage costs no quota (it is still rate-limited).
+    const cost = req.routeOptions.url === USAGE_PATH ? 0 : Array.isArray(body?.urls) ? Math.max(1, body.urls.length) : 1;
     const a = await opts.limiter.admit(t, cost);
     setHeaders(reply, a);
     m.requests.inc({ tenant: t.id, outcome: a.outcome });
@@ -92,7 +95,7 @@ export const UsageResponse = z.object({
 
 /** `GET /api/usage`: the calling tenant's own figures (403 without a tenant key; 503 when Redis does not answer). */
 export const usageRoute: FastifyPluginAsyncZod<{ limiter: TenantLimiter }> = async (app, opts) => {
-  app.get('/api/usage', {
+  app.get(USAGE_PATH, {
     schema: {
       summary: 'Usage figures of the calling tenant (requests, verdict mix, quota left) for the current UTC day and month',
       tags: ['tenants'],
