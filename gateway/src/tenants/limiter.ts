@@ -142,7 +142,7 @@ export class TenantLimiter {
     const s = this.#state(t.id);
     const day = this.#usageOf(s, `day:${p.day}`);
     const month = this.#usageOf(s, `month:${p.month}`);
-    const { emissionMs, toleranceMs, burst } = t.rate;
+    const { emissionMs, toleranceMs } = t.rate;
     const q = t.doc.quota;
     const redis = this.#o.redis;
     if (redis) {
