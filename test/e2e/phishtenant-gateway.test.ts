@@ -223,6 +223,10 @@ describe.runIf(OPT_IN)('PhishTenant to gateway', () => {
     await eventually('the three are marked invalid', async () => ready('missing-secret') === 'False/SecretNotFound'
       && ready('platform-allow') === 'False/InvalidSpec' && ready('raw-key') === 'False/KeyInvalid');
     expect(gw.tenants.store.size).toBe(4);
+    // The committed samples are valid for the API server.
+    cp.kubectl(['create', 'namespace', 'phishnet']);
+    const sample = cp.kubectlResult(['apply', '--dry-run=server', '-f', join(ROOT, 'manifests/samples/phishtenants.yaml')]);
+    expect(sample.status, sample.stderr).toBe(0);
   });
 
   it('no key material in logs or metrics; the tenant label holds configured tenants only', async () => {

@@ -3,10 +3,23 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CRD_COPIES, VALUES_SCHEMA, phishFeedCrd, phishFeedCrdYaml, valuesSchemaText } from './crd.ts';
+import { CRD_COPIES, TENANT_CRD_COPIES, VALUES_SCHEMA, phishFeedCrd, phishFeedCrdYaml, phishTenantCrdYaml, valuesSchemaText } from './crd.ts';
 import { PhishFeedSpecSchema, feedListName } from './phishfeed.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
+
+describe('PhishTenant CRD generated from the zod schema', () => {
+  it.each(TENANT_CRD_COPIES)('%s equals the generated CRD (run: npm run gen:crds)', (file) => {
+    expect(readFileSync(join(ROOT, file), 'utf8')).toBe(phishTenantCrdYaml());
+  });
+
+  it('is structural and carries the operating point rule', () => {
+    const text = phishTenantCrdYaml();
+    expect(text).not.toContain('$schema');
+    expect(text).not.toContain('additionalProperties: false');
+    expect(text).toContain('!(has(self.blockOn) && has(self.threshold))');
+  });
+});
 
 describe('PhishFeed CRD generated from the zod schema', () => {
   it.each(CRD_COPIES)('%s equals the generated CRD (run: npm run gen:crds)', (file) => {
