@@ -8,7 +8,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyRequest, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { RedisBreaker } from '../cache/redis-breaker.ts';
 import { sha256Hex } from '../domain/cache-key.ts';
@@ -94,15 +94,18 @@ export default fp(async function apiGuard(app: FastifyInstance, opts: ApiGuardOp
   });
 
   if (keys.length > 0 || tenants) {
-    const auth: onRequestAsyncHookHandler = async (req, reply) => {
+    // Callback style, not async: no promise per request on the hot path.
+    const auth: onRequestHookHandler = (req, reply, done) => {
       const id = identify(req);
       if (tenants) req.tenant = id?.tenant ?? null;
       // Keys are required once a digest is configured or any tenant exists (tenants may appear at run time).
       if (id === null && (keys.length > 0 || (tenants?.size ?? 0) > 0)) {
         const header = req.headers['x-api-key'];
         opts.onAuthFailure?.(typeof header === 'string' && header !== '' ? 'unknown' : 'missing');
-        return sendProblem(reply, 401, 'unauthorized', 'a valid X-API-Key header is required');
+        sendProblem(reply, 401, 'unauthorized', 'a valid X-API-Key header is required');
+        return;
       }
+      done();
     };
     // A route-level hook appended after the rate limit's own (which @fastify/rate-limit adds per route in its onRoute
     // hook, registered above): scope-level hooks would run before it and leave unauthenticated requests unlimited.

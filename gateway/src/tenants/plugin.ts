@@ -9,7 +9,7 @@
  * `Quota-Period` (`day` | `month`) of the quota with the least left.
  */
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
@@ -50,9 +50,7 @@ const USAGE_PATH = '/api/usage';
 
 export const tenantGuard = fp(async function tenantGuard(app: FastifyInstance, opts: TenantGuardOptions) {
   const m = opts.tenantMetrics;
-  app.addHook('preHandler', async (req, reply) => {
-    const t = req.tenant;
-    if (!t) return;
+  const admit = async (req: FastifyRequest, reply: FastifyReply, t: CompiledTenant): Promise<FastifyReply | undefined> => {
     if (t.doc.suspended) {
       m.requests.inc({ tenant: t.id, outcome: 'forbidden' });
       return sendProblem(reply, 403, 'tenant-suspended', 'this API key\'s tenant is suspended');
@@ -74,6 +72,15 @@ export const tenantGuard = fp(async function tenantGuard(app: FastifyInstance, o
     return a.outcome === 'rate_limited'
       ? sendProblem(reply, 429, 'rate-limited', `rate limit of ${t.doc.rateLimit.requests} requests per ${t.doc.rateLimit.windowSeconds} s exceeded; retry in ${a.retryAfterSeconds} s`)
       : sendProblem(reply, 429, 'quota-exceeded', `${a.quota?.period === 'month' ? 'monthly' : 'daily'} quota of ${a.quota?.limit} URL lookups used up; it resets in ${a.retryAfterSeconds} s`);
+  };
+  // Callback style: requests without a tenant pass without a promise.
+  app.addHook('preHandler', (req, reply, done) => {
+    const t = req.tenant;
+    if (!t) {
+      done();
+      return;
+    }
+    admit(req, reply, t).then((sent) => { if (sent === undefined) done(); }, (err: unknown) => done(err as Error));
   });
 }, { name: 'phishnet-tenant-guard' });
 
