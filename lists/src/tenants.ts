@@ -84,10 +84,26 @@ const hostEntry = z.string().min(1).max(253).superRefine((s, ctx) => {
   }
 });
 
+/** Most PhishFeeds one tenant list references. */
+export const MAX_TENANT_FEEDS = 16;
+
+const hosts = z.array(hostEntry).max(MAX_TENANT_HOSTS).default([])
+  .meta({ description: 'Hosts or registered domains (each matches itself and its subdomains); never a public suffix or hosting platform.' });
+const listName = z.string().max(63).regex(LIST_NAME_PATTERN);
+
+/** A tenant list in a tenant document: inline hosts and the names of lists in Redis (from PhishFeeds). */
 export const TenantListSchema = z.object({
-  hosts: z.array(hostEntry).max(MAX_TENANT_HOSTS).default([])
-    .meta({ description: 'Hosts or registered domains (each matches itself and its subdomains); never a public suffix or hosting platform.' }),
-}).meta({ description: 'Inline hosts.' });
+  hosts,
+  lists: z.array(listName).max(MAX_TENANT_FEEDS).default([]).meta({ description: 'Lists in Redis (`<namespace>-<feed>`) this tenant also uses.' }),
+});
+
+/** A tenant list in a PhishTenant spec: inline hosts and PhishFeeds of the tenant's namespace. */
+export const TenantListSpecSchema = z.object({
+  hosts,
+  feeds: z.array(listName).max(MAX_TENANT_FEEDS).default([]).meta({
+    description: 'Names of PhishFeeds in the PhishTenant\'s namespace whose lists this tenant also uses (of the same kind; a feed with scope: Tenant is used by referencing tenants only).',
+  }),
+}).meta({ description: 'Inline hosts and PhishFeed references.' });
 
 const origin = z.string().min(1).max(256).regex(/^(https?|chrome-extension|moz-extension|safari-web-extension):\/\/[^\s/]+$/, 'an origin: scheme://host (e.g. chrome-extension://<id>)');
 export const TenantOriginsSchema = z.array(origin).max(MAX_TENANT_ORIGINS)
@@ -105,8 +121,8 @@ export const TenantDocumentSchema = z.object({
   rateLimit: TenantRateLimitSchema,
   quota: TenantQuotaSchema.default({}),
   operatingPoint: TenantOperatingPointSchema.default({}),
-  allow: TenantListSchema.default({ hosts: [] }),
-  deny: TenantListSchema.default({ hosts: [] }),
+  allow: TenantListSchema.default({ hosts: [], lists: [] }),
+  deny: TenantListSchema.default({ hosts: [], lists: [] }),
   corsOrigins: TenantOriginsSchema.default([]),
 });
 export type TenantDocument = z.infer<typeof TenantDocumentSchema>;

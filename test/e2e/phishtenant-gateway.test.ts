@@ -28,6 +28,8 @@ const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 const BORDERLINE = 'http://docusign.dvviagens.com/sharingoply3sourceps8tmttvlzs/';
 /** Scored `phishing` (0.99999) by the bundled model; the consumer tenant allowlists its registered domain. */
 const INTERNAL = 'http://paypal.com.account-verify.example/login';
+/** Scored `suspicious` (0.99) by the bundled model; on a tenant-scoped allow feed the bank references. */
+const ON_FEED = 'http://cancel-blockir-facebooks.ga/login.php';
 
 const KEYS = {
   bank: 'bank-key-0f2c9a1e7d', consumer1: 'consumer-key-one-5b7e', consumer2: 'consumer-key-two-c81d',
@@ -74,8 +76,8 @@ describe.runIf(OPT_IN)('PhishTenant to gateway', () => {
   beforeAll(async () => {
     cp = await startControlPlane({ apiServerOnly: true });
     procs.push(cp);
-    cp.kubectl(['apply', '--server-side', '-f', join(ROOT, 'manifests/crds/phishtenant.yaml')]);
-    cp.kubectl(['wait', '--for=condition=Established', 'crd/phishtenants.phishnet.io', '--timeout=60s']);
+    for (const crd of ['phishtenant', 'phishfeed']) cp.kubectl(['apply', '--server-side', '-f', join(ROOT, `manifests/crds/${crd}.yaml`)]);
+    cp.kubectl(['wait', '--for=condition=Established', 'crd/phishtenants.phishnet.io', 'crd/phishfeeds.phishnet.io', '--timeout=60s']);
     redis = await startRedis();
     procs.push(redis);
     const redisUrl = `redis://127.0.0.1:${redis.port}`;
@@ -143,6 +145,26 @@ describe.runIf(OPT_IN)('PhishTenant to gateway', () => {
   it('a tenant\'s allowlisted host is legitimate for that tenant and phishing for the other', async () => {
     expect(await check(KEYS.consumer1, INTERNAL)).toMatchObject({ verdict: 'legitimate', reasons: ['ALLOWLISTED'], source: { kind: 'list', list: 'tenant-allow' } });
     expect(await check(KEYS.bank, INTERNAL)).toMatchObject({ verdict: 'phishing', source: { kind: 'model' } });
+  });
+
+  it('a tenant-scoped PhishFeed referenced by one tenant decides for that tenant only', async () => {
+    expect(await check(KEYS.bank, ON_FEED)).toMatchObject({ verdict: 'phishing', source: { kind: 'model' } });
+    cp.kubectl(['create', 'configmap', 'corp-allow', '--from-literal=feed=cancel-blockir-facebooks.ga']);
+    cp.kubectl(['apply', '-f', '-'], JSON.stringify({
+      apiVersion: 'phishnet.io/v1alpha1', kind: 'PhishFeed', metadata: { name: 'corp-allow', namespace: 'default' },
+      spec: { source: { configMapKeyRef: { name: 'corp-allow', key: 'feed' } }, format: 'domain-list', kind: 'allow', scope: 'Tenant' },
+    }));
+    expect(tenant('bank', {
+      apiKeys: [{ secretRef: { name: 'bank-key' } }], rateLimit: { requests: 10_000, windowSeconds: 60 }, operatingPoint: { blockOn: 'suspicious' },
+      allow: { feeds: ['corp-allow'] },
+    }).status).toBe(0);
+    await eventually('the bank allows the feed\'s host', async () => (await check(KEYS.bank, ON_FEED)).source.list === 'default-corp-allow');
+    expect(await check(KEYS.bank, ON_FEED)).toMatchObject({ verdict: 'legitimate', reasons: ['ALLOWLISTED'] });
+    // Not a global list: another tenant still gets the model's verdict.
+    expect(await check(KEYS.consumer1, ON_FEED)).toMatchObject({ verdict: 'suspicious', source: { kind: 'model' } });
+    expect(tenant('bad-feed-ref', { apiKeys: [{ secretRef: { name: 'bank-key' } }], rateLimit: { requests: 10 }, deny: { feeds: ['corp-allow'] } }).status).toBe(0);
+    expect(tenant('missing-feed', { apiKeys: [{ secretRef: { name: 'bank-key' } }], rateLimit: { requests: 10 }, allow: { feeds: ['nope'] } }).status).toBe(0);
+    await eventually('bad references are marked invalid', async () => ready('bad-feed-ref') === 'False/InvalidSpec' && ready('missing-feed') === 'False/FeedNotFound');
   });
 
   it('Origin: the tenant\'s extension is allowed, another origin is 403', async () => {

@@ -8,7 +8,7 @@
  * allow. URLs a tenant list decides are not scored.
  */
 import type { CanonicalUrl } from '@phishnet/inference/contract';
-import type { TenantOperatingPoint } from '@phishnet/lists';
+import { ListSnapshot, type TenantOperatingPoint } from '@phishnet/lists';
 import type { CheckResult, CheckService } from '../check-service.ts';
 import { listVerdict, type PublicVerdict } from '../domain/verdict.ts';
 import { RejectedUrlsError } from '../upstream/errors.ts';
@@ -42,12 +42,30 @@ export class TenantPolicy {
   readonly #service: CheckService;
   readonly #lists: ListStore;
   readonly #listTtl: number;
+  /** Tenant snapshots with their referenced (PhishFeed) lists, rebuilt when those lists change. */
+  readonly #withFeeds = new WeakMap<CompiledTenant, { gen: number; snapshot: ListSnapshot }>();
 
   /** @param listTtlSeconds `cacheTtlSeconds` of tenant list verdicts (as the global lists'), seconds */
   constructor(opts: { service: CheckService; lists: ListStore; listTtlSeconds: number }) {
     this.#service = opts.service;
     this.#lists = opts.lists;
     this.#listTtl = opts.listTtlSeconds;
+  }
+
+  /**
+   * The tenant's lists: its inline hosts, plus the lists of the PhishFeeds it references (tenant-scoped lists from
+   * Redis; a reference to a global list adds nothing, the global snapshot already holds it).
+   */
+  #snapshotOf(t: CompiledTenant): ListSnapshot {
+    const refs = [...t.doc.allow.lists, ...t.doc.deny.lists];
+    if (refs.length === 0) return t.lists;
+    const gen = this.#lists.scopedGeneration;
+    const hit = this.#withFeeds.get(t);
+    if (hit?.gen === gen) return hit.snapshot;
+    const extra = refs.flatMap((n) => this.#lists.getScoped(n) ?? []);
+    const snapshot = new ListSnapshot([...t.lists.lists, ...extra]);
+    this.#withFeeds.set(t, { gen, snapshot });
+    return snapshot;
   }
 
   /**
@@ -60,9 +78,10 @@ export class TenantPolicy {
     const op = tenant.doc.operatingPoint;
     const adjust = isDefault(op) ? null : (r: CheckResult): CheckResult => ({ ...r, verdicts: r.verdicts.map((v) => atOperatingPoint(v, op)) });
     let own: (PublicVerdict | null)[] | null = null;
-    if (tenant.lists.size > 0) {
+    const lists = this.#snapshotOf(tenant);
+    if (lists.size > 0) {
       for (let i = 0; i < urls.length; i++) {
-        const m = tenant.lists.decide(urls[i]!);
+        const m = lists.decide(urls[i]!);
         // A global deny list wins over a tenant allow (and decides the same as a tenant deny).
         if (m === null || this.#lists.decide(urls[i]!)?.kind === 'deny') continue;
         (own ??= new Array<PublicVerdict | null>(urls.length).fill(null))[i] = listVerdict(urls[i]!.href, m, this.#listTtl);

@@ -74,7 +74,7 @@ describe('tenant document', () => {
   });
 
   it('tenant hosts match the host and its subdomains only', () => {
-    const t = compileTenant(doc('t', ['k'], { allow: { hosts: ['corp.example.com'] } }));
+    const t = compileTenant(doc('t', ['k'], { allow: { hosts: ['corp.example.com'], lists: [] } }));
     expect(t.lists.decide(canonicalize('https://wiki.corp.example.com/login'))).toEqual({ list: 'tenant-allow', kind: 'allow' });
     expect(t.lists.decide(canonicalize('https://example.com/'))).toBeNull();
   });

@@ -18,6 +18,7 @@ import {
   type PhishTenant, type PhishTenantStatus, type TenantReadyReason,
 } from '../api/v1alpha1/phishtenant.ts';
 import { GROUP, VERSION } from '../api/v1alpha1/types.ts';
+import { feedListName } from '../api/v1alpha1/phishfeed.ts';
 import { WorkQueue } from '../controller/queue.ts';
 import { customObjectInformer, errText, onChanges, runWorker, type ListWatch, type ReconcileResult } from '../controller/runtime.ts';
 import { isConflict, isForbidden, isNotFound, type KubeClient } from '../kube/client.ts';
@@ -146,9 +147,22 @@ export class TenantController {
       if (!/^[0-9a-f]{64}$/.test(value)) throw new TenantInvalid('KeyInvalid', `apiKeys[${i}]: Secret ${ref.secretRef.name} key ${ref.secretRef.key} is not a SHA-256 hex digest (64 hex digits)`);
       if (!keys.includes(value)) keys.push(value);
     }
+    const lists = async (kind: 'allow' | 'deny'): Promise<{ hosts: string[]; lists: string[] }> => {
+      const l = spec[kind] ?? { hosts: [], feeds: [] };
+      const names: string[] = [];
+      for (const feedName of l.feeds) {
+        const feed = await this.#client.readFeed(tenant.metadata.namespace, feedName);
+        const list = feedListName(tenant.metadata.namespace, feedName);
+        if (!feed || list === null) throw new TenantInvalid('FeedNotFound', `${kind}.feeds: PhishFeed ${feedName} not found in namespace ${tenant.metadata.namespace}`);
+        const feedKind = (feed.spec as { kind?: unknown } | undefined)?.kind;
+        if (feedKind !== kind) throw new TenantInvalid('InvalidSpec', `${kind}.feeds: PhishFeed ${feedName} is a ${String(feedKind)} feed, not ${kind}`);
+        names.push(list);
+      }
+      return { hosts: l.hosts, lists: names };
+    };
     const doc = TenantDocumentSchema.safeParse({
       id, keySha256s: keys, suspended: spec.suspended, rateLimit: spec.rateLimit, quota: spec.quota ?? {},
-      operatingPoint: spec.operatingPoint ?? {}, allow: spec.allow ?? { hosts: [] }, deny: spec.deny ?? { hosts: [] }, corsOrigins: spec.corsOrigins ?? [],
+      operatingPoint: spec.operatingPoint ?? {}, allow: await lists('allow'), deny: await lists('deny'), corsOrigins: spec.corsOrigins ?? [],
     });
     if (!doc.success) throw new TenantInvalid('InvalidSpec', doc.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
     return doc.data;

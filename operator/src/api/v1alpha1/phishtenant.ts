@@ -6,7 +6,7 @@
  * these zod schemas (`npm run gen:crds`).
  */
 import {
-  MAX_TENANT_KEYS, TenantListSchema, TenantOperatingPointSchema, TenantOriginsSchema, TenantQuotaSchema, TenantRateLimitSchema,
+  MAX_TENANT_KEYS, TenantListSpecSchema, TenantOperatingPointSchema, TenantOriginsSchema, TenantQuotaSchema, TenantRateLimitSchema,
   isListName,
 } from '@phishnet/lists';
 import { z } from 'zod';
@@ -38,13 +38,13 @@ export const PhishTenantSpecSchema = z.object({
   rateLimit: TenantRateLimitSchema,
   quota: TenantQuotaSchema.optional(),
   operatingPoint: TenantOperatingPointSchema.optional(),
-  allow: TenantListSchema.optional().meta({ description: 'Hosts that are legitimate for this tenant (never overrides a global deny list).' }),
-  deny: TenantListSchema.optional().meta({ description: 'Hosts that are phishing for this tenant.' }),
+  allow: TenantListSpecSchema.optional().meta({ description: 'Hosts that are legitimate for this tenant (never overrides a global deny list).' }),
+  deny: TenantListSpecSchema.optional().meta({ description: 'Hosts that are phishing for this tenant.' }),
   corsOrigins: TenantOriginsSchema.optional(),
 }).meta({ description: 'A customer of the gateway: API keys, limits, quotas, operating point, lists, origins.' });
 export type PhishTenantSpec = z.infer<typeof PhishTenantSpecSchema>;
 
-export const TENANT_READY_REASONS = ['Synced', 'InvalidSpec', 'InvalidName', 'SecretNotFound', 'KeyInvalid', 'RedisUnavailable'] as const;
+export const TENANT_READY_REASONS = ['Synced', 'InvalidSpec', 'InvalidName', 'SecretNotFound', 'KeyInvalid', 'FeedNotFound', 'RedisUnavailable'] as const;
 export type TenantReadyReason = (typeof TENANT_READY_REASONS)[number];
 
 const time = z.string().meta({ format: 'date-time' });
