@@ -212,7 +212,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   });
   const corsOrigins = new Set(config.PHISHNET_GATEWAY_CORS_ORIGINS);
   await app.register(cors, {
-    // Configured origins and every tenant's origins (a preflight carries no key; tenant.ts checks the key's origins).
+    // Configured origins and every tenant's origins (a preflight carries no key; tenants/plugin.ts checks the key's origins).
     origin: (origin, cb) => cb(null, origin !== undefined && (corsOrigins.has(origin) || tenants.store.origins().has(origin))),
     methods: ['POST', 'GET', 'OPTIONS'],
     allowedHeaders: ['content-type', 'x-api-key'],
