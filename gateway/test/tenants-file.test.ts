@@ -29,6 +29,7 @@ const writeTenants = (keys: string[], extra = '') => writeFileSync(file(), [
   '    rateLimit: {requests: 2, windowSeconds: 60}',
   '    quota: {daily: 3}',
   '    operatingPoint: {threshold: 0.9}',
+  '    allow: {hosts: [corp.example]}',
   extra,
 ].join('\n'));
 const post = (key: string | null, body: unknown) => g.app.inject({
@@ -40,8 +41,10 @@ beforeAll(async () => {
   inference = await startInference();
   dir = mkdtempSync(join(tmpdir(), 'phishnet-tenants-'));
   writeTenants(['key-1']);
+  writeFileSync(join(dir, 'global.deny.txt'), 'http://login.corp.example/phish\n');
   g = await buildApp(loadConfig({
     PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_TENANTS_FILE: file(), PHISHNET_GATEWAY_LISTS_REFRESH_MS: '100',
+    PHISHNET_GATEWAY_LISTS_DIR: dir,
   }), { logger: false, clock: () => now });
 });
 afterAll(async () => {
@@ -83,6 +86,14 @@ describe('tenants from a file, no Redis', () => {
     expect(usage.json().day).toMatchObject({ period: '2026-12-03', requests: 3, lookups: 3, verdicts: { phishing: 3 }, quota: { limit: 3, remaining: 0 } });
     now += 86_400_000;
     expect((await post('key-1', { url: URL_A })).statusCode).toBe(200);
+  });
+
+  test('a tenant allow never overrides a global deny list', async () => {
+    now += 86_400_000;
+    const ok = await post('key-1', { url: 'http://wiki.corp.example/start' });
+    expect(ok.json()).toMatchObject({ verdict: 'legitimate', reasons: ['ALLOWLISTED'], source: { kind: 'list', list: 'tenant-allow' } });
+    const denied = await post('key-1', { url: 'http://login.corp.example/phish' });
+    expect(denied.json()).toMatchObject({ verdict: 'phishing', reasons: ['KNOWN_PHISHING'], source: { kind: 'list', list: 'global' } });
   });
 
   test('rotation through the file without a restart; a broken file keeps the last tenants', async () => {

@@ -83,7 +83,8 @@ export class TenantPolicy {
       for (let i = 0; i < urls.length; i++) {
         const m = lists.decide(urls[i]!);
         // A global deny list wins over a tenant allow (and decides the same as a tenant deny).
-        if (m === null || this.#lists.decide(urls[i]!)?.kind === 'deny') continue;
+        // (The snapshot itself, not ListStore.decide: a URL the tenant decides is not counted as a global list match.)
+        if (m === null || this.#lists.snapshot.decide(urls[i]!)?.kind === 'deny') continue;
         (own ??= new Array<PublicVerdict | null>(urls.length).fill(null))[i] = listVerdict(urls[i]!.href, m, this.#listTtl);
       }
     }
