@@ -197,9 +197,27 @@ function slo(): dashboard.Dashboard {
     .build();
 }
 
+/** Per-tenant figures: the `tenant` label holds configured tenants only (PhishTenants or the tenants file). */
+function tenants(): dashboard.Dashboard {
+  const byTenant = (metric: string, sel = '') => `sum by (tenant) (rate(${metric}{${sel}}[${RI}]))`;
+  return base('phishnet-tenants', 'phishnet / Tenants', ['gateway', 'tenants'])
+    .withPanel(st('Tenants', 'none', q(`max(${G.TENANTS})`), [{ value: null, color: 'blue' }], 6))
+    .withPanel(st('Refused (rate, quota, forbidden) /s', 'reqps', q(`sum(rate(${G.TENANT_REQUESTS_TOTAL}{outcome!="allowed"}[${RI}]))`), [{ value: null, color: 'green' }, { value: 1, color: 'orange' }], 6))
+    .withPanel(st('401/s', 'reqps', q(`sum(rate(${G.AUTH_FAILURES_TOTAL}[${RI}]))`), [{ value: null, color: 'green' }, { value: 1, color: 'orange' }], 6))
+    .withPanel(st('Local admissions/s (Redis unavailable)', 'reqps', q(`sum(rate(${G.TENANT_LOCAL_ADMISSIONS_TOTAL}[${RI}]))`), [{ value: null, color: 'green' }, { value: 0.01, color: 'orange' }], 6))
+    .withPanel(ts('Admitted requests/s by tenant', 'reqps', [q(byTenant(G.TENANT_REQUESTS_TOTAL, 'outcome="allowed"'), '{{tenant}}')]))
+    .withPanel(ts('Refused requests/s by tenant and outcome', 'reqps', [q(`sum by (tenant, outcome) (rate(${G.TENANT_REQUESTS_TOTAL}{outcome!="allowed"}[${RI}]))`, '{{tenant}} {{outcome}}')]))
+    .withPanel(ts('Phishing share of verdicts by tenant', 'percentunit', [
+      q(`${byTenant(G.TENANT_VERDICTS_TOTAL, 'verdict="phishing"')} / ${byTenant(G.TENANT_VERDICTS_TOTAL)}`, '{{tenant}}'),
+    ], 'After each tenant\'s lists and operating point: a tenant that blocks on suspicious sees a larger share.'))
+    .withPanel(ts('Quota used by tenant', 'percentunit', [q(`max by (tenant, period) (${G.TENANT_QUOTA_USED_RATIO})`, '{{tenant}} {{period}}')],
+      'Share of the daily / monthly quota used (GatewayTenantNearQuota fires above 90 %).'))
+    .build();
+}
+
 /** The dashboards by file name (without .json). */
 export function dashboards(): Record<string, dashboard.Dashboard> {
-  return { 'gateway-overview': gatewayOverview(), 'model-rollout': modelRollout(), operator: operator(), slo: slo() };
+  return { 'gateway-overview': gatewayOverview(), 'model-rollout': modelRollout(), operator: operator(), slo: slo(), tenants: tenants() };
 }
 
 /** Serialises one dashboard: stable key order from the SDK, a generated marker, two-space indent, final newline. */

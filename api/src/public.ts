@@ -81,9 +81,10 @@ const problemResponse = (description: string) => ({ description, content: { [PRO
 /** Error statuses every API route may answer, for the OpenAPI document. */
 export const apiErrorResponses = {
   400: problemResponse('Invalid input: not JSON, invalid UTF-8, schema violation or URL that cannot be canonicalized'),
-  401: problemResponse('Missing or unknown X-API-Key (only when API keys are configured)'),
+  401: problemResponse('Missing or unknown X-API-Key (only when API keys or tenants are configured)'),
+  403: problemResponse('The key\'s tenant is suspended, or the request\'s Origin is not one of the tenant\'s origins'),
   413: problemResponse('Body too large'),
   415: problemResponse('Content-Type is not application/json, its charset is not UTF-8, or Content-Encoding is not identity (bodies are never decompressed)'),
-  429: problemResponse('Rate limit exceeded; see Retry-After and RateLimit-* headers'),
+  429: problemResponse('Rate limit (`rate-limited`) or tenant quota (`quota-exceeded`) exceeded; see Retry-After, RateLimit-* and Quota-* headers'),
   503: problemResponse('No verdict can be given now (inference unavailable and nothing cached); see Retry-After'),
 };

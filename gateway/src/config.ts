@@ -86,6 +86,11 @@ export const GatewayConfig = z.object({
   PHISHNET_GATEWAY_BATCH_MAX: int(64, { min: 1 }),
   /** Comma-separated sha256 hex digests of accepted API keys; when set, X-API-Key is required. */
   PHISHNET_GATEWAY_API_KEY_SHA256S: list().pipe(z.array(z.string().regex(/^[0-9a-fA-F]{64}$/, 'API key digests must be 64 hex characters'))),
+  /**
+   * Tenants file (YAML or JSON `{tenants: [...]}`, the tenant documents of @phishnet/lists tenants.ts), re-read when it
+   * changes: tenants without Kubernetes. With Redis, the operator's PhishTenants are read too (an id in both: Redis).
+   */
+  PHISHNET_GATEWAY_TENANTS_FILE: optionalStr(),
   /** Comma-separated allowed CORS origins, e.g. chrome-extension://<id>,moz-extension://<id>. */
   PHISHNET_GATEWAY_CORS_ORIGINS: list(),
   /** Trust X-Forwarded-For (behind an ingress). */

@@ -48,6 +48,8 @@ export const OperatorEnv = z.object({
   PHISHNET_OPERATOR_FEED_PARSE_MEMORY_MB: int(384, { min: 64 }),
   /** How long a deleted PhishFeed waits for Redis to remove its list before its finalizer is dropped anyway, milliseconds. */
   PHISHNET_OPERATOR_FEED_CLEANUP_TIMEOUT_MS: int(120_000),
+  /** How often every PhishTenant is synced again (picks up changed key Secrets, which are not watched), milliseconds. */
+  PHISHNET_OPERATOR_TENANT_RESYNC_MS: int(60_000, { min: 1000 }),
   /** First retry delay of a failed reconcile, milliseconds (doubles per failure of the same object). */
   PHISHNET_OPERATOR_BACKOFF_BASE_MS: int(500, { min: 1 }),
   /** Longest retry delay of a failed reconcile, milliseconds. */
@@ -82,6 +84,7 @@ export interface OperatorConfig {
   workers: number;
   /** PhishFeed sync settings; `redisUrl` undefined = PhishFeeds are not reconciled. */
   feeds: { redisUrl: string | undefined; fetchTimeoutMs: number; cleanupTimeoutMs: number; parseMemoryMb: number };
+  tenants: { resyncMs: number };
   backoff: { baseMs: number; maxMs: number };
   leaderElection: { enabled: boolean; namespace: string; name: string; durationMs: number; renewMs: number; identity: string };
   logLevel: LogLevel;
@@ -110,6 +113,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): OperatorConfig {
     metrics: { host: e.PHISHNET_OPERATOR_METRICS_HOST, port: e.PHISHNET_OPERATOR_METRICS_PORT },
     workers: e.PHISHNET_OPERATOR_WORKERS,
     feeds: { redisUrl: e.PHISHNET_OPERATOR_REDIS_URL, fetchTimeoutMs: e.PHISHNET_OPERATOR_FEED_TIMEOUT_MS, cleanupTimeoutMs: e.PHISHNET_OPERATOR_FEED_CLEANUP_TIMEOUT_MS, parseMemoryMb: e.PHISHNET_OPERATOR_FEED_PARSE_MEMORY_MB },
+    tenants: { resyncMs: e.PHISHNET_OPERATOR_TENANT_RESYNC_MS },
     backoff: { baseMs: e.PHISHNET_OPERATOR_BACKOFF_BASE_MS, maxMs: e.PHISHNET_OPERATOR_BACKOFF_MAX_MS },
     leaderElection: {
       enabled: e.PHISHNET_OPERATOR_LEADER_ELECTION,

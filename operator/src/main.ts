@@ -20,6 +20,7 @@ import { Controller } from './controller/controller.ts';
 import { LeaderElector } from './controller/leader.ts';
 import { FeedController } from './feeds/controller.ts';
 import { KubeClient } from './kube/client.ts';
+import { TenantController } from './tenants/controller.ts';
 import { createOperatorMetrics } from './metrics/registry.ts';
 
 let config;
@@ -68,7 +69,12 @@ const feeds = redis
     fetchTimeoutMs: config.feeds.fetchTimeoutMs, cleanupTimeoutMs: config.feeds.cleanupTimeoutMs, parseMemoryMb: config.feeds.parseMemoryMb,
   })
   : undefined;
-if (!feeds) log.warn('PHISHNET_OPERATOR_REDIS_URL is unset: PhishFeeds are not reconciled');
+const tenants = redis
+  ? new TenantController(kc, client, redis, metrics, log, {
+    watchNamespace: config.watchNamespace, workers: 1, backoff: config.backoff, resyncMs: config.tenants.resyncMs,
+  })
+  : undefined;
+if (!feeds) log.warn('PHISHNET_OPERATOR_REDIS_URL is unset: PhishFeeds and PhishTenants are not reconciled');
 
 let started = false;
 const startController = () => {
@@ -79,6 +85,7 @@ const startController = () => {
     if (!redis || !feeds) return;
     await redis.connect().catch((err: unknown) => log.warn({ err: String(err) }, 'redis not reachable yet; PhishFeed syncs report RedisUnavailable until it is'));
     await feeds.start();
+    await tenants?.start();
   };
   Promise.all([controller.start(), startFeeds()]).then(
     () => log.info('controllers started'),
@@ -131,7 +138,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 /** Stops the controllers, disconnects Redis, releases the Lease and closes the metrics listener. */
 const shutdown = async (signal: string | undefined) => {
   log.info({ signal }, 'shutting down');
-  await Promise.all([controller.stop().catch(() => undefined), feeds?.stop().catch(() => undefined)]);
+  await Promise.all([controller.stop().catch(() => undefined), feeds?.stop().catch(() => undefined), tenants?.stop().catch(() => undefined)]);
   redis?.disconnect();
   await elector?.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));

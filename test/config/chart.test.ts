@@ -175,8 +175,8 @@ test('values.schema.json rejects an unknown gateway env key and a bad API key di
   expect(() => templateText(helm, [], ['--set', 'gateway.env.API_KEY_SHA256S=nothex'])).toThrow(/API_KEY_SHA256S/);
 });
 
-test('operator.rbac.feedSecrets=false leaves Secrets out of the operator\'s RBAC', () => {
-  const objects = parseObjects(templateText(helm, [], ['--set', 'operator.rbac.feedSecrets=false']));
+test('operator.rbac.feedSecrets=false and tenantSecrets=false leave Secrets out of the operator\'s RBAC', () => {
+  const objects = parseObjects(templateText(helm, [], ['--set', 'operator.rbac.feedSecrets=false', '--set', 'operator.rbac.tenantSecrets=false']));
   const rules = objects.filter((o) => o.kind === 'ClusterRole').flatMap((r) => (r as unknown as { rules: { resources: string[] }[] }).rules);
   expect(rules.flatMap((r) => r.resources)).not.toContain('secrets');
 });
@@ -225,7 +225,7 @@ describe('generated copies match their sources', () => {
     try {
       run(process.execPath, [join(ROOT, 'grafana/build.ts'), '--out', dir]);
       const files = readdirSync(dir).sort();
-      expect(files.length).toBe(4);
+      expect(files.length).toBe(5);
       for (const target of [join(ROOT, 'grafana/dashboards'), join(CHART, 'files/dashboards')]) {
         expect(readdirSync(target).sort(), target).toEqual(files);
         for (const f of files) expect(readFileSync(join(target, f), 'utf8'), `${target}/${f}`).toBe(readFileSync(join(dir, f), 'utf8'));

@@ -70,3 +70,24 @@ export const LIST_VERSION_CHANGES_TOTAL = 'phishnet_gateway_list_version_changes
  * `entry_count_mismatch`.
  */
 export const LIST_LOAD_FAILURES_TOTAL = 'phishnet_gateway_list_load_failures_total';
+
+// Tenants (gateway/src/tenants/): the `tenant` label only ever holds the id of a configured tenant (bounded by the
+// tenants in PhishTenant resources or the tenants file); requests without a tenant carry no tenant label.
+/** Gauge: tenants the gateway knows (from Redis and the tenants file). */
+export const TENANTS = 'phishnet_gateway_tenants';
+/**
+ * Counter {tenant, outcome=allowed|rate_limited|quota_exceeded|forbidden}: requests of a tenant's keys by admission
+ * outcome.
+ */
+export const TENANT_REQUESTS_TOTAL = 'phishnet_gateway_tenant_requests_total';
+/** Counter {tenant, verdict}: verdicts returned to a tenant (after its lists and operating point). */
+export const TENANT_VERDICTS_TOTAL = 'phishnet_gateway_tenant_verdicts_total';
+/** Gauge {tenant, period=day|month}: share of the tenant's quota used in the current period, 0..1 (only quotas set). */
+export const TENANT_QUOTA_USED_RATIO = 'phishnet_gateway_tenant_quota_used_ratio';
+/** Counter {reason=missing|unknown}: requests refused with 401 (no key, or a key no tenant and no configured digest has). */
+export const AUTH_FAILURES_TOTAL = 'phishnet_gateway_auth_failures_total';
+/**
+ * Counter: tenant admissions decided by the replica's local limiter because Redis did not answer (breaker open,
+ * timeout): per-replica rate limits, quotas from the last known usage plus local counts.
+ */
+export const TENANT_LOCAL_ADMISSIONS_TOTAL = 'phishnet_gateway_tenant_local_admissions_total';

@@ -14,6 +14,8 @@ import type { CounterCell, GatewayMetrics } from '../metrics/metrics.ts';
 import type { ProblemIssue } from '@phishnet/api';
 import { InputError } from '../plugins/problem.ts';
 import { CheckUrlBody, CheckUrlsBody, CheckUrlsResponse, MAX_CHECK_BATCH, MAX_URL_LENGTH, UrlVerdict, apiErrorResponses } from '@phishnet/api';
+import type { TenantPolicy } from '../tenants/policy.ts';
+import type { CompiledTenant } from '../tenants/tenant-store.ts';
 
 /** Body limits, bytes: one URL (≤ 8 KiB) plus JSON framing; a full batch of maximal URLs. */
 const SINGLE_BODY_LIMIT = 16 * 1024;
@@ -22,6 +24,8 @@ export const BATCH_BODY_LIMIT = MAX_CHECK_BATCH * (MAX_URL_LENGTH + 16) + 1024;
 export interface CheckRoutesOptions {
   service: CheckService;
   metrics: GatewayMetrics;
+  /** Tenants: their lists and operating points around the shared check, and their verdict counts. */
+  tenants?: { policy: TenantPolicy; record: (tenant: CompiledTenant, verdicts: readonly PublicVerdict[]) => void };
 }
 
 /**
@@ -86,6 +90,7 @@ async function settle(r: Promise<CheckResult>, pointer: (i: number) => string): 
 const debugEnabled = (log: FastifyBaseLogger) => log.level === 'debug' || log.level === 'trace';
 
 const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts) => {
+  const tenants = opts.tenants;
   const verdictCells = {
     phishing: opts.metrics.verdicts.cell({ verdict: 'phishing' }),
     suspicious: opts.metrics.verdicts.cell({ verdict: 'suspicious' }),
@@ -105,10 +110,12 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
   }, async (req, reply) => {
     const [u] = checkAll([req.body.url], () => '/url');
     if (debugEnabled(req.log)) req.log.debug({ url: logId(u!) }, 'check-url');
-    const r = opts.service.check([u!]);
+    const tenant = req.tenant ?? null;
+    const r = tenants && tenant ? tenants.policy.check(tenant, [u!]) : opts.service.check([u!]);
     const { verdicts, modelDigest } = r instanceof Promise ? await settle(r, () => '/url') : r;
     rememberCached([req.body.url], [u!], verdicts);
     countVerdicts(verdicts);
+    if (tenants && tenant) tenants.record(tenant, verdicts);
     if (modelDigest !== '') reply.header('x-model-digest', modelDigest);
     return verdicts[0]!;
   });
@@ -123,10 +130,12 @@ const checkRoutes: FastifyPluginAsyncZod<CheckRoutesOptions> = async (app, opts)
   }, async (req, reply) => {
     const us = checkAll(req.body.urls, (i) => `/urls/${i}`);
     if (debugEnabled(req.log)) req.log.debug({ urls: us.length, hosts: [...new Set(us.map((u) => u.canonical.host))].slice(0, 10) }, 'check-urls');
-    const r = opts.service.check(us);
+    const tenant = req.tenant ?? null;
+    const r = tenants && tenant ? tenants.policy.check(tenant, us) : opts.service.check(us);
     const { verdicts, modelDigest } = r instanceof Promise ? await settle(r, (i) => `/urls/${i}`) : r;
     rememberCached(req.body.urls, us, verdicts);
     countVerdicts(verdicts);
+    if (tenants && tenant) tenants.record(tenant, verdicts);
     if (modelDigest !== '') reply.header('x-model-digest', modelDigest);
     return { verdicts };
   });

@@ -20,7 +20,7 @@ export interface EventSubject {
 
 const FIELD_MANAGER = 'phishnet-operator';
 
-function isNotFound(err: unknown): boolean {
+export function isNotFound(err: unknown): boolean {
   return err instanceof ApiException && err.code === 404;
 }
 export function isConflict(err: unknown): boolean {

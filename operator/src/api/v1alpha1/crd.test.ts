@@ -3,11 +3,22 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { CRD_COPIES, VALUES_SCHEMA, phishFeedCrd, phishFeedCrdYaml, phishModelCrd, phishModelCrdYaml, valuesSchemaText } from './crd.ts';
+import {
+  CRD_COPIES, VALUES_SCHEMA, phishFeedCrd, phishFeedCrdYaml, phishModelCrd, phishModelCrdYaml, phishTenantCrdYaml, valuesSchemaText,
+} from './crd.ts';
 import { PhishFeedSpecSchema, feedListName } from './phishfeed.ts';
 import { PhishModelSpecSchema } from './types.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
+
+describe('PhishTenant CRD generated from the zod schema', () => {
+  it('is structural and carries the operating point rule', () => {
+    const text = phishTenantCrdYaml();
+    expect(text).not.toContain('$schema');
+    expect(text).not.toContain('additionalProperties: false');
+    expect(text).toContain('!(has(self.blockOn) && has(self.threshold))');
+  });
+});
 
 describe('CRDs generated from the zod schemas', () => {
   it.each(CRD_COPIES)('$file equals the generated CRD (run: npm run gen:crds)', ({ file, text }) => {

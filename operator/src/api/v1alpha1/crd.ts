@@ -21,6 +21,9 @@ import {
 import {
   GROUP, KIND, PLURAL, PhishModelSpecSchema, PhishModelStatusSchema, SHORT_NAME, SINGULAR, VERSION,
 } from './types.ts';
+import {
+  PhishTenantSpecSchema, PhishTenantStatusSchema, TENANT_KIND, TENANT_PLURAL, TENANT_SHORT_NAME, TENANT_SINGULAR,
+} from './phishtenant.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -153,6 +156,65 @@ export function phishModelCrdYaml(): string {
   return `${MODEL_HEADER}\n${stringify(phishModelCrd(), { lineWidth: 0 })}`;
 }
 
+/** The PhishTenant CRD object (apiextensions.k8s.io/v1), from phishtenant.ts. */
+export function phishTenantCrd(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${TENANT_PLURAL}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind: TENANT_KIND, listKind: `${TENANT_KIND}List`, plural: TENANT_PLURAL, singular: TENANT_SINGULAR, shortNames: [TENANT_SHORT_NAME], categories: ['phishnet'] },
+      versions: [{
+        name: VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+          { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+          { name: 'Keys', type: 'integer', jsonPath: '.status.keys' },
+          { name: 'Rate', type: 'integer', jsonPath: '.spec.rateLimit.requests' },
+          { name: 'Daily', type: 'integer', jsonPath: '.spec.quota.daily' },
+          { name: 'Block On', type: 'string', jsonPath: '.spec.operatingPoint.blockOn', priority: 1 },
+          { name: 'Threshold', type: 'number', jsonPath: '.spec.operatingPoint.threshold', priority: 1 },
+          { name: 'Version', type: 'string', jsonPath: '.status.version', priority: 1 },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            description: 'A customer of the phishnet gateway (API keys, limits, quotas, operating point, lists), synced by the operator to Redis.',
+            required: ['spec'],
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: schemaOf(PhishTenantSpecSchema),
+              status: schemaOf(PhishTenantStatusSchema),
+            },
+            'x-kubernetes-validations': [{
+              rule: `self.metadata.name.matches('${LIST_NAME_PATTERN.source}')`,
+              message: 'a PhishTenant name may hold only lower-case letters, digits and dashes (it names the tenant)',
+            }],
+          },
+        },
+      }],
+    },
+  };
+}
+
+/** The PhishTenant CRD as committed YAML text. */
+export function phishTenantCrdYaml(): string {
+  return `${[
+    '# PhishTenant: a customer of the phishnet gateway, synced by the operator to Redis.',
+    '# generated from operator/src/api/v1alpha1/phishtenant.ts by `npm run gen:crds` — do not edit',
+  ].join('\n')}\n${stringify(phishTenantCrd(), { lineWidth: 0 })}`;
+}
+/** Committed copies of the generated PhishTenant CRD (repository-relative). */
+export const TENANT_CRD_COPIES = ['manifests/crds/phishtenant.yaml', 'charts/phishnet/crds/phishtenant.yaml'];
+
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
 /** Committed copies of the generated CRDs (repository-relative) and the text each must hold. */
 export const CRD_COPIES: readonly { file: string; text: () => string }[] = [
@@ -160,6 +222,7 @@ export const CRD_COPIES: readonly { file: string; text: () => string }[] = [
   { file: 'charts/phishnet/crds/phishfeed.yaml', text: phishFeedCrdYaml },
   { file: 'manifests/crds/phishmodel.yaml', text: phishModelCrdYaml },
   { file: 'charts/phishnet/crds/phishmodel.yaml', text: phishModelCrdYaml },
+  ...TENANT_CRD_COPIES.map((file) => ({ file, text: phishTenantCrdYaml })),
 ];
 /** The chart's values schema; its `phishFeeds.feeds.<name>.spec` is generated, the rest is written by hand. */
 export const VALUES_SCHEMA = 'charts/phishnet/values.schema.json';
