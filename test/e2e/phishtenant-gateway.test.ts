@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type GatewayApp } from '@phishnet/gateway/app';
 import { loadConfig } from '@phishnet/gateway/config';
 import { quotaPeriods } from '@phishnet/lists';
-import { ROOT, startControlPlane, startInference, startOperator, startRedis, type ControlPlane, type Proc, type ServiceProc } from '@phishnet/testing';
+import { ROOT, startControlPlane, startInference, startOperator, startRedis, type ControlPlane, type ServiceProc } from '@phishnet/testing';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 /**
