@@ -2,6 +2,7 @@
  * Builds the inference Fastify app (never listens; `main.ts` owns the process). The artifact is verified before
  * the app is built; the worker pool loads it and becomes ready after `app.scoring.warmUp()`.
  */
+import tracingPlugin from '@phishnet/telemetry/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { MAX_URL_LENGTH } from './contract/canonical-url.ts';
 import { MAX_PREDICT_BATCH, type ModelRef } from './contract/predict.ts';
@@ -9,6 +10,7 @@ import type { Artifact } from './model/artifact.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import problemPlugin from './plugins/problem.ts';
 import scoringPlugin from './plugins/scoring.ts';
+import { TRACER_NAME } from './pool/scoring-pool.ts';
 import healthRoutes from './routes/health.ts';
 import metricsRoute from './routes/metrics.ts';
 import predictRoute from './routes/predict.ts';
@@ -75,6 +77,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     if (closing) reply.header('connection', 'close');
     return payload;
   });
+  await app.register(tracingPlugin, { tracerName: TRACER_NAME }); // server spans; nothing when tracing is off
   await app.register(problemPlugin);
   await app.register(metricsPlugin, { model, track: o.track });
   await app.register(scoringPlugin, { artifact: o.artifact, workers: o.workers, maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs, maxQueue: o.maxQueue,

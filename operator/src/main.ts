@@ -7,6 +7,7 @@
 import { createServer } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
+import { parseTracingEnv, startTracing, type TracingConfig } from '@phishnet/telemetry';
 import { pino } from 'pino';
 import { PrometheusProvider } from './analysis/prometheus.ts';
 import { loadConfig, ConfigError } from './config.ts';
@@ -15,17 +16,22 @@ import { LeaderElector } from './controller/leader.ts';
 import { FeedController } from './feeds/controller.ts';
 import { KubeClient } from './kube/client.ts';
 import { createOperatorMetrics } from './metrics/registry.ts';
+import { TRACER_NAME } from './tracing.ts';
 
 let config;
+let tracingConfig: TracingConfig;
 try {
   config = loadConfig(process.env);
+  tracingConfig = parseTracingEnv(process.env, TRACER_NAME);
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof Error) {
     process.stderr.write(`phishnet-operator: invalid configuration: ${err.message}\n`);
     process.exit(2);
   }
   throw err;
 }
+// OpenTelemetry (standard OTEL_* variables; off unless an OTLP endpoint is configured): reconcile and analysis spans.
+const tracing = startTracing(tracingConfig);
 const log = pino({ level: config.logLevel, base: { service: 'phishnet-operator' } });
 
 const kc = new KubeConfig();
@@ -123,6 +129,7 @@ const shutdown = async (signal: string) => {
   await Promise.all([controller.stop().catch(() => undefined), feeds?.stop().catch(() => undefined)]);
   redis?.disconnect();
   await elector?.stop();
+  await tracing.shutdown().catch(() => undefined); // exports the spans still queued
   server.close();
   process.exit(0);
 };
