@@ -5,6 +5,7 @@
 import { SpanStatusCode, context, trace, type Context, type Link } from '@opentelemetry/api';
 import { tracingActive } from '@phishnet/telemetry';
 import { Piscina } from 'piscina';
+import type { UrlErrorCode } from '../contract/canonical-url.ts';
 import type { Prediction } from '../contract/predict.ts';
 import type { Artifact } from '../model/artifact.ts';
 import { MicroBatcher } from './micro-batcher.ts';
@@ -28,6 +29,8 @@ export interface ScoringPoolOptions {
   onBatch?: (size: number) => void;
   /** Called with every batch's predictions (for score/verdict metrics). */
   onPredictions?: (predictions: readonly Prediction[]) => void;
+  /** Called once per URL refused one by one (it does not canonicalize), with its UrlError code. */
+  onUrlError?: (code: UrlErrorCode) => void;
 }
 
 /** Instrumentation scope of inference's spans. */
@@ -88,10 +91,13 @@ export class ScoringPool {
       maxInFlight: workers,
       run: async (urls, origins) => {
         const results = await (origins.length > 0 ? tracedRun(urls, origins, () => this.#pool.run(urls)) : this.#pool.run(urls));
-        if (o.onPredictions) {
+        if (o.onPredictions || o.onUrlError) {
           const preds: Prediction[] = [];
-          for (const r of results) if (r.ok) preds.push(r.prediction);
-          o.onPredictions(preds);
+          for (const r of results) {
+            if (r.ok) preds.push(r.prediction);
+            else o.onUrlError?.(r.code);
+          }
+          o.onPredictions?.(preds);
         }
         return results;
       },
