@@ -47,7 +47,7 @@ const client = new KubeClient(kc);
 const controller = new Controller(kc, client, provider, metrics, log, {
   watchNamespace: config.watchNamespace,
   armSelector: config.armSelector,
-  build: { image: config.inferenceImage, containerPort: config.inferencePort, servicePort: config.servicePort },
+  build: { image: config.inferenceImage, containerPort: config.inferencePort, servicePort: config.servicePort, otlpEndpoint: config.inferenceOtlpEndpoint },
   workers: config.workers,
   backoff: config.backoff,
 });
