@@ -97,6 +97,8 @@ interface Minute {
   rssMb: Record<string, number>; heapMb: Record<string, number>; externalMb: Record<string, number>; loadavg: number;
 }
 const stats: Minute[] = [];
+/** Inference memory 5 s after each flood. */
+const floods: { flood: number; at: string; scored: number; refused: number; other: number; rssMb: number; heapMb: number; heapTotalMb: number; externalMb: number }[] = [];
 const minuteOf = (t: number) => Math.floor((t - t0) / 60_000);
 function bucket(m: number): Minute {
   while (stats.length <= m) stats.push({ minute: stats.length, requests: 0, outcomes: {}, latenciesMs: [], faults: [], rssMb: {}, heapMb: {}, externalMb: {}, loadavg: 0 });
@@ -139,7 +141,7 @@ async function send(kind: 'hit' | 'miss' | 'batch' | 'bad'): Promise<void> {
     else {
       let code = '';
       try {
-        code = String((JSON.parse(text) as { code?: string }).code ?? '');
+        code = String((JSON.parse(text) as { type?: string }).type ?? '').replace(/^urn:phishnet:problem:/, '');
       } catch {
         // not problem+json
       }
@@ -207,7 +209,11 @@ async function flood(seconds: number): Promise<void> {
     }
   }));
   await floodAgent.close();
-  log(`flood over: ${ok} calls scored, ${full} refused 503, ${other} other`);
+  await sleep(5_000); // let the queue drain and the event loop settle before sampling memory
+  const mem = await nodeMemory(inference.url);
+  const after = { flood: floods.length + 1, at: clock(), scored: ok, refused: full, other, rssMb: rssMb(inference.child.pid), heapMb: mem.heap, heapTotalMb: mem.heapTotal, externalMb: mem.external };
+  floods.push(after);
+  log(`flood ${after.flood} over: ${ok} calls scored, ${full} refused 503, ${other} other; inference RSS ${after.rssMb} MB, V8 heap used ${mem.heap} / total ${mem.heapTotal} MB, external ${mem.external} MB`);
 }
 async function hang(p: ChildProcess, name: string, seconds: number): Promise<void> {
   fault(`${name} hangs ${seconds} s (SIGSTOP)`);
@@ -270,13 +276,13 @@ function rssMb(pid: number | undefined): number {
     return NaN;
   }
 }
-async function nodeMemory(url: string): Promise<{ heap: number; external: number }> {
+async function nodeMemory(url: string): Promise<{ heap: number; heapTotal: number; external: number }> {
   try {
     const text = await (await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(2_000) })).text();
     const v = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)`, 'm').exec(text)?.[1] ?? NaN) / 2 ** 20;
-    return { heap: Math.round(v('nodejs_heap_size_used_bytes')), external: Math.round(v('nodejs_external_memory_bytes')) };
+    return { heap: Math.round(v('nodejs_heap_size_used_bytes')), heapTotal: Math.round(v('nodejs_heap_size_total_bytes')), external: Math.round(v('nodejs_external_memory_bytes')) };
   } catch {
-    return { heap: NaN, external: NaN };
+    return { heap: NaN, heapTotal: NaN, external: NaN };
   }
 }
 async function sample(m: number): Promise<void> {
@@ -338,5 +344,11 @@ for (const r of rows) {
   console.log(`| ${r.minute} | ${r.requests} | ${r.ok} | ${r.expected4xx} | ${errs} | ${r.p99Ms} | ${r.rssMb.gateway} / ${r.rssMb.inference} / ${r.rssMb.redis} / ${r.rssMb.soak} | ${r.heapMb.gateway} / ${r.heapMb.inference} | ${r.externalMb.inference} | ${r.loadavg} | ${r.faults.join('; ') || '–'} |`);
 }
 console.log(`\ntotals: ${JSON.stringify(totals)}`);
-if (values.out) await writeFile(values.out, JSON.stringify({ minutes, rate, schedule, inferenceEnv, totals, rows }, null, 2));
+if (floods.length > 0) {
+  console.log(`\ninference memory 5 s after each flood (inference env ${JSON.stringify(inferenceEnv)}):\n`);
+  console.log('| flood | at | calls scored / refused | RSS MB | V8 heap used / total MB | external MB |');
+  console.log('|---|---|---|---|---|---|');
+  for (const f of floods) console.log(`| ${f.flood} | ${f.at} | ${f.scored} / ${f.refused} | ${f.rssMb} | ${f.heapMb} / ${f.heapTotalMb} | ${f.externalMb} |`);
+}
+if (values.out) await writeFile(values.out, JSON.stringify({ minutes, rate, schedule, inferenceEnv, totals, rows, floods }, null, 2));
 process.exit(0);

@@ -48,7 +48,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     // Per-request lines are logged at debug level by the predict route (never with URLs).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
-    return503OnClosing: true,
+    // Graceful shutdown (main.ts): requests that reach the app while it closes — in flight, or arriving on a keep-alive
+    // connection opened before — are scored, not refused with 503 (the micro-batcher closes only after every connection
+    // has ended); their answers carry `Connection: close` (below), so clients reconnect to another instance.
+    return503OnClosing: false,
   });
   // JSON only: anything else is 415 (Fastify also parses text/plain by default). Bodies must be valid UTF-8, as at the
   // gateway: invalid bytes are 400 INVALID_UTF8, not replaced by U+FFFD and scored as some other URL.
