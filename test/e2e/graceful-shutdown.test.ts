@@ -30,8 +30,11 @@ interface Outcome { status: number | string; endpoint: string; attempts: number;
 class ServiceClient {
   readonly #agents = new Map<string, Agent>();
   #next = 0;
+  readonly endpoints: readonly string[];
   retries = 0;
-  constructor(readonly endpoints: readonly string[]) {}
+  constructor(endpoints: readonly string[]) {
+    this.endpoints = endpoints;
+  }
 
   async post(path: string, body: unknown): Promise<Outcome> {
     let attempts = 0;
