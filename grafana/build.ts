@@ -148,6 +148,10 @@ function modelRollout(): dashboard.Dashboard {
       q(`sum by (phishmodel) (rate(${G.MIRROR_DISAGREEMENTS_TOTAL}[${RI}])) / sum by (phishmodel) (rate(${G.MIRROR_COMPARISONS_TOTAL}[${RI}]))`, '{{phishmodel}}'),
     ], 'Share of mirrored URLs whose canary verdict differs from stable (the operator\'s verdict-disagreement analysis).'))
     .withPanel(ts('Phase transitions', 'short', [q(`sum by (namespace, name, to) (increase(${O.PHISHMODEL_TRANSITIONS_TOTAL}[${RI}]))`, '{{namespace}}/{{name}} → {{to}}')]))
+    .withPanel(ts('Replay gates (last value)', 'short', [q(`max by (namespace, name, gate) (${O.OPERATOR_GATE_VALUE})`, '{{namespace}}/{{name}} {{gate}}')],
+      'golden-set-detection-drop and golden-set-fpr-increase are fractions (limits maxDetectionDrop, maxFalsePositiveRateIncrease); popular-domain-guardrail counts popular URLs the canary calls phishing (limit maxPhishing).'))
+    .withPanel(ts('Failed rollouts by reason', 'short', [q(`sum by (namespace, name, reason) (increase(${O.PHISHMODEL_ROLLOUT_FAILURES_TOTAL}[${RI}]))`, '{{namespace}}/{{name}} {{reason}}')],
+      'Rollouts that ended RolledBack or Failed: AnalysisFailed, Aborted, ProgressDeadlineExceeded, InvalidSpec.'))
     .build();
 }
 

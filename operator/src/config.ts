@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_ARM_SELECTOR } from './analysis/queries.ts';
+import { parseServiceOverrides } from './analysis/replay.ts';
 
 const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
 const int = (min: number, def: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).default(def));
@@ -23,6 +24,13 @@ export const OperatorEnv = z.object({
   PHISHNET_OPERATOR_PROMETHEUS_ATTEMPTS: int(1, 3),
   /** Label matchers selecting an arm; {{track}}, {{name}}, {{namespace}} are substituted. */
   PHISHNET_OPERATOR_ARM_SELECTOR: str(DEFAULT_ARM_SELECTOR),
+  /** Base URL of an inference Service for the replay gates; {{service}}, {{namespace}}, {{port}} are substituted. */
+  PHISHNET_OPERATOR_SERVICE_URL_TEMPLATE: str('http://{{service}}.{{namespace}}.svc:{{port}}'),
+  /** Comma-separated `namespace/service=http://host:port` overrides of the template, for an operator outside the
+   * cluster (it cannot resolve cluster DNS). */
+  PHISHNET_OPERATOR_SERVICE_URLS: z.preprocess(unsetIfEmpty, z.string().optional()),
+  /** Per-request timeout of a replay gate's POST /v1/predict. */
+  PHISHNET_OPERATOR_REPLAY_TIMEOUT_MS: int(1, 10_000),
   /** Inference image for PhishModels without spec.image. */
   PHISHNET_OPERATOR_INFERENCE_IMAGE: str('ghcr.io/phishnet/inference:latest'),
   PHISHNET_OPERATOR_INFERENCE_PORT: int(1, 8000),
@@ -59,6 +67,8 @@ export interface OperatorConfig {
   watchNamespace: string | undefined;
   prometheus: { url: string; timeoutMs: number; attempts: number };
   armSelector: string;
+  /** Replay gates: how inference Services are reached (template + `namespace/service` overrides) and the request timeout. */
+  replay: { serviceUrlTemplate: string; serviceUrls: Record<string, string>; timeoutMs: number };
   inferenceImage: string;
   inferencePort: number;
   servicePort: number;
@@ -85,11 +95,18 @@ export function loadConfig(env: NodeJS.ProcessEnv): OperatorConfig {
   const r = OperatorEnv.safeParse(env);
   if (!r.success) throw new ConfigError(r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
   const e = r.data;
+  let serviceUrls: Record<string, string>;
+  try {
+    serviceUrls = parseServiceOverrides(e.PHISHNET_OPERATOR_SERVICE_URLS);
+  } catch (err) {
+    throw new ConfigError(`PHISHNET_OPERATOR_SERVICE_URLS: ${(err as Error).message}`);
+  }
   return {
     kubeconfig: e.PHISHNET_OPERATOR_KUBECONFIG,
     watchNamespace: e.PHISHNET_OPERATOR_WATCH_NAMESPACE,
     prometheus: { url: e.PHISHNET_OPERATOR_PROMETHEUS_URL, timeoutMs: e.PHISHNET_OPERATOR_PROMETHEUS_TIMEOUT_MS, attempts: e.PHISHNET_OPERATOR_PROMETHEUS_ATTEMPTS },
     armSelector: e.PHISHNET_OPERATOR_ARM_SELECTOR,
+    replay: { serviceUrlTemplate: e.PHISHNET_OPERATOR_SERVICE_URL_TEMPLATE, serviceUrls, timeoutMs: e.PHISHNET_OPERATOR_REPLAY_TIMEOUT_MS },
     inferenceImage: e.PHISHNET_OPERATOR_INFERENCE_IMAGE,
     inferencePort: e.PHISHNET_OPERATOR_INFERENCE_PORT,
     servicePort: e.PHISHNET_OPERATOR_SERVICE_PORT,

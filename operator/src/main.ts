@@ -11,6 +11,7 @@ import { parseTracingEnv, startTracing, type TracingConfig } from '@phishnet/tel
 import { pino } from 'pino';
 import { PrometheusProvider } from './analysis/prometheus.ts';
 import { loadConfig, ConfigError } from './config.ts';
+import { ServiceResolver } from './analysis/replay.ts';
 import { Controller } from './controller/controller.ts';
 import { LeaderElector } from './controller/leader.ts';
 import { FeedController } from './feeds/controller.ts';
@@ -47,10 +48,14 @@ const client = new KubeClient(kc);
 const controller = new Controller(kc, client, provider, metrics, log, {
   watchNamespace: config.watchNamespace,
   armSelector: config.armSelector,
+  replay: { resolver: new ServiceResolver(config.replay.serviceUrlTemplate, config.replay.serviceUrls), timeoutMs: config.replay.timeoutMs },
   build: { image: config.inferenceImage, containerPort: config.inferencePort, servicePort: config.servicePort, otlpEndpoint: config.inferenceOtlpEndpoint },
   workers: config.workers,
   backoff: config.backoff,
 });
+if (Object.keys(config.replay.serviceUrls).length > 0) {
+  log.warn({ serviceUrls: config.replay.serviceUrls }, 'replay gates reach these inference Services through PHISHNET_OPERATOR_SERVICE_URLS, not cluster DNS');
+}
 
 // PhishFeeds: one Redis connection; commands fail at once while it is down (no offline queue), so a sync reports
 // RedisUnavailable instead of hanging, and ioredis reconnects in the background.

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { REPO_ROOT, startControlPlane, startOperator, type ControlPlane } from './helpers/control-plane.ts';
 import { waitFor, type Proc } from './helpers/procs.ts';
 import { startOtlpReceiver, type OtlpReceiver } from '@phishnet/telemetry/testing';
+import { PhishModelSpecSchema } from '../src/api/v1alpha1/types.ts';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 const A = 'a'.repeat(64);
@@ -22,7 +23,7 @@ function model(name: string, sha: string, extra: Record<string, unknown> = {}): 
     spec: {
       artifact: { uri: `https://models.example/${sha.slice(0, 4)}.tar.gz`, sha256: sha },
       replicas: { min: 1, max: 2 },
-      rollout: { verifyTimeout: '60s', steps: [{ weight: 20, pause: '1s' }, { weight: 50, pause: '1s' }], analysis: { interval: '1s', metrics: [] } },
+      rollout: { progressDeadline: '60s', steps: [{ weight: 20, pause: '1s' }, { weight: 50, pause: '1s' }], analysis: { interval: '1s', metrics: [] } },
       ...extra,
     },
   });
@@ -72,6 +73,20 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
     expect(() => cp.kubectl(['apply', '-f', '-'], doc)).toThrow(why);
   });
 
+  it.each([
+    ['a minimal spec', { artifact: { uri: 'file:///models/m.tar.gz', sha256: A } }],
+    ['partial objects (nested defaults fill the rest)', {
+      artifact: { uri: 'https://models.example/m.tar.gz', sha256: A, version: '1.2.3' },
+      replicas: { max: 4 },
+      rollout: { steps: [{ weight: 10 }], analysis: { interval: '30s', goldenSet: { configMapKeyRef: { name: 'd', key: 'g.csv' } } } },
+    }],
+  ])('the API server applies the generated CRD\'s defaults exactly as the operator\'s schema does: %s', (_n, spec) => {
+    const out = JSON.parse(cp.kubectl(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify({
+      apiVersion: 'phishnet.io/v1alpha1', kind: 'PhishModel', metadata: { name: 'defaults', namespace: 'default' }, spec,
+    }))) as { spec: unknown };
+    expect(out.spec).toEqual(PhishModelSpecSchema.parse(spec));
+  });
+
   it('samples pass server-side dry-run', () => {
     for (const f of ['phishmodel-url-lexical.yaml', 'phishmodel-fast.yaml']) {
       cp.kubectl(['apply', '--dry-run=server', '-f', join(REPO_ROOT, 'manifests/samples', f)]);
@@ -108,7 +123,7 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
   it('Abort mid-step rolls back; restarted operator resumes; Promote mid-step promotes', async () => {
     cp.kubectl(['apply', '-f', '-'], model('m2', A));
     await waitPhase('m2', 'Succeeded', 120_000);
-    const slow = { rollout: { verifyTimeout: '60s', steps: [{ weight: 20, pause: '1h' }], analysis: { interval: '1s', metrics: [] } } };
+    const slow = { rollout: { progressDeadline: '60s', steps: [{ weight: 20, pause: '1h' }], analysis: { interval: '1s', metrics: [] } } };
     cp.kubectl(['apply', '-f', '-'], model('m2', B, slow));
     await waitPhase('m2', 'Progressing', 120_000);
     expect(get('m2').status?.traffic?.canaryWeight).toBe(20);

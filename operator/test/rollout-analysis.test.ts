@@ -57,7 +57,7 @@ function model(name: string, artifact: { path: string; sha256: string; version: 
       artifact: { uri: `file://${artifact.path}`, sha256: artifact.sha256, version: artifact.version },
       replicas: { min: 1, max: 2 },
       rollout: {
-        verifyTimeout: '60s',
+        progressDeadline: '60s',
         ...rollout,
         analysis: {
           interval: `${INTERVAL_MS / 1000}s`, window: '10s', minSampleCount: MIN_SAMPLES, failureLimit: 1, consecutiveErrorLimit: 3, metrics: METRICS,

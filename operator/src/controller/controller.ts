@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { assess } from '../analysis/assess.ts';
 import { measure, type MetricProvider } from '../analysis/prometheus.ts';
 import { planMetric } from '../analysis/queries.ts';
-import { FINALIZER, PLURAL, type PhishModel, type PhishModelSpec } from '../api/v1alpha1/types.ts';
+import { runGates, type ReplayDeps, type ServiceResolver } from '../analysis/replay.ts';
+import { FINALIZER, GATE_RUN_NAMES, PLURAL, type PhishModel, type PhishModelSpec } from '../api/v1alpha1/types.ts';
 import { buildDeployment, buildHpa, buildService, observeDeployment, type BuildOptions, type OwnerInfo } from '../kube/objects.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { PHASES, type OperatorMetrics } from '../metrics/registry.ts';
@@ -23,6 +24,8 @@ import { inSpan } from '../tracing.ts';
 export interface ControllerOptions {
   watchNamespace: string | undefined;
   armSelector: string;
+  /** Replay gates (golden set, popular-domain guardrail): how the operator reaches the inference Services. */
+  replay: { resolver: ServiceResolver; timeoutMs: number };
   build: BuildOptions;
   workers: number;
   backoff: { baseMs: number; maxMs: number };
@@ -41,6 +44,7 @@ export class Controller {
   readonly #metrics: OperatorMetrics;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #gateDeps: ReplayDeps;
   #informers: ListWatch[] = [];
   #running = false;
   #workers: Promise<void>[] = [];
@@ -54,6 +58,11 @@ export class Controller {
     this.#o = o;
     this.#now = o.now ?? Date.now;
     this.queue = new WorkQueue(o.backoff);
+    this.#gateDeps = {
+      readConfigMap: async (namespace, cm) => (await client.readKeyValues('ConfigMap', namespace, cm))?.data,
+      resolver: o.replay.resolver,
+      timeoutMs: o.replay.timeoutMs,
+    };
   }
 
   /** Starts informers and workers. Resolves once both informers have listed. */
@@ -120,9 +129,19 @@ export class Controller {
       const spec = parsed.data;
       const ctx = { name, namespace, armSelector: this.#o.armSelector };
       const window = analysisWindowMs(spec);
-      const measurements = await Promise.all(spec.rollout.analysis.metrics.map((m) => measure(this.#provider, planMetric(m, ctx, window))));
-      analysis = assess(measurements, spec.rollout.analysis.minSampleCount, new Date(now).toISOString());
+      const [measurements, gates] = await Promise.all([
+        Promise.all(spec.rollout.analysis.metrics.map((m) => measure(this.#provider, planMetric(m, ctx, window)))),
+        runGates(this.#gateDeps, {
+          namespace, stableService: trackObjectName(name, 'stable'), canaryService: trackObjectName(name, 'canary'), port: this.#o.build.servicePort,
+        }, spec.rollout.analysis),
+      ]);
+      analysis = assess([...measurements, ...gates], spec.rollout.analysis.minSampleCount, new Date(now).toISOString());
       this.#metrics.analysisRuns.inc({ namespace, name, verdict: analysis.verdict });
+      for (const r of analysis.runs) {
+        if (!(GATE_RUN_NAMES as readonly string[]).includes(r.metric)) continue;
+        this.#metrics.gateRuns.inc({ namespace, name, gate: r.metric, verdict: r.verdict });
+        if (r.value !== null) this.#metrics.gateValue.set({ namespace, name, gate: r.metric }, r.value);
+      }
       this.#log.info({ key, verdict: analysis.verdict, runs: analysis.runs.map((r) => `${r.metric}=${r.value}/${r.sampleCount}:${r.verdict}`) }, 'analysis run');
     }
 
@@ -156,7 +175,7 @@ export class Controller {
         }
         await this.#client.apply(buildDeployment(owner, spec, a.track, a.artifact, this.#o.build));
         await this.#client.apply(buildService(owner, a.track, this.#o.build));
-        await this.#client.apply(buildHpa(owner, spec, a.track));
+        await this.#client.apply(buildHpa(owner, spec, a.track, a.minReplicas));
       } else if (a.kind === 'deleteTrack') {
         await this.#deleteTrack(owner, a.track);
       }
@@ -178,6 +197,7 @@ export class Controller {
     this.#metrics.mirror.set({ namespace, name }, d.status.traffic?.mirrorPercent ?? 0);
     this.#metrics.step.set({ namespace, name }, d.status.currentStep ?? 0);
     if (phase !== prevPhase) this.#metrics.transitions.inc({ namespace, name, from: prevPhase, to: phase });
+    if (phase !== prevPhase && (phase === 'RolledBack' || phase === 'Failed')) this.#metrics.rolloutFailures.inc({ namespace, name, reason: d.status.reason ?? phase });
   }
 }
 

@@ -69,19 +69,21 @@ describe('buildService() / buildHpa()', () => {
     expect(s.spec?.selector).toEqual({ 'phishnet.io/model': 'url-lexical', 'phishnet.io/track': 'stable' });
     expect(s.spec?.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
   });
-  it('HPA scales the Deployment between replicas.min and max', () => {
-    const h = buildHpa(owner, spec, 'stable');
+  it('HPA scales the Deployment between the given minimum and replicas.max', () => {
+    const h = buildHpa(owner, spec, 'stable', 2);
     expect(h.spec).toMatchObject({ minReplicas: 2, maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: 'inference-url-lexical-stable' } });
+    expect(buildHpa(owner, spec, 'canary', 9).spec?.minReplicas).toBe(5);
   });
 });
 
 describe('observeDeployment()', () => {
   const base = { metadata: { generation: 2 }, spec: { replicas: 2, selector: {}, template: { metadata: { annotations: { [DIGEST_ANNOTATION]: 'x' } } } } };
   it.each([
-    ['no Deployment', undefined, { digest: null, ready: false }],
-    ['all replicas updated and available', { ...base, status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: true }],
-    ['old generation observed', { ...base, status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: false }],
-    ['rollout in progress (old pods left)', { ...base, status: { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: false }],
+    ['no Deployment', undefined, { digest: null, ready: false, readyReplicas: 0 }],
+    ['all replicas updated and available', { ...base, status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: true, readyReplicas: 2 }],
+    ['old generation observed', { ...base, status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: false, readyReplicas: 2 }],
+    ['rollout in progress (old pods left)', { ...base, status: { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: false, readyReplicas: 2 }],
+    ['pods pending (nothing Ready)', { ...base, status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 0 } }, { digest: 'x', ready: false, readyReplicas: 0 }],
   ])('%s', (_n, d, want) => {
     expect(observeDeployment(d)).toEqual(want);
   });

@@ -3,7 +3,7 @@
  * `inference-<model>-<track>`, labelled for selection and for Prometheus (pod label `phishnet.io/model` → the
  * `phishmodel` label of the analysis queries), owned by the PhishModel (controller owner reference, so the garbage
  * collector removes them with it). Applied with server-side apply; `spec.replicas` is left to the HPA (its
- * minReplicas = spec.replicas.min), so the operator never fights the autoscaler.
+ * minReplicas = spec.replicas.min, more for a canary whose weight needs them), so the operator never fights the autoscaler.
  */
 import type { V1Deployment, V1Service, V2HorizontalPodAutoscaler, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, KIND, type ArtifactRef, type PhishModelSpec } from '../api/v1alpha1/types.ts';
@@ -121,7 +121,9 @@ export function buildService(owner: OwnerInfo, track: Track, o: BuildOptions): V
   };
 }
 
-export function buildHpa(owner: OwnerInfo, spec: PhishModelSpec, track: Track): V2HorizontalPodAutoscaler {
+/** The HPA of one track: `minReplicas` (the canary's follows its weight, see decide.ts canaryMinReplicas) up to
+ * spec.replicas.max at spec.replicas.targetCPUUtilization. */
+export function buildHpa(owner: OwnerInfo, spec: PhishModelSpec, track: Track, minReplicas: number): V2HorizontalPodAutoscaler {
   const name = trackObjectName(owner.name, track);
   return {
     apiVersion: 'autoscaling/v2',
@@ -129,7 +131,7 @@ export function buildHpa(owner: OwnerInfo, spec: PhishModelSpec, track: Track): 
     metadata: { name, namespace: owner.namespace, labels: trackLabels(owner.name, track), ownerReferences: [ownerReference(owner)] },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-      minReplicas: spec.replicas.min,
+      minReplicas: Math.min(minReplicas, spec.replicas.max),
       maxReplicas: spec.replicas.max,
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.replicas.targetCPUUtilization } } }],
     },
@@ -137,16 +139,17 @@ export function buildHpa(owner: OwnerInfo, spec: PhishModelSpec, track: Track): 
 }
 
 /**
- * What a Deployment says about its track: the artifact digest of its pod template and whether the rollout of that
- * template is complete and available (observedGeneration current, all replicas updated and available, ≥ 1 ready).
+ * What a Deployment says about its track: the artifact digest of its pod template, whether the rollout of that
+ * template is complete and available (observedGeneration current, all replicas updated and available, ≥ 1 ready), and
+ * its Ready pods (status.readyReplicas).
  */
-export function observeDeployment(d: V1Deployment | undefined): { digest: string | null; ready: boolean } {
-  if (d === undefined) return { digest: null, ready: false };
+export function observeDeployment(d: V1Deployment | undefined): { digest: string | null; ready: boolean; readyReplicas: number } {
+  if (d === undefined) return { digest: null, ready: false, readyReplicas: 0 };
   const digest = d.spec?.template?.metadata?.annotations?.[DIGEST_ANNOTATION] ?? null;
   const st = d.status ?? {};
   const want = d.spec?.replicas ?? 1;
   const ready = (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0)
     && (st.updatedReplicas ?? 0) >= want && (st.availableReplicas ?? 0) >= want && (st.readyReplicas ?? 0) >= 1
     && (st.replicas ?? 0) === (st.updatedReplicas ?? 0);
-  return { digest, ready };
+  return { digest, ready, readyReplicas: st.readyReplicas ?? 0 };
 }

@@ -18,6 +18,14 @@ export const PHISHMODEL_CURRENT_STEP = 'phishmodel_current_step';
 export const PHISHMODEL_ANALYSIS_RUNS_TOTAL = 'phishmodel_analysis_runs_total';
 /** Counter: phase transitions; labels namespace, name, from, to. */
 export const PHISHMODEL_TRANSITIONS_TOTAL = 'phishmodel_transitions_total';
+/** Counter: rollouts that ended RolledBack or Failed, by status.reason (AnalysisFailed, Aborted,
+ * ProgressDeadlineExceeded, InvalidSpec); labels namespace, name, reason. */
+export const PHISHMODEL_ROLLOUT_FAILURES_TOTAL = 'phishmodel_rollout_failures_total';
+/** Gauge: the last value of each replay gate measurement of a rollout (golden-set-detection-drop and
+ * golden-set-fpr-increase as fractions 0..1, popular-domain-guardrail as a count of URLs); labels namespace, name, gate. */
+export const OPERATOR_GATE_VALUE = 'phishnet_operator_gate_value';
+/** Counter: replay gate measurements by verdict (Successful|Failed|Inconclusive|Error); labels namespace, name, gate, verdict. */
+export const OPERATOR_GATE_RUNS_TOTAL = 'phishnet_operator_gate_runs_total';
 /** Gauge: full hashes in the served version of each PhishFeed's list; labels feed (the list name,
  * `<namespace>-<name>`), kind (deny|allow). */
 export const FEED_ENTRIES = 'phishnet_feed_entries';

@@ -61,7 +61,7 @@ export async function startInference(o: { artifact: string; sha256: string; trac
   await waitFor(`inference (${o.track}, ${o.artifact}) ready on ${url} (log ${o.logFile})`, async () => {
     if (proc.child.exitCode !== null) throw new Error(`inference exited with ${proc.child.exitCode}`);
     return httpOk(`${url}/readyz`);
-  }, 60_000, 200);
+  }, 120_000, 200); // model load and worker start-up take seconds, far longer on a loaded 2-core machine
   return { url, port, proc };
 }
 

@@ -1,11 +1,12 @@
 /**
- * Generates the PhishFeed CustomResourceDefinition from the zod schemas in phishfeed.ts (the single source), adapted to
- * a Kubernetes structural schema: no `$schema`, no `additionalProperties: false`, no JavaScript safe-integer bounds,
- * `x-kubernetes-*` extensions carried over from the schemas' metadata. The same spec schema (without the CEL rules)
- * is written into the chart's values.schema.json for `phishFeeds.feeds.<name>.spec`.
+ * Generates the PhishFeed and PhishModel CustomResourceDefinitions from the zod schemas in phishfeed.ts and types.ts
+ * (the single sources), adapted to a Kubernetes structural schema: no `$schema`, no `additionalProperties: false`, no
+ * JavaScript safe-integer bounds, `x-kubernetes-*` extensions carried over from the schemas' metadata. Printer columns
+ * and short names live here, beside the generator. The same spec schemas (without the CEL rules) are written into the
+ * chart's values.schema.json for `phishFeeds.feeds.<name>.spec` and `phishModel.spec`.
  *
- *   node operator/src/api/v1alpha1/crd.ts            write manifests/crds/phishfeed.yaml, charts/phishnet/crds/phishfeed.yaml
- *                                                    and the spec schema in charts/phishnet/values.schema.json
+ *   node operator/src/api/v1alpha1/crd.ts            write manifests/crds/{phishfeed,phishmodel}.yaml, their chart copies
+ *                                                    and the spec schemas in charts/phishnet/values.schema.json
  *   node operator/src/api/v1alpha1/crd.ts --check    exit 1 when a committed copy differs from the generated text
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,9 @@ import { z } from 'zod';
 import {
   FEED_KIND, FEED_PLURAL, FEED_SHORT_NAME, FEED_SINGULAR, PhishFeedSpecSchema, PhishFeedStatusSchema,
 } from './phishfeed.ts';
-import { GROUP, VERSION } from './types.ts';
+import {
+  GROUP, KIND, PLURAL, PhishModelSpecSchema, PhishModelStatusSchema, SHORT_NAME, SINGULAR, VERSION,
+} from './types.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -88,19 +91,76 @@ export function phishFeedCrd(): Record<string, unknown> {
   };
 }
 
-const HEADER = [
+/** The PhishModel CRD object (apiextensions.k8s.io/v1). */
+export function phishModelCrd(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${PLURAL}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: [SHORT_NAME], categories: ['phishnet'] },
+      versions: [{
+        name: VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+          { name: 'Stable', type: 'string', jsonPath: '.status.stable.version' },
+          { name: 'Canary', type: 'string', jsonPath: '.status.canary.version' },
+          { name: 'Weight', type: 'integer', jsonPath: '.status.traffic.canaryWeight' },
+          { name: 'Step', type: 'integer', jsonPath: '.status.currentStep' },
+          { name: 'Reason', type: 'string', jsonPath: '.status.reason', priority: 1 },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            description: 'A phishing-URL model and how new artifacts of it are rolled out.',
+            required: ['spec'],
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: schemaOf(PhishModelSpecSchema),
+              status: schemaOf(PhishModelStatusSchema),
+            },
+          },
+        },
+      }],
+    },
+  };
+}
+
+const FEED_HEADER = [
   '# PhishFeed: a threat-intel or reputation feed the phishnet operator syncs into a versioned list in Redis.',
   '# generated from operator/src/api/v1alpha1/phishfeed.ts by `npm run gen:crds` — do not edit',
 ].join('\n');
+const MODEL_HEADER = [
+  '# PhishModel: one phishing-URL model served by inference Deployments, rolled out as a canary by the phishnet operator.',
+  '# generated from operator/src/api/v1alpha1/types.ts by `npm run gen:crds` — do not edit',
+].join('\n');
 
-/** The CRD as committed YAML text. */
+/** The PhishFeed CRD as committed YAML text. */
 export function phishFeedCrdYaml(): string {
-  return `${HEADER}\n${stringify(phishFeedCrd(), { lineWidth: 0 })}`;
+  return `${FEED_HEADER}\n${stringify(phishFeedCrd(), { lineWidth: 0 })}`;
+}
+
+/** The PhishModel CRD as committed YAML text. */
+export function phishModelCrdYaml(): string {
+  return `${MODEL_HEADER}\n${stringify(phishModelCrd(), { lineWidth: 0 })}`;
 }
 
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
-/** Committed copies of the generated CRD (repository-relative). */
-export const CRD_COPIES = ['manifests/crds/phishfeed.yaml', 'charts/phishnet/crds/phishfeed.yaml'];
+/** Committed copies of the generated CRDs (repository-relative) and the text each must hold. */
+export const CRD_COPIES: readonly { file: string; text: () => string }[] = [
+  { file: 'manifests/crds/phishfeed.yaml', text: phishFeedCrdYaml },
+  { file: 'charts/phishnet/crds/phishfeed.yaml', text: phishFeedCrdYaml },
+  { file: 'manifests/crds/phishmodel.yaml', text: phishModelCrdYaml },
+  { file: 'charts/phishnet/crds/phishmodel.yaml', text: phishModelCrdYaml },
+];
 /** The chart's values schema; its `phishFeeds.feeds.<name>.spec` is generated, the rest is written by hand. */
 export const VALUES_SCHEMA = 'charts/phishnet/values.schema.json';
 
@@ -111,18 +171,24 @@ function withoutKubernetesExtensions(node: Json): Json {
   return Object.fromEntries(Object.entries(node).filter(([k]) => !k.startsWith('x-kubernetes-')).map(([k, v]) => [k, withoutKubernetesExtensions(v)]));
 }
 
-/** `values.schema.json` text with the generated PhishFeed spec schema in place. */
+function valuesSpecSchema(s: z.ZodType): Json {
+  return withoutKubernetesExtensions(structural(z.toJSONSchema(s, { io: 'input', target: 'draft-07' }) as Json));
+}
+
+/** `values.schema.json` text with the generated PhishFeed and PhishModel spec schemas in place. */
 export function valuesSchemaText(current: string): string {
-  const doc = JSON.parse(current) as { properties: { phishFeeds: { properties: { feeds: { additionalProperties: { properties: Record<string, Json> } } } } } };
-  const spec = withoutKubernetesExtensions(structural(z.toJSONSchema(PhishFeedSpecSchema, { io: 'input', target: 'draft-07' }) as Json));
-  doc.properties.phishFeeds.properties.feeds.additionalProperties.properties.spec = spec;
+  const doc = JSON.parse(current) as { properties: {
+    phishFeeds: { properties: { feeds: { additionalProperties: { properties: Record<string, Json> } } } };
+    phishModel: { properties: Record<string, Json> };
+  } };
+  doc.properties.phishFeeds.properties.feeds.additionalProperties.properties.spec = valuesSpecSchema(PhishFeedSpecSchema);
+  doc.properties.phishModel.properties.spec = valuesSpecSchema(PhishModelSpecSchema);
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const text = phishFeedCrdYaml();
   const valuesNow = readFileSync(join(ROOT, VALUES_SCHEMA), 'utf8');
-  const wanted = new Map([...CRD_COPIES.map((f) => [f, text] as const), [VALUES_SCHEMA, valuesSchemaText(valuesNow)]]);
+  const wanted = new Map([...CRD_COPIES.map((c) => [c.file, c.text()] as const), [VALUES_SCHEMA, valuesSchemaText(valuesNow)]]);
   if (process.argv.includes('--check')) {
     const stale = [...wanted].filter(([f, t]) => {
       try { return readFileSync(join(ROOT, f), 'utf8') !== t; } catch { return true; }
