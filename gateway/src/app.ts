@@ -6,6 +6,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import tracingPlugin from '@phishnet/telemetry/fastify';
 import {
   jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -31,6 +32,7 @@ import { FileReportStore, RedisReportStore } from './reports/store.ts';
 import { ListSources } from './lists/lists.ts';
 import apiGuard from './plugins/api-guard.ts';
 import listRoutes from './routes/lists.ts';
+import { TRACER_NAME } from './tracing.ts';
 import { InferenceClient } from './upstream/inference-client.ts';
 // Tenants (keys, limits, quotas, lists, operating points): tenants/.
 import { recordTenantVerdicts, tenantGuard, usageRoute } from './tenants/plugin.ts';
@@ -199,6 +201,7 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     await Promise.allSettled([cache.close(), lists.close(), tenants.close(), ...router.arms().map((a) => a.client.close()), trafficRouter?.close()]);
   });
 
+  await app.register(tracingPlugin, { tracerName: TRACER_NAME }); // server spans; nothing when tracing is off
   await app.register(problemPlugin, { metrics });
   await app.register(metricsPlugin, { metrics });
   await app.register(swagger, {

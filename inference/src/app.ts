@@ -2,6 +2,7 @@
  * Builds the inference Fastify app (never listens; `main.ts` owns the process). The artifact is verified before
  * the app is built; the worker pool loads it and becomes ready after `app.scoring.warmUp()`.
  */
+import tracingPlugin from '@phishnet/telemetry/fastify';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { MAX_URL_LENGTH } from '@phishnet/api';
 import { MAX_PREDICT_BATCH, type ModelRef, type ScoringModel } from '@phishnet/api';
@@ -9,6 +10,7 @@ import type { Artifact } from './model/artifact.ts';
 import metricsPlugin from './plugins/metrics.ts';
 import problemPlugin from './plugins/problem.ts';
 import scoringPlugin from './plugins/scoring.ts';
+import { TRACER_NAME } from './pool/scoring-pool.ts';
 import healthRoutes from './routes/health.ts';
 import metricsRoute from './routes/metrics.ts';
 import predictRoute from './routes/predict.ts';
@@ -55,7 +57,10 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     // Per-request lines are logged at debug level by the predict route (never with URLs).
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
-    return503OnClosing: true,
+    // Graceful shutdown (main.ts): requests that reach the app while it closes — in flight, or arriving on a keep-alive
+    // connection opened before — are scored, not refused with 503 (the micro-batcher closes only after every connection
+    // has ended); their answers carry `Connection: close` (below), so clients reconnect to another instance.
+    return503OnClosing: false,
   });
   // JSON only: anything else is 415 (Fastify also parses text/plain by default). Bodies must be valid UTF-8, as at the
   // gateway: invalid bytes are 400 `invalid-utf8`, not replaced by U+FFFD and scored as some other URL.
@@ -84,6 +89,7 @@ export async function buildApp(o: AppOptions): Promise<FastifyInstance> {
     if (closing) reply.header('connection', 'close');
     return payload;
   });
+  await app.register(tracingPlugin, { tracerName: TRACER_NAME }); // server spans; nothing when tracing is off
   await app.register(problemPlugin);
   await app.register(metricsPlugin, { model, track: o.track });
   await app.register(scoringPlugin, { artifact: o.artifact, workers: o.workers, maxBatch: o.maxBatch, maxWaitMs: o.maxWaitMs, maxQueue: o.maxQueue,

@@ -124,6 +124,11 @@ describe('POST /v1/predict', () => {
     expect(body.predictions[4]).toEqual({ error: { code: 'TOO_LONG', message: expect.stringContaining('canonical URL') } });
     expect(isPredictionError(body.predictions[4]!)).toBe(true);
     expect(isPredictionError(body.predictions[0]!)).toBe(false);
+    // counted one by one, by code
+    const metrics = (await app.inject('/metrics')).body;
+    for (const code of ['UNSUPPORTED_SCHEME', 'INVALID_HOST', 'TOO_LONG']) {
+      expect(metrics).toMatch(new RegExp(`^${names.INFERENCE_URL_ERRORS_TOTAL}\\{code="${code}",.*\\} [1-9]`, 'm'));
+    }
   });
 
   it(`${MAX_PREDICT_BATCH + 1} URLs → 413 problem+json; ${MAX_PREDICT_BATCH} URLs → 200`, async () => {

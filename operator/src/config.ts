@@ -34,6 +34,8 @@ export const OperatorEnv = z.object({
   PHISHNET_OPERATOR_INFERENCE_PORT: int(8000, { min: 1, max: 65_535 }),
   /** Port of the inference Services it creates (`status.traffic.port`). */
   PHISHNET_OPERATOR_SERVICE_PORT: int(80, { min: 1, max: 65_535 }),
+  /** OTLP/HTTP base URL set as OTEL_EXPORTER_OTLP_ENDPOINT in the inference Deployments; unset = they do not trace. */
+  PHISHNET_OPERATOR_INFERENCE_OTLP_ENDPOINT: z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()),
   /** Listen address of `/metrics`, `/healthz` and `/readyz`. */
   PHISHNET_OPERATOR_METRICS_HOST: str('0.0.0.0'),
   /** Port of `/metrics`, `/healthz` and `/readyz`; 0 picks a free one. */
@@ -80,6 +82,8 @@ export interface OperatorConfig {
   inferenceImage: string;
   inferencePort: number;
   servicePort: number;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT of the inference Deployments (undefined: none). */
+  inferenceOtlpEndpoint: string | undefined;
   metrics: { host: string; port: number };
   workers: number;
   /** PhishFeed sync settings; `redisUrl` undefined = PhishFeeds are not reconciled. */
@@ -110,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): OperatorConfig {
     inferenceImage: e.PHISHNET_OPERATOR_INFERENCE_IMAGE,
     inferencePort: e.PHISHNET_OPERATOR_INFERENCE_PORT,
     servicePort: e.PHISHNET_OPERATOR_SERVICE_PORT,
+    inferenceOtlpEndpoint: e.PHISHNET_OPERATOR_INFERENCE_OTLP_ENDPOINT,
     metrics: { host: e.PHISHNET_OPERATOR_METRICS_HOST, port: e.PHISHNET_OPERATOR_METRICS_PORT },
     workers: e.PHISHNET_OPERATOR_WORKERS,
     feeds: { redisUrl: e.PHISHNET_OPERATOR_REDIS_URL, fetchTimeoutMs: e.PHISHNET_OPERATOR_FEED_TIMEOUT_MS, cleanupTimeoutMs: e.PHISHNET_OPERATOR_FEED_CLEANUP_TIMEOUT_MS, parseMemoryMb: e.PHISHNET_OPERATOR_FEED_PARSE_MEMORY_MB },

@@ -12,6 +12,7 @@ import closeWithGrace from 'close-with-grace';
 import { createServer } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
+import { parseTracingEnv, startTracing, type TracingConfig } from '@phishnet/telemetry';
 import { pino } from 'pino';
 import { PrometheusProvider } from './analysis/prometheus.ts';
 import { loadConfig, ConfigError } from './config.ts';
@@ -22,17 +23,22 @@ import { FeedController } from './feeds/controller.ts';
 import { KubeClient } from './kube/client.ts';
 import { TenantController } from './tenants/controller.ts';
 import { createOperatorMetrics } from './metrics/registry.ts';
+import { TRACER_NAME } from './tracing.ts';
 
 let config;
+let tracingConfig: TracingConfig;
 try {
   config = loadConfig(process.env);
+  tracingConfig = parseTracingEnv(process.env, TRACER_NAME);
 } catch (err) {
-  if (err instanceof ConfigError) {
+  if (err instanceof ConfigError || err instanceof Error) {
     process.stderr.write(`phishnet-operator: ${err.message}\n`);
     process.exit(2);
   }
   throw err;
 }
+// OpenTelemetry (standard OTEL_* variables; off unless an OTLP endpoint is configured): reconcile and analysis spans.
+const tracing = startTracing(tracingConfig);
 const log = pino({ level: config.logLevel, base: { service: 'phishnet-operator' } });
 
 const kc = new KubeConfig();
@@ -49,7 +55,7 @@ const controller = new Controller(kc, client, provider, metrics, log, {
   watchNamespace: config.watchNamespace,
   armSelector: config.armSelector,
   replay: { resolver: new ServiceResolver(config.replay.serviceUrlTemplate, config.replay.serviceUrls), timeoutMs: config.replay.timeoutMs },
-  build: { image: config.inferenceImage, containerPort: config.inferencePort, servicePort: config.servicePort },
+  build: { image: config.inferenceImage, containerPort: config.inferencePort, servicePort: config.servicePort, otlpEndpoint: config.inferenceOtlpEndpoint },
   workers: config.workers,
   backoff: config.backoff,
 });
@@ -141,6 +147,7 @@ const shutdown = async (signal: string | undefined) => {
   await Promise.all([controller.stop().catch(() => undefined), feeds?.stop().catch(() => undefined), tenants?.stop().catch(() => undefined)]);
   redis?.disconnect();
   await elector?.stop();
+  await tracing.shutdown().catch(() => undefined); // exports the spans still queued
   await new Promise<void>((resolve) => server.close(() => resolve()));
   log.info('stopped');
 };

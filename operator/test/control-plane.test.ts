@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { type ControlPlane, type Proc, ROOT, startControlPlane, startOperator, waitFor } from '@phishnet/testing';
+import { startOtlpReceiver, type OtlpReceiver } from '@phishnet/telemetry/testing';
 import { PhishModelSpecSchema } from '../src/api/v1alpha1/types.ts';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
@@ -30,11 +31,15 @@ function model(name: string, sha: string, extra: Record<string, unknown> = {}): 
 describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server', () => {
   let cp: ControlPlane;
   let operator: Proc | undefined;
+  let receiver: OtlpReceiver;
   const launchOperator = () => {
     operator = startOperator(cp, {
       PHISHNET_OPERATOR_PROMETHEUS_URL: 'http://127.0.0.1:1', // no analysis metrics in these stories
       PHISHNET_OPERATOR_LEASE_DURATION_MS: '4000',
       PHISHNET_OPERATOR_LEASE_RENEW_MS: '1000',
+      // traced into the real OTLP receiver (test/otlp-receiver)
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
     });
   };
   const stopOperator = async () => operator?.stop(30_000); // graceful: it releases its Lease on SIGTERM
@@ -44,6 +49,7 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
   const digestOf = (deploy: string) => cp.kubectl(['get', 'deployment', deploy, '-o', 'jsonpath={.spec.template.metadata.annotations.phishnet\\.io/artifact-sha256}']).trim();
 
   beforeAll(async () => {
+    receiver = await startOtlpReceiver();
     cp = await startControlPlane();
     cp.kubectl(['apply', '--server-side', '-f', join(ROOT, 'manifests/crds/phishmodel.yaml')]);
     cp.kubectl(['wait', '--for=condition=Established', 'crd/phishmodels.phishnet.io', '--timeout=60s']);
@@ -53,6 +59,7 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
   afterAll(async () => {
     await stopOperator();
     await cp?.stop();
+    await receiver?.stop();
   });
 
   it.each([
@@ -135,6 +142,28 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
     cp.kubectl(['patch', 'phishmodel', 'm2', '--type=merge', '-p', JSON.stringify({ spec: { action: 'Promote' } })]);
     await waitPhase('m2', 'Succeeded', 120_000);
     expect(digestOf('inference-m2-stable')).toBe(C);
+  });
+
+  it('reconciles are traced: phishmodel.reconcile spans of phishnet-operator in the OTLP receiver', async () => {
+    const span = await receiver.waitFor('phishmodel.reconcile span', (spans) => spans.find((s) => s.span.name === 'phishmodel.reconcile'));
+    expect(span.service).toBe('phishnet-operator');
+    expect(span.span.attributes).toEqual(expect.arrayContaining([{ key: 'phishnet.phishmodel', value: { stringValue: expect.stringMatching(/^default\//) } }]));
+  });
+
+  it('SIGTERM releases the Lease (exit 0, no holder), so the next operator leads without waiting for it to expire', async () => {
+    const exited = new Promise<number | null>((r) => operator!.child.once('exit', (code) => r(code)));
+    await stopOperator();
+    expect(await exited).toBe(0);
+    const lease = JSON.parse(cp.kubectl(['get', 'lease', 'phishnet-operator', '-n', 'default', '-o', 'json'])) as { spec: { holderIdentity?: string } };
+    expect(lease.spec.holderIdentity ?? '').toBe('');
+    const started = Date.now();
+    launchOperator();
+    await waitFor('a new lease holder', () => {
+      const l = JSON.parse(cp.kubectl(['get', 'lease', 'phishnet-operator', '-n', 'default', '-o', 'json'])) as { spec: { holderIdentity?: string } };
+      return (l.spec.holderIdentity ?? '') !== '';
+    }, 15_000, 100);
+    // the process start (~1-2 s) dominates; a Lease left to expire would add its whole 4 s duration on top
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 
   const owned = (name: string) => cp.kubectl(['get', 'deployment,service,hpa', '-l', `phishnet.io/model=${name}`, '-o', 'name']).trim();

@@ -265,3 +265,21 @@ test('the gateway\'s admin port (/metrics, /docs) is only on the -admin Service,
   expect(adminRules).toHaveLength(1);
   expect(adminRules[0]!.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
 });
+
+test('tracing is off by default; tracing.enabled sets the standard OTEL_* env on gateway and operator, hands the endpoint to the inference pods, and opens NetworkPolicy egress to the receiver', () => {
+  const envOf = (objs: ReturnType<typeof parseObjects>, suffix: string) => {
+    const d = objs.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith(suffix))!;
+    return Object.fromEntries((podSpec(d).containers[0]!.env ?? []).map((e) => [e.name, e.value]));
+  };
+  const off = parseObjects(templateText(helm, []));
+  for (const c of ['-gateway', '-operator']) expect(Object.keys(envOf(off, c)).filter((k) => k.startsWith('OTEL_'))).toEqual([]);
+  expect(envOf(off, '-operator').PHISHNET_OPERATOR_INFERENCE_OTLP_ENDPOINT).toBe('');
+  const on = parseObjects(templateText(helm, [], ['--set', 'tracing.enabled=true', '--set', 'tracing.otlpEndpoint=http://collector.obs:4318']));
+  for (const c of ['-gateway', '-operator']) {
+    expect(envOf(on, c)).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.obs:4318', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' });
+  }
+  expect(envOf(on, '-operator').PHISHNET_OPERATOR_INFERENCE_OTLP_ENDPOINT).toBe('http://collector.obs:4318');
+  const egressPorts = (name: string) => JSON.stringify((on.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === name)?.spec as { egress: unknown }).egress);
+  for (const np of ['phishnet-gateway', 'phishnet-inference', 'phishnet-operator']) expect(egressPorts(np)).toContain('"port":4318');
+  expect(() => templateText(helm, [], ['--set', 'tracing.samplerArg=2'])).toThrow(/samplerArg/);
+});

@@ -19,6 +19,11 @@ export const INFERENCE_VERDICTS_TOTAL = 'phishnet_inference_verdicts_total';
 export const INFERENCE_MODEL_INFO = 'phishnet_inference_model_info';
 /** Counter (URLs): URLs scored. */
 export const INFERENCE_PREDICTIONS_TOTAL = 'phishnet_inference_predictions_total';
+/**
+ * Counter {code}: URLs refused one by one (answered with a per-URL `error` in place of a prediction, the rest of the
+ * request scored), by UrlError code (`EMPTY`, `TOO_LONG`, `UNSUPPORTED_SCHEME`, `INVALID_HOST`, `MALFORMED`).
+ */
+export const INFERENCE_URL_ERRORS_TOTAL = 'phishnet_inference_url_errors_total';
 
 /** Labels on every inference series. */
 export const INFERENCE_COMMON_LABELS = ['model', 'version', 'track'] as const;

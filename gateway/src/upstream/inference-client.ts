@@ -11,7 +11,8 @@ import {
 import { Pool } from 'undici';
 import { PredictResponse, Problem, problemCode } from '@phishnet/api';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
-import { inSpan } from '../tracing.ts';
+import { injectTraceHeaders } from '@phishnet/telemetry';
+import { inSpan, tracingActive } from '../tracing.ts';
 import { UpstreamContractError, UpstreamHttpError, isRetryable, outcomeOf } from './errors.ts';
 
 /** Resilience settings of one upstream. Times in milliseconds. */
@@ -40,6 +41,8 @@ export function parseRetryAfter(v: string | string[] | undefined, now = Date.now
   const t = Date.parse(s);
   return Number.isNaN(t) ? null : Math.max(0, Math.ceil((t - now) / 1000));
 }
+
+const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json', accept: 'application/json' };
 
 export class InferenceClient {
   readonly name: string;
@@ -111,7 +114,8 @@ export class InferenceClient {
   async #once(urls: string[], signal: AbortSignal): Promise<PredictResponse> {
     const res = await this.#pool.request({
       path: '/v1/predict', method: 'POST', signal,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      // W3C traceparent of the upstream.predict span when tracing is on: inference's spans join the gateway's trace.
+      headers: tracingActive() ? injectTraceHeaders({ ...JSON_HEADERS }) : JSON_HEADERS,
       body: JSON.stringify({ urls }),
     });
     if (res.statusCode !== 200) {

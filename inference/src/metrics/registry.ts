@@ -2,10 +2,10 @@
  * The inference service's prom-client registry: one per app instance (tests build several apps in one process).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ModelRef } from '@phishnet/api';
+import { URL_ERROR_CODES, type ModelRef } from '@phishnet/api';
 import {
   INFERENCE_BATCH_SIZE, INFERENCE_MODEL_INFO, INFERENCE_PREDICTIONS_TOTAL, INFERENCE_QUEUE_DEPTH,
-  INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_REQUESTS_TOTAL, INFERENCE_SCORE, INFERENCE_VERDICTS_TOTAL,
+  INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_REQUESTS_TOTAL, INFERENCE_SCORE, INFERENCE_URL_ERRORS_TOTAL, INFERENCE_VERDICTS_TOTAL,
   PREDICT_OUTCOMES, type PredictOutcome,
 } from '@phishnet/api/metrics/inference';
 
@@ -27,6 +27,8 @@ export interface InferenceMetrics {
   readonly verdicts: Counter<'verdict'>;
   readonly modelInfo: Gauge<'digest'>;
   readonly predictions: Counter;
+  /** URLs refused one by one, by UrlError code. */
+  readonly urlErrors: Counter<'code'>;
 }
 
 /**
@@ -56,7 +58,9 @@ export function createInferenceMetrics(model: ModelRef, track: 'stable' | 'canar
   const modelInfo = new Gauge({ name: INFERENCE_MODEL_INFO, help: 'The loaded model artifact (value 1)', labelNames: ['digest'], registers: [registry] });
   modelInfo.set({ digest: model.digest }, 1);
   const predictions = new Counter({ name: INFERENCE_PREDICTIONS_TOTAL, help: 'URLs scored', registers: [registry] });
-  return { registry, requests, duration, batchSize, queueDepth, score, verdicts, modelInfo, predictions };
+  const urlErrors = new Counter({ name: INFERENCE_URL_ERRORS_TOTAL, help: 'URLs refused one by one (per-URL error in the answer) by UrlError code', labelNames: ['code'], registers: [registry] });
+  for (const code of URL_ERROR_CODES) urlErrors.labels({ code }).inc(0);
+  return { registry, requests, duration, batchSize, queueDepth, score, verdicts, modelInfo, predictions, urlErrors };
 }
 
 /** Records one finished `/v1/predict` request. @param seconds duration from receipt to response */

@@ -19,6 +19,7 @@ import { analysisDue, analysisWindowMs, decide, trackObjectName, type Decision, 
 import { PhishModelSpecSchema } from '../api/v1alpha1/types.ts';
 import { WorkQueue } from './queue.ts';
 import { customObjectInformer, errText, onChanges, runWorker, type ListWatch, type ReconcileResult } from './runtime.ts';
+import { inSpan } from '../tracing.ts';
 
 export interface ControllerOptions {
   watchNamespace: string | undefined;
@@ -86,7 +87,7 @@ export class Controller {
     this.#informers.push(models, deployments);
     await Promise.all(this.#informers.map((i) => i.start()));
     for (let i = 0; i < this.#o.workers; i++) {
-      this.#workers.push(runWorker(this.queue, (key) => this.reconcile(key), { metrics: this.#metrics, log: this.#log, failureMessage: 'reconcile failed', primary: true }));
+      this.#workers.push(runWorker(this.queue, (key) => inSpan('phishmodel.reconcile', { 'phishnet.phishmodel': key }, () => this.reconcile(key)), { metrics: this.#metrics, log: this.#log, failureMessage: 'reconcile failed', primary: true }));
     }
   }
 

@@ -26,9 +26,19 @@ export interface BuildOptions {
   containerPort: number;
   /** Service port written to status.traffic.port. */
   servicePort: number;
+  /** OTLP/HTTP base URL the inference pods export spans to (OTEL_EXPORTER_OTLP_ENDPOINT); undefined = no tracing. */
+  otlpEndpoint?: string | undefined;
 }
 
-function ownerReference(owner: OwnerInfo): V1OwnerReference {
+/**
+ * Graceful shutdown of an inference pod: on termination the pod is taken out of its Service's endpoints and keeps
+ * serving for the preStop sleep (so gateways stop sending it new calls), then gets SIGTERM and finishes its accepted
+ * requests, drains the micro-batcher and stops its workers within PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS; the sum stays
+ * below terminationGracePeriodSeconds, so it is never killed mid-request.
+ */
+export const INFERENCE_DRAIN = { preStopSleepSeconds: 5, shutdownGraceMs: 20_000, terminationGracePeriodSeconds: 30 } as const;
+
+export function ownerReference(owner: OwnerInfo): V1OwnerReference {
   return { apiVersion: API_VERSION, kind: KIND, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true };
 }
 
@@ -44,7 +54,8 @@ function trackLabels(model: string, track: Track): Record<string, string> {
 
 /**
  * The inference Deployment of one track: pod template annotated with the artifact digest, env
- * PHISHNET_INFERENCE_{PORT,MODEL_URI,MODEL_SHA256,TRACK} + ORT_DISABLE_TELEMETRY=1, probes /readyz and /healthz on the
+ * PHISHNET_INFERENCE_{PORT,MODEL_URI,MODEL_SHA256,TRACK,SHUTDOWN_GRACE_MS} + ORT_DISABLE_TELEMETRY=1 (+ OTEL_EXPORTER_OTLP_ENDPOINT
+ * when tracing is on), a preStop sleep and termination grace period from {@link INFERENCE_DRAIN}, probes /readyz and /healthz on the
  * `http` port, hardened (non-root uid 1000, seccomp RuntimeDefault, read-only root with an emptyDir /tmp, no privilege
  * escalation, all capabilities dropped, no service-account token). `spec.replicas` is left to the HPA.
  */
@@ -67,6 +78,7 @@ export function buildDeployment(owner: OwnerInfo, spec: PhishModelSpec, track: T
         spec: {
           // Inference never calls the API server; the image runs as `node` (uid/gid 1000), as the chart's pods do.
           automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: INFERENCE_DRAIN.terminationGracePeriodSeconds,
           securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{
             name: 'inference',
@@ -79,7 +91,10 @@ export function buildDeployment(owner: OwnerInfo, spec: PhishModelSpec, track: T
               { name: 'PHISHNET_INFERENCE_TRACK', value: track },
               // onnxruntime's telemetry must never try to reach the internet
               { name: 'ORT_DISABLE_TELEMETRY', value: '1' },
+              { name: 'PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS', value: String(INFERENCE_DRAIN.shutdownGraceMs) },
+              ...(o.otlpEndpoint ? [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: o.otlpEndpoint }] : []),
             ],
+            lifecycle: { preStop: { sleep: { seconds: INFERENCE_DRAIN.preStopSleepSeconds } } },
             securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5 },
