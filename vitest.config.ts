@@ -5,8 +5,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
+      { test: { name: 'api', root: 'api', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'lists', root: 'lists', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000 } },
+      { test: { name: 'telemetry', root: 'telemetry', include: ['src/**/*.test.ts'] } },
       { test: { name: 'inference', root: 'inference', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
+      { test: { name: 'tools', root: 'tools', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 } },
       { test: { name: 'gateway', root: 'gateway', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 } },
       { test: { name: 'operator', root: 'operator', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 600_000 } },
       // extension: unit tests, and the browser tier (Debian's chromium driving the built extension against real services).

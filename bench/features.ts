@@ -9,12 +9,12 @@
  * previous model (tree model only) in the same run.
  */
 import { parseArgs } from 'node:util';
-import { canonicalize, type CanonicalUrl } from '../inference/src/contract/canonical-url.ts';
-import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
-import { featureVector, featureVectorV2 } from '../inference/src/features/index.ts';
-import { loadArtifact } from '../inference/src/model/artifact.ts';
-import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from '../inference/src/model/default-model.ts';
-import { Scorer } from '../inference/src/model/scorer.ts';
+import { canonicalize, type CanonicalUrl } from '@phishnet/api';
+import { readLabelledCsv } from '@phishnet/tools/labelled-csv';
+import { featureVector, featureVectorV2 } from '@phishnet/inference/features';
+import { loadArtifact } from '@phishnet/inference/artifact';
+import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from '@phishnet/inference/model';
+import { Scorer } from '@phishnet/inference/scorer';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' } } });
 const rounds = Number(values.rounds);

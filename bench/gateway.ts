@@ -51,10 +51,10 @@ import { parseArgs } from 'node:util';
 import { spawn, spawnSync } from 'node:child_process';
 import autocannon from 'autocannon';
 import { statChildrenCpuSeconds, statCpuSeconds } from './proc.ts';
-import { UPSTREAM_BATCH_SIZE, UPSTREAM_DURATION_SECONDS } from '../gateway/src/metrics/names.ts';
-import { INFERENCE_BATCH_SIZE, INFERENCE_REQUEST_DURATION_SECONDS } from '../inference/src/metrics/names.ts';
-import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
-import { ROOT, freePort, startGateway, startInference, waitReady, type Proc } from '../gateway/test/support/processes.ts';
+import { UPSTREAM_BATCH_SIZE, UPSTREAM_DURATION_SECONDS } from '@phishnet/api/metrics/gateway';
+import { INFERENCE_BATCH_SIZE, INFERENCE_REQUEST_DURATION_SECONDS } from '@phishnet/api/metrics/inference';
+import { DEFAULT_MODEL_PATH } from '@phishnet/inference/model';
+import { ROOT, freePort, startGateway, startInference, startProc, waitReady, type ServiceProc } from '@phishnet/testing';
 
 const { values } = parseArgs({
   options: {
@@ -74,19 +74,19 @@ const rounds = Math.min(Math.max(Number(values.rounds), 1), 20);
 const generator = values.rate ? 'autocannon' : values['load-generator'];
 if (generator !== 'wrk' && generator !== 'autocannon') throw new Error(`--load-generator must be wrk or autocannon, got ${generator}`);
 
-const lines = (await readFile(`${ROOT}fixtures/urls-2k.csv`, 'utf8')).split('\n').slice(1, 101);
+const lines = (await readFile(join(ROOT, 'fixtures/urls-2k.csv'), 'utf8')).split('\n').slice(1, 101);
 const hitUrls = lines.map((l) => l.split(',')[0]!).filter((u) => u.startsWith('http') && !u.startsWith('"'));
 
 /** The browser extension's origin (allowed by the gateway's CORS allow-list, sent with every request). */
 const EXTENSION_ORIGIN = 'chrome-extension://phishnetbenchextensionidxxxxxxx';
 
-const procs: Proc[] = [];
+const procs: ServiceProc[] = [];
 const stopAll = async () => { for (const p of procs.reverse()) await p.stop(); };
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 if (generator === 'wrk' && spawnSync('wrk', ['--version']).error) {
   // Not on the machine yet: the project's bootstrap installs it (Debian package).
-  const r = spawnSync('bash', [`${ROOT}scripts/bootstrap.sh`, '--bench'], { stdio: 'inherit' });
+  const r = spawnSync('bash', [join(ROOT, 'scripts/bootstrap.sh'), '--bench'], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('wrk is missing and `bash scripts/bootstrap.sh --bench` failed; run it, or use --load-generator autocannon');
 }
 /** wrk's request bodies (files read by wrk-scenario.lua). */
@@ -107,12 +107,9 @@ try {
   procs.push(gw);
   await waitReady(gw);
   const barePort = await freePort();
-  const bareChild = spawn(process.execPath, [fileURLToPath(new URL('./gateway-bare.ts', import.meta.url))], {
-    env: { ...process.env, PORT: String(barePort) }, stdio: 'inherit',
-  });
-  const bare: Proc = {
-    port: barePort, url: `http://127.0.0.1:${barePort}`, child: bareChild, output: () => '',
-    stop: async () => { bareChild.kill('SIGTERM'); await new Promise((r) => bareChild.once('exit', r)); },
+  const bare: ServiceProc = {
+    ...startProc(process.execPath, [fileURLToPath(new URL('./gateway-bare.ts', import.meta.url))], { env: { PORT: String(barePort) } }),
+    port: barePort, url: `http://127.0.0.1:${barePort}`,
   };
   procs.push(bare);
   for (let i = 0; i < 100; i++) {
@@ -222,7 +219,7 @@ try {
     }
   };
   const cpuAll = async () => ({
-    gateway: await cpuOf(gw.child.pid), inference: await cpuOf(inference.child.pid), bare: await cpuOf(bareChild.pid),
+    gateway: await cpuOf(gw.child.pid), inference: await cpuOf(inference.child.pid), bare: await cpuOf(bare.child.pid),
     // The load generator: this process (autocannon) plus its exited children (wrk runs, reaped when they exit).
     client: await (async () => {
       const self = process.cpuUsage();
@@ -236,7 +233,7 @@ try {
   type Sums = { n: number; cpu: Record<string, { user: number; system: number }>; host: { busy: number; idle: number; steal: number }; scrape: Map<string, number>[] };
   const sums = new Map<string, Sums>();
   const add = (name: string, n: number, c0: Awaited<ReturnType<typeof cpuAll>>, c1: typeof c0, h0: Awaited<ReturnType<typeof hostCpu>>, h1: typeof h0) => {
-    const s = sums.get(name) ?? { n: 0, cpu: {}, host: { busy: 0, idle: 0, steal: 0 }, scrape: [new Map(), new Map()] };
+    const s: Sums = sums.get(name) ?? { n: 0, cpu: {}, host: { busy: 0, idle: 0, steal: 0 }, scrape: [new Map(), new Map()] };
     s.n += n;
     for (const k of Object.keys(c0) as (keyof typeof c0)[]) {
       const acc = s.cpu[k] ?? { user: 0, system: 0 };

@@ -22,9 +22,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { statComm, statCpuSeconds } from './proc.ts';
-import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
-import { DEFAULT_MODEL_PATH } from '../inference/src/model/default-model.ts';
-import { INFERENCE_BATCH_SIZE, NODEJS_EVENTLOOP_LAG_P99_SECONDS } from '../inference/src/metrics/names.ts';
+import { readLabelledCsv } from '@phishnet/tools/labelled-csv';
+import { DEFAULT_MODEL_PATH } from '@phishnet/inference/model';
+import { INFERENCE_BATCH_SIZE, NODEJS_EVENTLOOP_LAG_P99_SECONDS } from '@phishnet/api/metrics/inference';
 
 const { values } = parseArgs({
   options: {
@@ -101,7 +101,7 @@ async function scenario(name: string, perRequest: number, connections: number): 
   // Warm-up (2 s), then reset the event-loop histogram and the batch counters with a scrape.
   const opts = {
     url: `${base}/v1/predict`, method: 'POST' as const, connections, headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: bodies[n++ % bodies.length] }) }],
+    requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: bodies[n++ % bodies.length] }) }],
   };
   await autocannon({ ...opts, duration: 2 });
   const before = await scrape();

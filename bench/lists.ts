@@ -19,15 +19,15 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { CanonicalUrl } from '../inference/src/contract/canonical-url.ts';
-import { readLabelledCsv } from '../inference/src/dataset/labelled-csv.ts';
-import { VerdictCache } from '../gateway/src/cache/verdict-cache.ts';
-import { cacheKeyOf, sha256Hex, urlHashOf } from '../gateway/src/domain/cache-key.ts';
-import { createMetrics } from '../gateway/src/metrics/metrics.ts';
+import type { CanonicalUrl } from '@phishnet/api';
+import { readLabelledCsv } from '@phishnet/tools/labelled-csv';
+import { VerdictCache } from '@phishnet/gateway/verdict-cache';
+import { cacheKeyOf, checkedUrl, sha256Hex } from '@phishnet/gateway/checked-url';
+import { createMetrics } from '@phishnet/gateway/metrics';
 import {
   compileList, dataSha256, encodeHashes, fullHash, hostEntryExpression, ListSnapshot, lookupExpressions, urlHashes,
   verifyData, type ListIndexEntry,
-} from '../lists/src/index.ts';
+} from '@phishnet/lists';
 
 const { values } = parseArgs({ options: { entries: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' } } });
 const entries = Number(values.entries);
@@ -74,10 +74,11 @@ const hrefs = urls.map((u) => u.href);
 
 const metrics = createMetrics();
 const cache = new VerdictCache({ l1Max: 100_000, l2: null, metrics, staleSeconds: 3600 });
-const digest = `sha256:${'ab'.repeat(32)}`;
+const digest = 'ab'.repeat(32);
 const now = Date.now();
-cache.store(hrefs.map((h) => ({
-  key: cacheKeyOf(digest, sha256Hex(h)),
+const checked = urls.map(checkedUrl);
+cache.store(checked.map((u) => ({
+  key: cacheKeyOf(digest, u),
   entry: { score: 0.1, verdict: 'legitimate', threatLevel: 'none', reasons: [],
     model: { name: 'bench', version: '0', digest }, storedAt: now, expiresAt: now + 3_600_000 },
 })), now);
@@ -100,7 +101,7 @@ let matched = 0;
 let denied = 0;
 const rows: [string, number[]][] = [
   ['SHA-256 of the canonical URL (reference unit)', timeEach((i) => sha256Hex(hrefs[i]!))],
-  ['gateway cache hit (URL hash, key, L1 lookup)', timeEach((i) => cache.lookupL1([cacheKeyOf(digest, urlHashOf(hrefs[i]!))], now))],
+  ['gateway cache hit (key from the checked URL\'s hash, L1 lookup)', timeEach((i) => cache.lookupL1([cacheKeyOf(digest, checked[i]!)], now))],
   ['lookup expressions', timeEach((i) => lookupExpressions(urls[i]!))],
   ['expressions + full hashes', timeEach((i) => urlHashes(urls[i]!))],
   ['list decision (expressions, hashes, search)', timeEach((i) => { const m = snapshot.decide(urls[i]!); if (m) { matched++; if (m.kind === 'deny') denied++; } })],

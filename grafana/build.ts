@@ -6,7 +6,7 @@
  *   node grafana/build.ts                 write both copies
  *   node grafana/build.ts --out <dir>     write only to <dir> (the drift test compares)
  *
- * Metric names come from the components' metrics/names.ts (the single source); PromQL uses only the Grafana
+ * Metric names come from the contracts (`@phishnet/api/metrics/*`, the single source); PromQL uses only the Grafana
  * variables $datasource and the built-ins $__rate_interval and $__range.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,9 +19,9 @@ import * as timeseries from '@grafana/grafana-foundation-sdk/timeseries';
 import * as stat from '@grafana/grafana-foundation-sdk/stat';
 import * as heatmap from '@grafana/grafana-foundation-sdk/heatmap';
 import * as statetimeline from '@grafana/grafana-foundation-sdk/statetimeline';
-import * as G from '../gateway/src/metrics/names.ts';
-import * as I from '../inference/src/metrics/names.ts';
-import * as O from '../operator/src/metrics/names.ts';
+import * as G from '@phishnet/api/metrics/gateway';
+import * as I from '@phishnet/api/metrics/inference';
+import * as O from '@phishnet/api/metrics/operator';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const DS: common.DataSourceRef = { type: 'prometheus', uid: '${datasource}' };
@@ -148,6 +148,10 @@ function modelRollout(): dashboard.Dashboard {
       q(`sum by (phishmodel) (rate(${G.MIRROR_DISAGREEMENTS_TOTAL}[${RI}])) / sum by (phishmodel) (rate(${G.MIRROR_COMPARISONS_TOTAL}[${RI}]))`, '{{phishmodel}}'),
     ], 'Share of mirrored URLs whose canary verdict differs from stable (the operator\'s verdict-disagreement analysis).'))
     .withPanel(ts('Phase transitions', 'short', [q(`sum by (namespace, name, to) (increase(${O.PHISHMODEL_TRANSITIONS_TOTAL}[${RI}]))`, '{{namespace}}/{{name}} → {{to}}')]))
+    .withPanel(ts('Replay gates (last value)', 'short', [q(`max by (namespace, name, gate) (${O.OPERATOR_GATE_VALUE})`, '{{namespace}}/{{name}} {{gate}}')],
+      'golden-set-detection-drop and golden-set-fpr-increase are fractions (limits maxDetectionDrop, maxFalsePositiveRateIncrease); popular-domain-guardrail counts popular URLs the canary calls phishing (limit maxPhishing).'))
+    .withPanel(ts('Failed rollouts by reason', 'short', [q(`sum by (namespace, name, reason) (increase(${O.PHISHMODEL_ROLLOUT_FAILURES_TOTAL}[${RI}]))`, '{{namespace}}/{{name}} {{reason}}')],
+      'Rollouts that ended RolledBack or Failed: AnalysisFailed, Aborted, ProgressDeadlineExceeded, InvalidSpec.'))
     .build();
 }
 
@@ -193,9 +197,27 @@ function slo(): dashboard.Dashboard {
     .build();
 }
 
+/** Per-tenant figures: the `tenant` label holds configured tenants only (PhishTenants or the tenants file). */
+function tenants(): dashboard.Dashboard {
+  const byTenant = (metric: string, sel = '') => `sum by (tenant) (rate(${metric}{${sel}}[${RI}]))`;
+  return base('phishnet-tenants', 'phishnet / Tenants', ['gateway', 'tenants'])
+    .withPanel(st('Tenants', 'none', q(`max(${G.TENANTS})`), [{ value: null, color: 'blue' }], 6))
+    .withPanel(st('Refused (rate, quota, forbidden) /s', 'reqps', q(`sum(rate(${G.TENANT_REQUESTS_TOTAL}{outcome!="allowed"}[${RI}]))`), [{ value: null, color: 'green' }, { value: 1, color: 'orange' }], 6))
+    .withPanel(st('401/s', 'reqps', q(`sum(rate(${G.AUTH_FAILURES_TOTAL}[${RI}]))`), [{ value: null, color: 'green' }, { value: 1, color: 'orange' }], 6))
+    .withPanel(st('Local admissions/s (Redis unavailable)', 'reqps', q(`sum(rate(${G.TENANT_LOCAL_ADMISSIONS_TOTAL}[${RI}]))`), [{ value: null, color: 'green' }, { value: 0.01, color: 'orange' }], 6))
+    .withPanel(ts('Admitted requests/s by tenant', 'reqps', [q(byTenant(G.TENANT_REQUESTS_TOTAL, 'outcome="allowed"'), '{{tenant}}')]))
+    .withPanel(ts('Refused requests/s by tenant and outcome', 'reqps', [q(`sum by (tenant, outcome) (rate(${G.TENANT_REQUESTS_TOTAL}{outcome!="allowed"}[${RI}]))`, '{{tenant}} {{outcome}}')]))
+    .withPanel(ts('Phishing share of verdicts by tenant', 'percentunit', [
+      q(`${byTenant(G.TENANT_VERDICTS_TOTAL, 'verdict="phishing"')} / ${byTenant(G.TENANT_VERDICTS_TOTAL)}`, '{{tenant}}'),
+    ], 'After each tenant\'s lists and operating point: a tenant that blocks on suspicious sees a larger share.'))
+    .withPanel(ts('Quota used by tenant', 'percentunit', [q(`max by (tenant, period) (${G.TENANT_QUOTA_USED_RATIO})`, '{{tenant}} {{period}}')],
+      'Share of the daily / monthly quota used (GatewayTenantNearQuota fires above 90 %).'))
+    .build();
+}
+
 /** The dashboards by file name (without .json). */
 export function dashboards(): Record<string, dashboard.Dashboard> {
-  return { 'gateway-overview': gatewayOverview(), 'model-rollout': modelRollout(), operator: operator(), slo: slo() };
+  return { 'gateway-overview': gatewayOverview(), 'model-rollout': modelRollout(), operator: operator(), slo: slo(), tenants: tenants() };
 }
 
 /** Serialises one dashboard: stable key order from the SDK, a generated marker, two-space indent, final newline. */

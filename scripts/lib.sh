@@ -9,3 +9,5 @@ export ONNXRUNTIME_NODE_INSTALL=skip
 # onnxruntime-node 1.30 has a telemetry uploader that would reach a public address; never let it run here.
 export ORT_DISABLE_TELEMETRY=1
 log() { printf '[phishnet] %s\n' "$*" >&2; }
+# Every path `npm run gen` (scripts/gen.sh) writes; scripts/test.sh fails when they differ from the commit after it.
+GENERATED="manifests charts/phishnet/crds charts/phishnet/files charts/phishnet/values.schema.json grafana/dashboards gateway/openapi.json"

@@ -15,7 +15,18 @@ if [ "${PHISHNET_CONTROL_PLANE_TESTS:-1}" != 0 ]; then
   log "Kubernetes binaries (scripts/k8s-binaries.sh)"
   bash "$ROOT/scripts/k8s-binaries.sh" >/dev/null
 fi
+# The OTLP receiver the tracing test (test/e2e/tracing.test.ts) sends spans to: the OpenTelemetry Collector's OTLP
+# receiver, built from the Go module proxy once (cold ~2–8 min on 2 cores, depending on load) and cached like the
+# Kubernetes binaries.
+log "OTLP receiver (scripts/otlp-receiver.sh)"
+bash "$ROOT/scripts/otlp-receiver.sh" >/dev/null
 cd "$ROOT"
+# Generated files (CRDs, chart copies, sample digests, OpenAPI, dashboards, plain install) must be what `npm run gen`
+# makes from their sources: regenerate, then fail on any difference from what is committed.
+log "generated files (npm run gen, then git diff --exit-code)"
+bash "$ROOT/scripts/gen.sh"
+git diff --exit-code --stat -- $GENERATED || { log "npm run gen changed the files above: run it and commit them"; exit 1; }
+[ -z "$(git status --porcelain --untracked-files=all -- $GENERATED)" ] || { git status --short -- $GENERATED; log "npm run gen wrote new files: commit them"; exit 1; }
 log "typecheck"; "$NODE24" node_modules/typescript/bin/tsc -b
 log "lint"; "$NODE24" node_modules/eslint/bin/eslint.js .
 log "vitest"; "$NODE24" node_modules/vitest/vitest.mjs run "$@"

@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import puppeteer, { type Browser, type Page, type WebWorker } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ROOT, startGateway, startInference, startRedis, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
+import { type GatewayProc, ROOT, type ServiceProc, startGateway, startInference, startRedis } from '@phishnet/testing';
 
 const run = promisify(execFile);
 const EXT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,8 +39,8 @@ const UNLISTED_HOST = 'docs.example.net';
 const PHISH_URL = `http://${PHISH_HOST}/signin/`;
 const LEGIT_URL = `http://${LEGIT_HOST}/`;
 
-let redis: Proc;
-let inference: Proc;
+let redis: ServiceProc;
+let inference: ServiceProc;
 let gateway: GatewayProc;
 let pages: Server;
 let browser: Browser;

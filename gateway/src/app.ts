@@ -6,6 +6,7 @@ import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
+import tracingPlugin from '@phishnet/telemetry/fastify';
 import {
   jsonSchemaTransform, jsonSchemaTransformObject, validatorCompiler, type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -16,6 +17,7 @@ import { RedisL2, createRedisClient } from './cache/redis-l2.ts';
 import { CheckService } from './check-service.ts';
 import type { GatewayConfig } from './config.ts';
 import { createMetrics, type GatewayMetrics } from './metrics/metrics.ts';
+import { REDIS_UP } from '@phishnet/api/metrics/gateway';
 import metricsPlugin, { metricsRoute } from './plugins/metrics.ts';
 import problemPlugin, { clientErrorHandler } from './plugins/problem.ts';
 import { fastSerializerCompiler } from './plugins/serializer.ts';
@@ -30,14 +32,19 @@ import { FileReportStore, RedisReportStore } from './reports/store.ts';
 import { ListSources } from './lists/lists.ts';
 import apiGuard from './plugins/api-guard.ts';
 import listRoutes from './routes/lists.ts';
+import { TRACER_NAME } from './tracing.ts';
 import { InferenceClient } from './upstream/inference-client.ts';
+// Tenants (keys, limits, quotas, lists, operating points): tenants/.
+import { recordTenantVerdicts, tenantGuard, usageRoute } from './tenants/plugin.ts';
+import { TenantPolicy } from './tenants/policy.ts';
+import { Tenants } from './tenants/tenants.ts';
 
 /** Version reported in the OpenAPI document. */
-export const API_VERSION = '0.1.0';
+const API_VERSION = '0.1.0';
 
 export interface BuildOptions {
-  /** Pino logger options, or false (tests). Defaults to JSON logs at the configured level. */
-  logger?: boolean | { level: string };
+  /** Pino logger options, or false (tests; a `stream` to capture the JSON lines). Defaults to JSON logs at the configured level. */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
   /** Clock for cache freshness, epoch ms (tests move time forward to make entries stale). */
   clock?: () => number;
   /**
@@ -73,6 +80,8 @@ export interface GatewayApp {
   watcher: PhishModelWatcher | null;
   /** List sources and the snapshot the check path decides with. */
   lists: ListSources;
+  /** Tenants: store, sources, limiter. */
+  tenants: Tenants;
 }
 
 /**
@@ -124,6 +133,9 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   }, metrics);
   const guardRedis = redis ? { client: redis, breaker: redisBreaker, onError: () => metrics.redisErrors.inc({ op: 'ratelimit' }) } : null;
   metrics.redisUp.set(0);
+  // Without a Redis URL there is no connection to be up or down: no redis_up series, so GatewayRedisDown
+  // (redis_up == 0) speaks only of a Redis that is configured and unreachable.
+  if (!redis) metrics.registry.removeSingleMetric(REDIS_UP);
   if (redis) {
     // Give the first connection a moment (bounded) so the first requests find Redis; never fail startup on it.
     const r = redis;
@@ -179,15 +191,17 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
   const service = new CheckService({
     lists: lists.store, listTtlSeconds: config.PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS,
     cache, router, batchWaitMs: config.PHISHNET_GATEWAY_BATCH_WAIT_MS, batchMax: config.PHISHNET_GATEWAY_BATCH_MAX,
-    ...(config.PHISHNET_GATEWAY_MODEL_THRESHOLDS ? { thresholds: config.PHISHNET_GATEWAY_MODEL_THRESHOLDS } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
     ttlMaxSeconds: config.PHISHNET_GATEWAY_CACHE_TTL_MAX_SECONDS,
   });
+  const tenants = await Tenants.start(config, metrics, app.log, redis ? { client: redis, breaker: redisBreaker } : null, opts.clock ?? Date.now);
+  const policy = new TenantPolicy({ service, lists: lists.store, listTtlSeconds: config.PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS });
   app.addHook('onClose', async () => {
     await watcher?.stop();
-    await Promise.allSettled([cache.close(), lists.close(), ...router.arms().map((a) => a.client.close()), trafficRouter?.close()]);
+    await Promise.allSettled([cache.close(), lists.close(), tenants.close(), ...router.arms().map((a) => a.client.close()), trafficRouter?.close()]);
   });
 
+  await app.register(tracingPlugin, { tracerName: TRACER_NAME }); // server spans; nothing when tracing is off
   await app.register(problemPlugin, { metrics });
   await app.register(metricsPlugin, { metrics });
   await app.register(swagger, {
@@ -202,11 +216,14 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
+  const corsOrigins = new Set(config.PHISHNET_GATEWAY_CORS_ORIGINS);
   await app.register(cors, {
-    origin: config.PHISHNET_GATEWAY_CORS_ORIGINS.length > 0 ? config.PHISHNET_GATEWAY_CORS_ORIGINS : false,
+    // Configured origins and every tenant's origins (a preflight carries no key; tenants/plugin.ts checks the key's origins).
+    origin: (origin, cb) => cb(null, origin !== undefined && (corsOrigins.has(origin) || tenants.store.origins().has(origin))),
     methods: ['POST', 'GET', 'OPTIONS'],
     allowedHeaders: ['content-type', 'x-api-key'],
-    exposedHeaders: ['x-model-digest', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+    exposedHeaders: ['x-model-digest', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset',
+      'quota-limit', 'quota-remaining', 'quota-reset', 'quota-period'],
     maxAge: 600,
   });
   await app.register(healthRoutes, { router, cache, closing: () => closing });
@@ -218,8 +235,15 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
       rateLimitMax: config.PHISHNET_GATEWAY_RATE_LIMIT_MAX,
       rateLimitWindowMs: config.PHISHNET_GATEWAY_RATE_LIMIT_WINDOW,
       knownDigest: () => cache.knownDigest(),
+      tenants: tenants.store, tenantLimits: true,
+      onAuthFailure: (reason) => tenants.metrics.authFailures.inc({ reason }),
     });
-    await api.register(checkRoutes, { service, metrics });
+    await api.register(tenantGuard, { limiter: tenants.limiter, metrics, tenantMetrics: tenants.metrics });
+    await api.register(checkRoutes, {
+      service, metrics,
+      tenants: { policy, record: (t, vs) => recordTenantVerdicts(tenants.limiter, tenants.metrics, t, vs) },
+    });
+    await api.register(usageRoute, { limiter: tenants.limiter });
     await api.register(listRoutes, { store: lists.store, cacheTtlSeconds: config.PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS });
   });
   // Reports: the same guard in its own scope, with its own (tighter) rate-limit budget.
@@ -231,6 +255,8 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
       rateLimitWindowMs: config.PHISHNET_GATEWAY_REPORTS_RATE_LIMIT_WINDOW,
       knownDigest: () => cache.knownDigest(),
       nameSpace: 'phishnet:v1:ratelimit:reports:',
+      tenants: tenants.store,
+      onAuthFailure: (reason) => tenants.metrics.authFailures.inc({ reason }),
     });
     await api.register(reportRoutes, {
       store: redis ? new RedisReportStore(redis, config.PHISHNET_GATEWAY_REPORTS_MAXLEN) : new FileReportStore(config.PHISHNET_GATEWAY_REPORTS_FILE),
@@ -255,5 +281,5 @@ export async function buildApp(config: GatewayConfig, opts: BuildOptions = {}): 
     done(null, payload);
   });
   await admin.ready();
-  return { app, admin, beginShutdown: () => { closing = true; }, metrics, cache, router, trafficRouter, watcher, lists };
+  return { app, admin, beginShutdown: () => { closing = true; }, metrics, cache, router, trafficRouter, watcher, lists, tenants };
 }

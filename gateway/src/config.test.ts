@@ -7,24 +7,21 @@ test('defaults', () => {
   expect(c.PHISHNET_GATEWAY_INFERENCE_URL).toBe('http://127.0.0.1:8000');
   expect(c.PHISHNET_GATEWAY_REDIS_URL).toBeUndefined();
   expect(c.PHISHNET_GATEWAY_API_KEY_SHA256S).toEqual([]);
-  expect(c.PHISHNET_GATEWAY_MODEL_THRESHOLDS).toBeUndefined();
 });
 
-test('lists, thresholds and empty values', () => {
+test('lists and empty values', () => {
   const c = loadConfig({
     PHISHNET_GATEWAY_CORS_ORIGINS: 'chrome-extension://abc, moz-extension://def',
     PHISHNET_GATEWAY_API_KEY_SHA256S: 'a'.repeat(64),
-    PHISHNET_GATEWAY_MODEL_THRESHOLDS: '0.4,0.9',
     PHISHNET_GATEWAY_REDIS_URL: '',
   });
   expect(c.PHISHNET_GATEWAY_CORS_ORIGINS).toEqual(['chrome-extension://abc', 'moz-extension://def']);
-  expect(c.PHISHNET_GATEWAY_MODEL_THRESHOLDS).toEqual({ suspicious: 0.4, phishing: 0.9 });
   expect(c.PHISHNET_GATEWAY_REDIS_URL).toBeUndefined();
 });
 
 test('bad values are all reported by name', () => {
-  expect(() => loadConfig({ PHISHNET_GATEWAY_PORT: 'x', PHISHNET_GATEWAY_API_KEY_SHA256S: 'secret', PHISHNET_GATEWAY_MODEL_THRESHOLDS: '0.9,0.1' }))
-    .toThrow(/PHISHNET_GATEWAY_PORT[\s\S]*PHISHNET_GATEWAY_API_KEY_SHA256S[\s\S]*PHISHNET_GATEWAY_MODEL_THRESHOLDS/);
+  expect(() => loadConfig({ PHISHNET_GATEWAY_PORT: 'x', PHISHNET_GATEWAY_API_KEY_SHA256S: 'secret', PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS: '-1' }))
+    .toThrow(/PHISHNET_GATEWAY_PORT[\s\S]*PHISHNET_GATEWAY_API_KEY_SHA256S[\s\S]*PHISHNET_GATEWAY_LISTS_CACHE_TTL_SECONDS/);
 });
 
 test('PhishModel reference and mirror bounds', () => {

@@ -7,20 +7,27 @@
  * open) are answered with `Connection: close`, then the clients (inference, Redis) close and the process exits 0.
  * Not done within PHISHNET_GATEWAY_SHUTDOWN_GRACE_MS → exit 1; a second signal → exit 1 at once.
  * The admin listener (/metrics, /docs; PHISHNET_GATEWAY_ADMIN_HOST/PORT) starts first and closes with the app.
+ * Tracing (OpenTelemetry, off by default): the standard OTEL_* variables, see @phishnet/telemetry.
  * Exit codes: 0 graceful, 1 shutdown timeout / error / cannot listen, 2 invalid configuration.
  */
 import closeWithGrace from 'close-with-grace';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseTracingEnv, startTracing, type TracingConfig } from '@phishnet/telemetry';
 import { buildApp } from './app.ts';
 import { loadConfig } from './config.ts';
+import { TRACER_NAME } from './tracing.ts';
 
 let config;
+let tracingConfig: TracingConfig;
 try {
   config = loadConfig(process.env);
+  tracingConfig = parseTracingEnv(process.env, TRACER_NAME);
 } catch (err) {
   console.error((err as Error).message);
   process.exit(2);
 }
+// Before the app is built, so its tracing plugin and clients see the SDK (off unless an OTLP endpoint is configured).
+const tracing = startTracing(tracingConfig);
 const gateway = await buildApp(config);
 const { app } = gateway;
 
@@ -35,6 +42,7 @@ closeWithGrace({
   app.log.info({ signal, graceMs: config.PHISHNET_GATEWAY_SHUTDOWN_GRACE_MS, delayMs }, 'shutting down: not ready; finishing requests in flight');
   if (delayMs > 0) await sleep(delayMs);
   await app.close();
+  await tracing.shutdown(); // exports the spans still queued
   app.log.info('stopped');
 });
 

@@ -1,58 +1,44 @@
 /**
- * Spans without and with a tracer provider: the cache-hit path answers synchronously with no span when no SDK is
- * registered, and records `gateway.check` + `cache.lookup` (ended, `cache.lookup` a child of `gateway.check`) once a
- * provider is registered — with the same verdicts either way.
+ * Spans without and with the OpenTelemetry SDK (its in-memory exporter; the OTLP path to a real receiver is tested in
+ * test/e2e/tracing.test.ts): the cache-hit path answers synchronously with no span when no SDK is registered, and
+ * records `gateway.check` + `cache.lookup` once one is — with the same verdicts either way; through the app, a request
+ * gets a SERVER span that carries the caller's traceparent and parents the gateway's own spans.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-import { ROOT_CONTEXT, context, trace, type Context, type ContextManager, type Span, type SpanContext, type SpanOptions, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, expect, test } from 'vitest';
-import { canonicalize } from '@phishnet/inference/contract';
+import { canonicalize } from '@phishnet/api';
+import { registerTracing, type Tracing } from '@phishnet/telemetry';
+import { buildApp } from './app.ts';
 import { VerdictCache } from './cache/verdict-cache.ts';
 import { CheckService } from './check-service.ts';
-import { cacheKey } from './domain/cache-key.ts';
+import { loadConfig } from './config.ts';
+import { cacheKeyOf, checkedUrl } from './domain/checked-url.ts';
 import { storeEntry } from './domain/verdict.ts';
 import { createMetrics } from './metrics/metrics.ts';
 import { StaticRouter } from './router/router.ts';
-import { NOOP_SPAN, inSpan, tracingActive } from './tracing.ts';
+import { NOOP_SPAN, TRACER_NAME, inSpan, tracingActive } from './tracing.ts';
 import { InferenceClient } from './upstream/inference-client.ts';
 
-interface Recorded { name: string; id: string; parent: string | undefined; ended: boolean }
-
-/** A minimal recording tracer (the API's interfaces; no SDK is a dependency of the gateway). */
-class RecordingTracer implements Tracer {
-  readonly spans: Recorded[] = [];
-  startSpan(name: string, _opts?: SpanOptions, ctx: Context = context.active()): Span {
-    const id = String(this.spans.length + 1).padStart(16, '0');
-    const rec: Recorded = { name, id, parent: trace.getSpanContext(ctx)?.spanId, ended: false };
-    this.spans.push(rec);
-    const sc: SpanContext = { traceId: '0'.repeat(31) + '1', spanId: id, traceFlags: 1 };
-    const span = trace.wrapSpanContext(sc);
-    span.end = () => { rec.ended = true; };
-    return span;
-  }
-  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...args: unknown[]): ReturnType<F> {
-    const fn = args[args.length - 1] as F;
-    const span = this.startSpan(name);
-    return context.with(trace.setSpan(context.active(), span), () => fn(span)) as ReturnType<F>;
-  }
-}
-
-/** A context manager over AsyncLocalStorage (what an SDK installs), so child spans find their parent. */
-class AlsContextManager implements ContextManager {
-  readonly #als = new AsyncLocalStorage<Context>();
-  active(): Context { return this.#als.getStore() ?? ROOT_CONTEXT; }
-  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(ctx: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    return this.#als.run(ctx, () => fn.apply(thisArg, args));
-  }
-  bind<T>(_ctx: Context, target: T): T { return target; }
-  enable(): this { return this; }
-  disable(): this { this.#als.disable(); return this; }
-}
-
-afterEach(() => {
-  trace.disable();
-  context.disable();
+let sdk: Tracing | null = null;
+afterEach(async () => {
+  await sdk?.shutdown();
+  sdk = null;
 });
+
+/** Registers the SDK with a synchronous in-memory exporter; returns the exporter. */
+function withSdk(): InMemorySpanExporter {
+  const exporter = new InMemorySpanExporter();
+  sdk = registerTracing({ serviceName: TRACER_NAME, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+  return exporter;
+}
+
+const byName = (spans: ReadableSpan[], name: string) => {
+  const s = spans.find((x) => x.name === name);
+  if (!s) throw new Error(`no span ${name} in ${spans.map((x) => x.name).join(', ')}`);
+  return s;
+};
+const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
 
 function hitSetup() {
   const metrics = createMetrics();
@@ -61,37 +47,74 @@ function hitSetup() {
   const client = new InferenceClient('static', {
     baseUrl: 'http://127.0.0.1:9', timeoutMs: 100, retryAttempts: 1, breakerFailures: 5, halfOpenAfterMs: 1000, concurrency: 1, queue: 0,
   }, metrics);
-  const model = { name: 'm', version: '1', digest: 'sha256:d' };
-  const u = canonicalize('http://Example.test/a/../login');
+  const model = { name: 'm', version: '1', digest: 'd'.repeat(64) };
+  const u = checkedUrl(canonicalize('http://Example.test/a/../login'));
   const p = { url: u.href, score: 0.1, verdict: 'legitimate' as const, threatLevel: 'none' as const, reasons: [] };
   cache.noteDigest(model.digest);
-  cache.store([{ key: cacheKey(model.digest, u.href), entry: storeEntry(p, model, 3600, 0) }], 0);
+  cache.store([{ key: cacheKeyOf(model.digest, u), entry: storeEntry(p, model, 3600, 0) }], 0);
   const service = new CheckService({ cache, router: new StaticRouter(client), batchWaitMs: 1, batchMax: 8, clock: () => 1_000 });
   return { service, u, client };
 }
 
-test('no provider: inSpan calls through with the no-op span; a fresh L1 hit is answered synchronously', async () => {
+test('no SDK: inSpan calls through with the no-op span; a fresh L1 hit is answered synchronously', async () => {
   expect(tracingActive()).toBe(false);
   expect(inSpan('x', (s) => s)).toBe(NOOP_SPAN);
   const { service, u, client } = hitSetup();
   const r = service.check([u]);
   expect(r).not.toBeInstanceOf(Promise);
-  expect(r).toMatchObject({ modelDigest: 'sha256:d', verdicts: [{ canonicalUrl: 'http://example.test/login', cached: true, cacheTtlSeconds: 3599 }] });
+  expect(r).toMatchObject({ modelDigest: 'd'.repeat(64), verdicts: [{ canonicalUrl: 'http://example.test/login', cached: true, cacheTtlSeconds: 3599 }] });
   await client.close();
 });
 
-test('with a provider: the same verdicts, with gateway.check and its child cache.lookup spans, both ended', async () => {
-  const tracer = new RecordingTracer();
-  const provider: TracerProvider = { getTracer: () => tracer };
-  expect(trace.setGlobalTracerProvider(provider)).toBe(true);
-  expect(context.setGlobalContextManager(new AlsContextManager())).toBe(true);
+test('with the SDK: the same verdicts, with gateway.check and its child cache.lookup exported, both in one trace', async () => {
+  const exporter = withSdk();
   expect(tracingActive()).toBe(true);
   const { service, u, client } = hitSetup();
   const r = await service.check([u]);
-  expect(r).toMatchObject({ modelDigest: 'sha256:d', verdicts: [{ canonicalUrl: 'http://example.test/login', cached: true }] });
-  const [check, lookup] = tracer.spans;
-  expect(tracer.spans.map((s) => s.name)).toEqual(['gateway.check', 'cache.lookup']);
-  expect(lookup!.parent).toBe(check!.id);
-  expect(tracer.spans.every((s) => s.ended)).toBe(true);
+  expect(r).toMatchObject({ modelDigest: 'd'.repeat(64), verdicts: [{ canonicalUrl: 'http://example.test/login', cached: true }] });
+  const spans = exporter.getFinishedSpans();
+  expect(spans.map((s) => s.name).sort()).toEqual(['cache.lookup', 'gateway.check']);
+  const check = byName(spans, 'gateway.check');
+  const lookup = byName(spans, 'cache.lookup');
+  expect(parentOf(lookup)).toBe(check.spanContext().spanId);
+  expect(lookup.spanContext().traceId).toBe(check.spanContext().traceId);
+  expect(check.attributes['phishnet.urls']).toBe(1);
+  expect(check.instrumentationScope.name).toBe(TRACER_NAME);
+  expect(check.resource.attributes['service.name']).toBe(TRACER_NAME);
   await client.close();
+});
+
+test('through the app: a SERVER span continues the caller\'s traceparent; gateway.check and upstream.predict nest under it; a failed upstream is an error', async () => {
+  const exporter = withSdk();
+  // Inference is not listening (port 9): the miss fails, the answer is 503, and the spans say so.
+  const g = await buildApp(loadConfig({ PHISHNET_GATEWAY_INFERENCE_URL: 'http://127.0.0.1:9', PHISHNET_GATEWAY_RETRY_ATTEMPTS: '1' }), { logger: false });
+  try {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const res = await g.app.inject({
+      method: 'POST', url: '/api/check-url', payload: { url: 'http://never-seen.example/login' },
+      headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
+    expect(res.statusCode).toBe(503);
+    const spans = exporter.getFinishedSpans();
+    const server = byName(spans, 'POST /api/check-url');
+    expect(server.kind).toBe(SpanKind.SERVER);
+    expect(server.spanContext().traceId).toBe(traceId);
+    expect(parentOf(server)).toBe('00f067aa0ba902b7');
+    expect(server.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.route': '/api/check-url', 'http.response.status_code': 503 });
+    expect(server.status.code).toBe(SpanStatusCode.ERROR);
+    const check = byName(spans, 'gateway.check');
+    expect(parentOf(check)).toBe(server.spanContext().spanId);
+    const upstream = byName(spans, 'upstream.predict');
+    expect(upstream.spanContext().traceId).toBe(traceId);
+    expect(upstream.status.code).toBe(SpanStatusCode.ERROR);
+    expect(upstream.events.map((e) => e.name)).toContain('exception');
+    // No URL in any span: neither the checked URL nor its host.
+    expect(JSON.stringify(spans.map((s) => s.attributes))).not.toContain('never-seen');
+    // Probes are not traced.
+    exporter.reset();
+    await g.app.inject({ method: 'GET', url: '/healthz' });
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  } finally {
+    await g.app.close();
+  }
 });

@@ -1,15 +1,16 @@
 /**
  * OpenTelemetry spans that cost nothing when no SDK is installed.
  *
- * The gateway uses only `@opentelemetry/api`; an SDK and exporter are optional (installed by the deployment, e.g.
- * `node --import @opentelemetry/auto-instrumentations-node/register`). Without one, the API's global tracer provider
+ * The gateway's spans use only `@opentelemetry/api`; main.ts registers the SDK with an OTLP exporter when an
+ * OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT is configured (@phishnet/telemetry). Without one, the API's global tracer provider
  * is a `ProxyTracerProvider` with no delegate and every span is a no-op — but `startActiveSpan` still allocates a
  * span, a context and a closure per call, and forces its callback through an extra promise layer. On the cache-hit
  * path (several spans per request) that was a few percent of the gateway's CPU, so {@link tracingActive} checks the
  * global provider per call (a property read: an SDK registered later is honoured from then on) and the hot paths skip
  * span bookkeeping when it is off.
  */
-import { INVALID_SPAN_CONTEXT, ProxyTracerProvider, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { trace, type Span, type Tracer } from '@opentelemetry/api';
+import { NOOP_SPAN, tracingActive as sdkActive } from '@phishnet/telemetry';
 
 /** Instrumentation scope of every gateway span. */
 export const TRACER_NAME = 'phishnet-gateway';
@@ -20,15 +21,14 @@ export function tracer(): Tracer {
 }
 
 /** A non-recording span handed to span callbacks when tracing is off (every method is a no-op). */
-export const NOOP_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+export { NOOP_SPAN };
 
 /**
  * Whether a tracer provider (an SDK) is registered globally. False for the API's default proxy without a delegate.
  * Per call, so an SDK registered after start-up is used from then on.
  */
 export function tracingActive(): boolean {
-  const p = trace.getTracerProvider();
-  return !(p instanceof ProxyTracerProvider) || p.getDelegateTracer(TRACER_NAME) !== undefined;
+  return sdkActive(TRACER_NAME);
 }
 
 /**

@@ -3,7 +3,7 @@
  * port — checked on a real gateway process listening on both (no inference needed: nothing is scored).
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { startGateway, type GatewayProc } from './support/processes.ts';
+import { type GatewayProc, startGateway } from '@phishnet/testing';
 
 let gw: GatewayProc;
 

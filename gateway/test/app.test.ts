@@ -7,9 +7,9 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { startInference, type Proc } from './support/processes.ts';
+import { type ServiceProc, startInference } from '@phishnet/testing';
 
-let inference: Proc;
+let inference: ServiceProc;
 let now = Date.now();
 const apps: GatewayApp[] = [];
 
@@ -46,7 +46,7 @@ describe('check-url against real inference', () => {
     expect(v).toMatchObject({ canonicalUrl: 'http://paypal.com.secure-login.example/verify', cached: false, stale: false });
     expect(['phishing', 'suspicious', 'legitimate']).toContain(v.verdict);
     expect(v.score).toBeGreaterThanOrEqual(0);
-    expect(v.model.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(v.model.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(a.headers['x-model-digest']).toBe(v.model.digest);
     expect(v.cacheTtlSeconds).toBeGreaterThan(0);
     const b = await post(g, '/api/check-url', { url: 'http://paypal.com.secure-login.example/verify' });
@@ -228,5 +228,16 @@ describe('inference down', () => {
     } finally {
       await back.stop();
     }
+  });
+});
+
+describe('without Redis configured', () => {
+  test('there is no phishnet_gateway_redis_up series, so GatewayRedisDown (redis_up == 0) cannot fire; /readyz says disabled', async () => {
+    const g = await gateway();
+    const text = await g.metrics.registry.metrics();
+    expect(text).not.toContain('phishnet_gateway_redis_up');
+    expect(text).toContain('phishnet_gateway_redis_breaker_state');
+    const ready = await g.app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.json().checks.redis).toBe('disabled');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The gateway's PhishModel watcher against a real kube-apiserver (control-plane tier, operator/test/helpers): the CRD
+ * The gateway's PhishModel watcher against a real kube-apiserver (control-plane tier, @phishnet/testing): the CRD
  * from manifests/crds, a ServiceAccount with read-only RBAC (get/list/watch phishmodels) whose token the gateway
  * uses, and `status.traffic` written through the status subresource as the operator would. The gateway routes real
  * lookups to two real inference processes (stable/canary tracks) following the split it watched.
@@ -9,12 +9,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startControlPlane, type ControlPlane, REPO_ROOT } from '@phishnet/operator/testing/control-plane';
+import { type ControlPlane, inferenceUrlsScored, modelPath, ROOT, type ServiceProc, startControlPlane, startTrackedInference } from '@phishnet/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { modelPath, type Proc } from './support/processes.ts';
-import { inferenceUrlsScored, startTrackedInference } from './support/tracks.ts';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 const NAME = 'pmw';
@@ -29,8 +27,8 @@ async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 
 
 describe.runIf(OPT_IN)('PhishModel watcher against a real API server', () => {
   let cp: ControlPlane;
-  let stable: Proc;
-  let canary: Proc;
+  let stable: ServiceProc;
+  let canary: ServiceProc;
   let g: GatewayApp;
   let n = 0;
   const fresh = (k: number) => Array.from({ length: k }, () => `http://w${n}.example/pay/${n++}`);
@@ -47,7 +45,7 @@ describe.runIf(OPT_IN)('PhishModel watcher against a real API server', () => {
 
   beforeAll(async () => {
     cp = await startControlPlane();
-    cp.kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, 'manifests/crds/phishmodel.yaml')]);
+    cp.kubectl(['apply', '--server-side', '-f', join(ROOT, 'manifests/crds/phishmodel.yaml')]);
     cp.kubectl(['wait', '--for=condition=Established', 'crd/phishmodels.phishnet.io', '--timeout=60s']);
     // Read-only identity for the gateway, as the chart grants it (gateway-rbac.yaml: one resourceName).
     cp.kubectl(['apply', '-f', '-'], [

@@ -9,12 +9,12 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPORTS_STREAM } from '../src/reports/store.ts';
-import { startGateway, startInference, startRedis, type Proc } from './support/processes.ts';
+import { type ServiceProc, startGateway, startInference, startRedis } from '@phishnet/testing';
 
-const procs: Proc[] = [];
-let redis: Proc;
-let inference: Proc;
-let gw: Proc;
+const procs: ServiceProc[] = [];
+let redis: ServiceProc;
+let inference: ServiceProc;
+let gw: ServiceProc;
 
 beforeAll(async () => {
   [redis, inference] = await Promise.all([startRedis(), startInference()]);
@@ -26,7 +26,7 @@ afterAll(async () => {
   for (const p of procs.reverse()) await p.stop();
 });
 
-const post = async (p: Proc, path: string, body: unknown) => {
+const post = async (p: ServiceProc, path: string, body: unknown) => {
   const r = await fetch(`${p.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   return { status: r.status, body: await r.json() as Record<string, unknown> };
 };

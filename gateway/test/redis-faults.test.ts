@@ -9,14 +9,14 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { REDIS_BREAKER_STATE } from '../src/metrics/names.ts';
-import { startInference, startRedis, type Proc } from './support/processes.ts';
+import { REDIS_BREAKER_STATE } from '@phishnet/api/metrics/gateway';
+import { type ServiceProc, startInference, startRedis } from '@phishnet/testing';
 
-let inference: Proc;
+let inference: ServiceProc;
 const apps: GatewayApp[] = [];
-const redises: Proc[] = [];
+const redises: ServiceProc[] = [];
 
-async function gateway(redis: Proc, env: Record<string, string> = {}): Promise<GatewayApp> {
+async function gateway(redis: ServiceProc, env: Record<string, string> = {}): Promise<GatewayApp> {
   const g = await buildApp(loadConfig({
     PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_REDIS_URL: `redis://127.0.0.1:${redis.port}`, ...env,
   }), { logger: false });

@@ -10,9 +10,10 @@
 import Fastify from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { canonicalize, type PredictResponse } from '@phishnet/inference/contract';
+import { canonicalize, type PredictResponse } from '@phishnet/api';
 import { VerdictCache } from '../src/cache/verdict-cache.ts';
 import { CheckService } from '../src/check-service.ts';
+import { checkedUrl, type CheckedUrl } from '../src/domain/checked-url.ts';
 import { createMetrics } from '../src/metrics/metrics.ts';
 import problemPlugin from '../src/plugins/problem.ts';
 import { fastSerializerCompiler } from '../src/plugins/serializer.ts';
@@ -20,9 +21,9 @@ import checkRoutes from '../src/routes/check.ts';
 import type { Router, Upstream } from '../src/router/router.ts';
 import { InferenceClient } from '../src/upstream/inference-client.ts';
 import { RejectedUrlsError } from '../src/upstream/errors.ts';
-import { startInference, type Proc } from './support/processes.ts';
+import { type ServiceProc, startInference } from '@phishnet/testing';
 
-let inference: Proc;
+let inference: ServiceProc;
 beforeAll(async () => {
   inference = await startInference();
 });
@@ -44,12 +45,12 @@ describe('per-URL errors from inference', () => {
         return real.predict(urls.map((u) => (u.includes('skew') ? `http://${'a'.repeat(64)}.example/` : u)));
       },
     };
-    const arm = { track: 'static', client: skewed };
-    const router: Router = { route: () => arm, arms: () => [arm] };
+    const arm = { track: 'static', client: skewed, score: (us: readonly CheckedUrl[]) => skewed.predict(us.map((x) => x.href)) };
+    const router: Router = { route: () => ({ arm, digest: null }), arms: () => [arm] };
     const cache = new VerdictCache({ l1Max: 1_000, l2: null, metrics, staleSeconds: 60 });
     const service = new CheckService({ cache, router, batchWaitMs: 20, batchMax: 64 });
     const run = Date.now().toString(36);
-    const u = (s: string) => canonicalize(`http://${s}-${run}.example/login`);
+    const u = (s: string) => checkedUrl(canonicalize(`http://${s}-${run}.example/login`));
 
     const settled = await Promise.allSettled([
       Promise.resolve(service.check([u('ok1')])),

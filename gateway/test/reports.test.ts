@@ -12,8 +12,8 @@ import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { REPORTS_STREAM, RedisReportStore } from '../src/reports/store.ts';
 import { reporterId } from '../src/routes/reports.ts';
-import { REPORT_COMMENT_MAX } from '../src/schemas/reports.ts';
-import { startRedis, type Proc } from './support/processes.ts';
+import { REPORT_COMMENT_MAX } from '@phishnet/api';
+import { type ServiceProc, startRedis } from '@phishnet/testing';
 
 let dir: string;
 const apps: GatewayApp[] = [];
@@ -106,7 +106,7 @@ describe('POST /api/reports (embedded mode: append-only file)', () => {
 });
 
 describe('POST /api/reports (Redis stream)', () => {
-  let redis: Proc;
+  let redis: ServiceProc;
   let client: Redis;
   beforeAll(async () => {
     redis = await startRedis();

@@ -4,10 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Agent, request } from 'undici';
-import { startGateway, startInference, type Proc } from './support/processes.ts';
+import { type ServiceProc, startGateway, startInference } from '@phishnet/testing';
 
-let inference: Proc;
-const procs: Proc[] = [];
+let inference: ServiceProc;
+const procs: ServiceProc[] = [];
 
 beforeAll(async () => {
   inference = await startInference({ workers: 2 });
@@ -22,7 +22,12 @@ const fresh = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `h
 
 describe('SIGTERM under load (real processes)', () => {
   test('every request in flight at SIGTERM completes 200 with Connection: close; the process exits 0', { timeout: 120_000 }, async () => {
-    const gw = await startGateway({ PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_SHUTDOWN_GRACE_MS: '20000' });
+    // A generous inference timeout: on a busy machine (tests run in parallel) a slow batch must not turn into a 503;
+    // this test is about the shutdown, not about latency.
+    const gw = await startGateway({
+      PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_SHUTDOWN_GRACE_MS: '40000', PHISHNET_GATEWAY_TIMEOUT_MS: '15000',
+      PHISHNET_GATEWAY_UPSTREAM_QUEUE: '4096',
+    });
     procs.push(gw);
     const exited = new Promise<number | null>((r) => gw.child.once('exit', (code) => r(code)));
     const agent = new Agent({ connections: 32, keepAliveTimeout: 30_000 });

@@ -5,12 +5,12 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { MAX_URL_LENGTH, PredictResponse, isPredictionError } from '@phishnet/inference/contract';
+import { MAX_URL_LENGTH, PredictResponse, isPredictionError } from '@phishnet/api';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
-import { startGateway, startInference, type Proc } from './support/processes.ts';
+import { type ServiceProc, startGateway, startInference } from '@phishnet/testing';
 
-let inference: Proc;
+let inference: ServiceProc;
 let gateway: GatewayApp;
 
 beforeAll(async () => {
@@ -81,7 +81,7 @@ describe('gateway and inference share one set of URL limits', () => {
 });
 
 describe('a bad URL fails only its own request (real gateway and inference processes)', () => {
-  let g: Proc;
+  let g: ServiceProc;
   beforeAll(async () => {
     g = await startGateway({ PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_BATCH_WAIT_MS: '20' });
   });

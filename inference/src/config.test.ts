@@ -9,7 +9,7 @@ describe('inference configuration', () => {
 
   it('names each bad variable', () => {
     expect(() => parseConfig({ PHISHNET_INFERENCE_WORKERS: '0', PHISHNET_INFERENCE_MAX_WAIT_MS: 'soon' }))
-      .toThrow(/PHISHNET_INFERENCE_WORKERS.*PHISHNET_INFERENCE_MAX_WAIT_MS|PHISHNET_INFERENCE_MAX_WAIT_MS.*PHISHNET_INFERENCE_WORKERS/);
+      .toThrow(/PHISHNET_INFERENCE_WORKERS[\s\S]*PHISHNET_INFERENCE_MAX_WAIT_MS|PHISHNET_INFERENCE_MAX_WAIT_MS[\s\S]*PHISHNET_INFERENCE_WORKERS/);
   });
 
   it('refuses a preferred batch larger than the largest batch', () => {

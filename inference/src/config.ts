@@ -2,50 +2,42 @@
  * Inference service configuration: one zod schema over `process.env`, parsed once in `main.ts` and passed down.
  * Every variable is `PHISHNET_INFERENCE_<NAME>`; the Helm chart and the operator set them 1:1.
  */
+import { ModelDigestSchema } from '@phishnet/api';
+import { ConfigError, int, logLevel, parseEnv, port, str, unsetIfEmpty, type LogLevel } from '@phishnet/api/config-env';
 import { z } from 'zod';
 import { DEFAULT_MODEL_PATH } from './model/default-model.ts';
 
-/** Empty strings (as Helm renders unset values) count as "not set". */
-const unsetIfEmpty = (v: unknown) => (v === '' ? undefined : v);
-const int = (min: number, def: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().min(min).default(def));
-
 export const InferenceEnv = z.object({
-  /** Listen address. */
-  PHISHNET_INFERENCE_HOST: z.preprocess(unsetIfEmpty, z.string().min(1).default('0.0.0.0')),
+  /** Listen address (`npm start` binds 127.0.0.1). */
+  PHISHNET_INFERENCE_HOST: str('0.0.0.0'),
   /** Listen port (TCP). 0 picks a free port (tests). */
-  PHISHNET_INFERENCE_PORT: z.preprocess(unsetIfEmpty, z.coerce.number().int().min(0).max(65535).default(8000)),
+  PHISHNET_INFERENCE_PORT: port(8000),
   /** Model artifact: a filesystem path, `file://` or `http(s)://` URL of the `.tar.gz`. */
-  PHISHNET_INFERENCE_MODEL_URI: z.preprocess(unsetIfEmpty, z.string().min(1).default(DEFAULT_MODEL_PATH)),
-  /** Expected sha256 of the artifact archive (`<hex>` or `sha256:<hex>`); when set, a mismatch is fatal. */
-  PHISHNET_INFERENCE_MODEL_SHA256: z.preprocess(
-    unsetIfEmpty,
-    z.string().trim().regex(/^(sha256:)?[0-9a-fA-F]{64}$/, 'must be 64 hex digits, optionally prefixed by "sha256:"').optional(),
-  ),
+  PHISHNET_INFERENCE_MODEL_URI: str(DEFAULT_MODEL_PATH),
+  /** Expected model digest (`@phishnet/api`: 64 hex digits, the archive's SHA-256); when set, a mismatch is fatal. */
+  PHISHNET_INFERENCE_MODEL_SHA256: z.preprocess(unsetIfEmpty, z.string().trim().toLowerCase().pipe(ModelDigestSchema).optional()),
   /** Rollout arm this deployment serves; a label on every metric series. */
   PHISHNET_INFERENCE_TRACK: z.preprocess(unsetIfEmpty, z.enum(['stable', 'canary']).default('stable')),
-  /** Worker threads scoring in parallel (each with one onnxruntime session, intraOpNumThreads 1). */
-  PHISHNET_INFERENCE_WORKERS: int(1, 2),
+  /** Worker threads scoring in parallel (each loads its own copy of the model; intraOpNumThreads 1). */
+  PHISHNET_INFERENCE_WORKERS: int(2, { min: 1 }),
   /** Largest number of URLs per model run (micro-batch). */
-  PHISHNET_INFERENCE_MAX_BATCH: int(1, 64),
+  PHISHNET_INFERENCE_MAX_BATCH: int(64, { min: 1 }),
   /** Longest time, in milliseconds, the first URL of a micro-batch waits for more URLs (0 = dispatch at once). */
-  PHISHNET_INFERENCE_MAX_WAIT_MS: int(0, 2),
+  PHISHNET_INFERENCE_MAX_WAIT_MS: int(2),
   /**
    * URLs waiting that are dispatched to a free worker at once, without the MAX_WAIT_MS wait (≤ MAX_BATCH): requests
    * that arrive batched (the gateway sends tens of URLs per call) are not held back; single URLs still wait for company.
    */
-  PHISHNET_INFERENCE_PREFERRED_BATCH: int(1, 32),
+  PHISHNET_INFERENCE_PREFERRED_BATCH: int(32, { min: 1 }),
   /** Most URLs waiting for a worker; beyond that requests get 503 + Retry-After. */
-  PHISHNET_INFERENCE_MAX_QUEUE: int(1, 10_000),
+  PHISHNET_INFERENCE_MAX_QUEUE: int(10_000, { min: 1 }),
   /**
    * Longest graceful shutdown after SIGTERM/SIGINT, milliseconds (default 25000, below Kubernetes' default 30 s
    * termination grace period): not ready at once, accepted requests finish, then exit 0; still busy → exit 1.
    */
-  PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS: int(1, 25_000),
-  /** pino level. */
-  PHISHNET_INFERENCE_LOG_LEVEL: z.preprocess(
-    unsetIfEmpty,
-    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  ),
+  PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS: int(25_000, { min: 1 }),
+  /** pino log level. */
+  PHISHNET_INFERENCE_LOG_LEVEL: logLevel(),
 });
 
 /** Parsed configuration (units in the names: milliseconds, URLs). */
@@ -62,16 +54,10 @@ export interface InferenceConfig {
   maxQueue: number;
   /** Longest graceful shutdown, milliseconds. */
   shutdownGraceMs: number;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logLevel: LogLevel;
 }
 
-/** A configuration that does not validate; `message` lists every bad variable. */
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 /**
  * Parses the service configuration from an environment.
@@ -79,11 +65,7 @@ export class ConfigError extends Error {
  * @throws ConfigError naming each invalid variable and why
  */
 export function parseConfig(env: Record<string, string | undefined>): InferenceConfig {
-  const r = InferenceEnv.safeParse(env);
-  if (!r.success) {
-    throw new ConfigError(`invalid configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  const e = r.data;
+  const e = parseEnv(InferenceEnv, env, 'inference');
   if (e.PHISHNET_INFERENCE_PREFERRED_BATCH > e.PHISHNET_INFERENCE_MAX_BATCH) {
     throw new ConfigError(`invalid configuration: PHISHNET_INFERENCE_PREFERRED_BATCH (${e.PHISHNET_INFERENCE_PREFERRED_BATCH}) must not exceed PHISHNET_INFERENCE_MAX_BATCH (${e.PHISHNET_INFERENCE_MAX_BATCH})`);
   }

@@ -10,10 +10,12 @@
  *   node inference/src/main.ts        (env: PHISHNET_INFERENCE_*, see config.ts)
  */
 import closeWithGrace from 'close-with-grace';
+import { parseTracingEnv, startTracing, type TracingConfig } from '@phishnet/telemetry';
 import { pino } from 'pino';
 import { buildApp } from './app.ts';
 import { ConfigError, parseConfig, type InferenceConfig } from './config.ts';
 import { ArtifactError, loadArtifact, type Artifact } from './model/artifact.ts';
+import { TRACER_NAME } from './pool/scoring-pool.ts';
 
 const stderr = pino({ base: { service: 'phishnet-inference' } }, pino.destination({ dest: 2, sync: true }));
 
@@ -23,12 +25,16 @@ function fatal(code: string, message: string): never {
 }
 
 let config: InferenceConfig;
+let tracingConfig: TracingConfig;
 try {
   config = parseConfig(process.env);
+  tracingConfig = parseTracingEnv(process.env, TRACER_NAME);
 } catch (e) {
-  if (e instanceof ConfigError) fatal('INVALID_CONFIG', e.message);
+  if (e instanceof ConfigError || e instanceof Error) fatal('INVALID_CONFIG', e.message);
   throw e;
 }
+// OpenTelemetry (the standard OTEL_* variables; off unless an OTLP endpoint is configured), before the app is built.
+const tracing = startTracing(tracingConfig);
 
 const log = pino({ level: config.logLevel, base: { service: 'phishnet-inference', track: config.track } });
 
@@ -59,7 +65,8 @@ closeWithGrace({
   // Keep-alive connections that turn idle after their last response are closed too (Node closes idle ones only once).
   const idle = setInterval(() => app.server.closeIdleConnections(), 100);
   idle.unref();
-  await app.close();
+  await app.close(); // stops listening, finishes accepted requests, drains the micro-batcher, stops the workers
+  await tracing.shutdown(); // exports the spans still queued
   log.info('stopped');
 });
 

@@ -5,10 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type AppOptions } from '../src/app.ts';
-import { isPredictionError, MAX_PREDICT_BATCH, PredictResponse, type Prediction } from '../src/contract/predict.ts';
+import { isPredictionError, MAX_PREDICT_BATCH, PredictResponse, Problem, type Prediction } from '@phishnet/api';
 import { loadArtifact, type Artifact } from '../src/model/artifact.ts';
-import * as names from '../src/metrics/names.ts';
-import { modelPath } from './helpers.ts';
+import * as names from '@phishnet/api/metrics/inference';
+import { modelPath } from '@phishnet/testing';
 
 let artifact: Artifact;
 let app: FastifyInstance;
@@ -63,7 +63,12 @@ describe('POST /v1/predict', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['x-model-digest']).toBe(artifact.digest);
     const body = PredictResponse.parse(res.json());
-    expect(body.model).toEqual({ name: artifact.manifest.name, version: artifact.manifest.version, digest: artifact.digest });
+    // The answer carries the scoring model's thresholds and operating points from its manifest (v5 records both).
+    expect(body.model).toEqual({
+      name: artifact.manifest.name, version: artifact.manifest.version, digest: artifact.digest,
+      thresholds: { suspicious: artifact.manifest.thresholds.suspicious, phishing: artifact.manifest.thresholds.phishing },
+      thresholdPolicy: { suspiciousFpr: 0.01, phishingFpr: 0.001 },
+    });
     expect(body.predictions.some(isPredictionError)).toBe(false);
     const predictions = body.predictions as Prediction[];
     expect(predictions.map((p) => p.url)).toEqual(['http://paypal.com.secure-login.example.test/signin', 'https://www.wikipedia.org/', 'http://example.com/b']);
@@ -74,36 +79,36 @@ describe('POST /v1/predict', () => {
   });
 
   it.each([
-    ['malformed JSON', '{"urls": [', 'FST_ERR_CTP_INVALID_JSON_BODY'],
-    ['no urls field', { url: 'http://a.test/' }, 'INVALID_BODY'],
-    ['urls not an array', { urls: 'http://a.test/' }, 'INVALID_BODY'],
-    ['empty urls', { urls: [] }, 'INVALID_BODY'],
-    ['a non-string URL', { urls: ['http://a.test/', 7] }, 'INVALID_BODY'],
-    ['a JSON array body', [1, 2], 'INVALID_BODY'],
+    ['malformed JSON', '{"urls": [', 'invalid-json'],
+    ['no urls field', { url: 'http://a.test/' }, 'invalid-request'],
+    ['urls not an array', { urls: 'http://a.test/' }, 'invalid-request'],
+    ['empty urls', { urls: [] }, 'invalid-request'],
+    ['a non-string URL', { urls: ['http://a.test/', 7] }, 'invalid-request'],
+    ['a JSON array body', [1, 2], 'invalid-request'],
   ])('%s → 400 problem+json', async (_name, payload, code) => {
     const res = await post(app, payload);
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(res.headers['x-model-digest']).toBe(artifact.digest);
-    const p = res.json();
-    expect(p).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400, code });
+    const p = Problem.parse(res.json());
+    expect(p).toMatchObject({ type: `urn:phishnet:problem:${code}`, title: 'Bad Request', status: 400, instance: '/v1/predict' });
     expect(typeof p.detail).toBe('string');
-    if (code === 'INVALID_BODY') expect(p.errors.length).toBeGreaterThan(0);
+    if (code === 'invalid-request') expect(p.issues?.length).toBeGreaterThan(0);
   });
 
-  it('invalid UTF-8 bytes → 400 INVALID_UTF8 (as at the gateway), not decoded with replacement characters', async () => {
+  it('invalid UTF-8 bytes → 400 invalid-utf8 (as at the gateway), not decoded with replacement characters', async () => {
     const res = await app.inject({ method: 'POST', url: '/v1/predict', headers: { 'content-type': 'application/json' },
       payload: Buffer.concat([Buffer.from('{"urls":["http://a'), Buffer.from([0xff, 0xfe]), Buffer.from('.test/"]}')]) });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.json()).toMatchObject({ status: 400, code: 'INVALID_UTF8' });
+    expect(res.json()).toMatchObject({ status: 400, type: 'urn:phishnet:problem:invalid-utf8' });
     // valid multi-byte UTF-8 still parses
     expect((await post(app, { urls: ['http://bücher.test/ü'] })).statusCode).toBe(200);
   });
 
-  it('names the field of each issue', async () => {
+  it('names the field of each issue with a JSON Pointer, as the gateway does', async () => {
     const p = (await post(app, { urls: ['http://a.test/', 7] })).json();
-    expect(p.errors).toEqual([expect.objectContaining({ path: 'urls.1' })]);
+    expect(p.issues).toEqual([{ path: '/urls/1', code: 'invalid_type', message: expect.any(String) }]);
   });
 
   it('a URL that does not canonicalize gets its own error entry; the others of the batch are scored', async () => {
@@ -119,6 +124,11 @@ describe('POST /v1/predict', () => {
     expect(body.predictions[4]).toEqual({ error: { code: 'TOO_LONG', message: expect.stringContaining('canonical URL') } });
     expect(isPredictionError(body.predictions[4]!)).toBe(true);
     expect(isPredictionError(body.predictions[0]!)).toBe(false);
+    // counted one by one, by code
+    const metrics = (await app.inject('/metrics')).body;
+    for (const code of ['UNSUPPORTED_SCHEME', 'INVALID_HOST', 'TOO_LONG']) {
+      expect(metrics).toMatch(new RegExp(`^${names.INFERENCE_URL_ERRORS_TOTAL}\\{code="${code}",.*\\} [1-9]`, 'm'));
+    }
   });
 
   it(`${MAX_PREDICT_BATCH + 1} URLs → 413 problem+json; ${MAX_PREDICT_BATCH} URLs → 200`, async () => {
@@ -126,7 +136,7 @@ describe('POST /v1/predict', () => {
     const res = await post(app, { urls: many(MAX_PREDICT_BATCH + 1) });
     expect(res.statusCode).toBe(413);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.json()).toMatchObject({ status: 413, code: 'TOO_MANY_URLS' });
+    expect(res.json()).toMatchObject({ status: 413, type: 'urn:phishnet:problem:too-many-urls' });
     const ok = await post(app, { urls: many(MAX_PREDICT_BATCH) });
     expect(ok.statusCode).toBe(200);
     expect(ok.json().predictions).toHaveLength(MAX_PREDICT_BATCH);
@@ -136,9 +146,11 @@ describe('POST /v1/predict', () => {
     const res = await post(app, 'urls=x', 'text/plain');
     expect(res.statusCode).toBe(415);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.json()).toMatchObject({ type: 'urn:phishnet:problem:unsupported-media-type' });
     const nf = await app.inject('/v2/nothing');
     expect(nf.statusCode).toBe(404);
     expect(nf.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(nf.json()).toMatchObject({ type: 'urn:phishnet:problem:not-found', title: 'Not Found' });
     expect(nf.headers['x-model-digest']).toBe(artifact.digest);
   });
 
@@ -164,7 +176,7 @@ describe('backpressure', () => {
       expect(rejected.statusCode).toBe(503);
       expect(rejected.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(rejected.headers['retry-after']).toBe('1');
-      expect(rejected.json()).toMatchObject({ status: 503, code: 'QUEUE_FULL' });
+      expect(rejected.json()).toMatchObject({ status: 503, type: 'urn:phishnet:problem:queue-full' });
       const ok = await first;
       expect(ok.statusCode).toBe(200);
       expect(ok.json().predictions).toHaveLength(5);

@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sha256Digest } from '../src/model/artifact.ts';
-import { MAIN, ROOT, modelPath, startService } from './helpers.ts';
+import { modelDigestOf } from '@phishnet/api';
+import { INFERENCE_MAIN, modelPath, ROOT, startInferenceWithLogs } from '@phishnet/testing';
 
 function runMain(env: Record<string, string>) {
-  return spawnSync(process.execPath, [MAIN], {
+  return spawnSync(process.execPath, [INFERENCE_MAIN], {
     cwd: ROOT, encoding: 'utf8', timeout: 30_000,
     env: { PATH: process.env.PATH ?? '', PHISHNET_INFERENCE_HOST: '127.0.0.1', PHISHNET_INFERENCE_PORT: '0', ...env },
   });
@@ -20,10 +20,10 @@ function runMain(env: Record<string, string>) {
 describe('startup refuses a bad artifact', () => {
   it('wrong sha256 → exit 1, one stderr line naming the expected and the found digest', () => {
     const wrong = 'ab'.repeat(32);
-    const found = sha256Digest(readFileSync(modelPath()));
+    const found = modelDigestOf(readFileSync(modelPath()));
     const r = runMain({ PHISHNET_INFERENCE_MODEL_URI: modelPath(), PHISHNET_INFERENCE_MODEL_SHA256: wrong });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`sha256:${wrong}`);
+    expect(r.stderr).toContain(`expected ${wrong}`);
     expect(r.stderr).toContain(found);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -31,9 +31,9 @@ describe('startup refuses a bad artifact', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
-  it.each([true, false])('the right sha256 is accepted (sha256: prefix %s)', async (prefixed) => {
-    const digest = sha256Digest(readFileSync(modelPath()));
-    const svc = await startService({ PHISHNET_INFERENCE_MODEL_SHA256: prefixed ? digest : digest.replace(/^sha256:/, '') });
+  it.each([false, true])('the right sha256 is accepted (upper case %s, as some tools print it)', async (upper) => {
+    const digest = modelDigestOf(readFileSync(modelPath()));
+    const svc = await startInferenceWithLogs({ PHISHNET_INFERENCE_MODEL_SHA256: upper ? digest.toUpperCase() : digest });
     await svc.stop();
   });
 
@@ -56,19 +56,19 @@ describe('startup refuses a bad artifact', () => {
 
 describe('running service', () => {
   it('/readyz turns 200 after the warm-up; responses carry X-Model-Digest', async () => {
-    const svc = await startService();
+    const svc = await startInferenceWithLogs();
     try {
       await svc.waitForLog('ready');
       const res = await fetch(`${svc.url}/readyz`);
       expect(res.status).toBe(200);
-      expect(res.headers.get('x-model-digest')).toBe(sha256Digest(readFileSync(modelPath())));
+      expect(res.headers.get('x-model-digest')).toBe(modelDigestOf(readFileSync(modelPath())));
     } finally {
       await svc.stop();
     }
   });
 
   it('SIGTERM during load: every accepted request gets 200, then the process exits 0', async () => {
-    const svc = await startService({ PHISHNET_INFERENCE_LOG_LEVEL: 'debug', PHISHNET_INFERENCE_MAX_QUEUE: '100000' });
+    const svc = await startInferenceWithLogs({ PHISHNET_INFERENCE_LOG_LEVEL: 'debug', PHISHNET_INFERENCE_MAX_QUEUE: '100000' });
     try {
       await svc.waitForLog('ready');
       const N = 200;

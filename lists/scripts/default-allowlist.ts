@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { createGunzip } from 'node:zlib';
 import { parse } from 'csv-parse';
 import { getPublicSuffix } from 'tldts';
-import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/inference/contract';
+import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/api';
 import { hostingPlatformOf, registeredDomain } from '../src/expressions.ts';
 
 export { registeredDomain };

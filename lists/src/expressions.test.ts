@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalize } from '@phishnet/inference/contract';
+import { canonicalize } from '@phishnet/api';
 import {
   EntryError, MAX_EXPRESSIONS, allowableExpressionCount, hostEntryExpression, hostingPlatformOf, isPublicSuffix, lookup,
   lookupExpressions, registeredDomain, urlEntryExpression, urlEntryHostExpression,

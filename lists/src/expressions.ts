@@ -4,7 +4,7 @@
  * expressions"). phishnet's canonical form keeps userinfo and non-default ports (see inference's canonical-url.ts);
  * expressions drop both, as Safe Browsing does.
  */
-import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/inference/contract';
+import { canonicalize, UrlError, type CanonicalUrl } from '@phishnet/api';
 import { FREE_HOSTING } from '@phishnet/inference/features';
 import { parse as parseDomain } from 'tldts';
 

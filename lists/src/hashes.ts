@@ -1,6 +1,6 @@
 /** SHA-256 full hashes of lookup expressions and their 4-byte prefixes. */
 import { hash as oneShotHash } from 'node:crypto';
-import type { CanonicalUrl } from '@phishnet/inference/contract';
+import type { CanonicalUrl } from '@phishnet/api';
 import { lookup, lookupExpressions } from './expressions.ts';
 
 /** Bytes of a full hash (SHA-256). */

@@ -22,3 +22,4 @@ export * from './hashes.ts';
 export * from './snapshot.ts';
 export * from './formats.ts';
 export * from './layout.ts';
+export * from './tenants.ts';

@@ -33,6 +33,11 @@ export interface ListIndexEntry {
   sha256: string;
   /** When the version was written, RFC 3339. */
   updatedAt: string;
+  /**
+   * `tenant`: the list decides only for tenants that reference it (a PhishFeed with `scope: Tenant`), never for every
+   * request; absent (or `global`): a list every request is decided with.
+   */
+  scope?: 'global' | 'tenant';
 }
 
 /** Longest version string, in characters (it is part of a Redis key). */
@@ -50,6 +55,7 @@ export const listIndexEntrySchema = z.object({
   entries: z.int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lowercase hex digits'),
   updatedAt: z.iso.datetime({ offset: true }),
+  scope: z.enum(['global', 'tenant']).optional(),
 });
 
 /** The list name rule, re-exported for writers validating the index's field names. */

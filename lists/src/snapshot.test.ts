@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { canonicalize } from '@phishnet/inference/contract';
+import { canonicalize } from '@phishnet/api';
 import { hostEntryExpression, lookupExpressions, urlEntryExpression } from './expressions.ts';
 import { fullHash, prefixOf, urlHashes, urlLookupHashes } from './hashes.ts';
 import { encodeHashes } from './layout.ts';

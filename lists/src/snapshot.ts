@@ -3,7 +3,7 @@
  * (one Buffer, 32 bytes per entry). Lookup = binary search of each expression's prefix, then full-hash confirmation.
  * Immutable: a new version is a new snapshot, swapped in by reference.
  */
-import type { CanonicalUrl } from '@phishnet/inference/contract';
+import type { CanonicalUrl } from '@phishnet/api';
 import { FULL_HASH_BYTES, prefixOf, sortedHashDataWithPrefixes, urlLookupHashes } from './hashes.ts';
 import { MAX_EXPRESSIONS } from './expressions.ts';
 

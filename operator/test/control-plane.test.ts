@@ -7,8 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { REPO_ROOT, startControlPlane, startOperator, type ControlPlane } from './helpers/control-plane.ts';
-import { waitFor, type Proc } from './helpers/procs.ts';
+import { type ControlPlane, type Proc, ROOT, startControlPlane, startOperator, waitFor } from '@phishnet/testing';
+import { startOtlpReceiver, type OtlpReceiver } from '@phishnet/telemetry/testing';
+import { PhishModelSpecSchema } from '../src/api/v1alpha1/types.ts';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 const A = 'a'.repeat(64);
@@ -21,7 +22,7 @@ function model(name: string, sha: string, extra: Record<string, unknown> = {}): 
     spec: {
       artifact: { uri: `https://models.example/${sha.slice(0, 4)}.tar.gz`, sha256: sha },
       replicas: { min: 1, max: 2 },
-      rollout: { verifyTimeout: '60s', steps: [{ weight: 20, pause: '1s' }, { weight: 50, pause: '1s' }], analysis: { interval: '1s', metrics: [] } },
+      rollout: { progressDeadline: '60s', steps: [{ weight: 20, pause: '1s' }, { weight: 50, pause: '1s' }], analysis: { interval: '1s', metrics: [] } },
       ...extra,
     },
   });
@@ -30,11 +31,15 @@ function model(name: string, sha: string, extra: Record<string, unknown> = {}): 
 describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server', () => {
   let cp: ControlPlane;
   let operator: Proc | undefined;
+  let receiver: OtlpReceiver;
   const launchOperator = () => {
     operator = startOperator(cp, {
       PHISHNET_OPERATOR_PROMETHEUS_URL: 'http://127.0.0.1:1', // no analysis metrics in these stories
       PHISHNET_OPERATOR_LEASE_DURATION_MS: '4000',
       PHISHNET_OPERATOR_LEASE_RENEW_MS: '1000',
+      // traced into the real OTLP receiver (test/otlp-receiver)
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
     });
   };
   const stopOperator = async () => operator?.stop(30_000); // graceful: it releases its Lease on SIGTERM
@@ -44,8 +49,9 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
   const digestOf = (deploy: string) => cp.kubectl(['get', 'deployment', deploy, '-o', 'jsonpath={.spec.template.metadata.annotations.phishnet\\.io/artifact-sha256}']).trim();
 
   beforeAll(async () => {
+    receiver = await startOtlpReceiver();
     cp = await startControlPlane();
-    cp.kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, 'manifests/crds/phishmodel.yaml')]);
+    cp.kubectl(['apply', '--server-side', '-f', join(ROOT, 'manifests/crds/phishmodel.yaml')]);
     cp.kubectl(['wait', '--for=condition=Established', 'crd/phishmodels.phishnet.io', '--timeout=60s']);
     launchOperator();
   });
@@ -53,6 +59,7 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
   afterAll(async () => {
     await stopOperator();
     await cp?.stop();
+    await receiver?.stop();
   });
 
   it.each([
@@ -65,9 +72,23 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
     expect(() => cp.kubectl(['apply', '-f', '-'], doc)).toThrow(why);
   });
 
+  it.each([
+    ['a minimal spec', { artifact: { uri: 'file:///models/m.tar.gz', sha256: A } }],
+    ['partial objects (nested defaults fill the rest)', {
+      artifact: { uri: 'https://models.example/m.tar.gz', sha256: A, version: '1.2.3' },
+      replicas: { max: 4 },
+      rollout: { steps: [{ weight: 10 }], analysis: { interval: '30s', goldenSet: { configMapKeyRef: { name: 'd', key: 'g.csv' } } } },
+    }],
+  ])('the API server applies the generated CRD\'s defaults exactly as the operator\'s schema does: %s', (_n, spec) => {
+    const out = JSON.parse(cp.kubectl(['apply', '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify({
+      apiVersion: 'phishnet.io/v1alpha1', kind: 'PhishModel', metadata: { name: 'defaults', namespace: 'default' }, spec,
+    }))) as { spec: unknown };
+    expect(out.spec).toEqual(PhishModelSpecSchema.parse(spec));
+  });
+
   it('samples pass server-side dry-run', () => {
     for (const f of ['phishmodel-url-lexical.yaml', 'phishmodel-fast.yaml']) {
-      cp.kubectl(['apply', '--dry-run=server', '-f', join(REPO_ROOT, 'manifests/samples', f)]);
+      cp.kubectl(['apply', '--dry-run=server', '-f', join(ROOT, 'manifests/samples', f)]);
     }
   });
 
@@ -101,7 +122,7 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
   it('Abort mid-step rolls back; restarted operator resumes; Promote mid-step promotes', async () => {
     cp.kubectl(['apply', '-f', '-'], model('m2', A));
     await waitPhase('m2', 'Succeeded', 120_000);
-    const slow = { rollout: { verifyTimeout: '60s', steps: [{ weight: 20, pause: '1h' }], analysis: { interval: '1s', metrics: [] } } };
+    const slow = { rollout: { progressDeadline: '60s', steps: [{ weight: 20, pause: '1h' }], analysis: { interval: '1s', metrics: [] } } };
     cp.kubectl(['apply', '-f', '-'], model('m2', B, slow));
     await waitPhase('m2', 'Progressing', 120_000);
     expect(get('m2').status?.traffic?.canaryWeight).toBe(20);
@@ -123,9 +144,47 @@ describe.runIf(OPT_IN)('control plane: CRD + operator against a real API server'
     expect(digestOf('inference-m2-stable')).toBe(C);
   });
 
-  it('deleting a PhishModel runs the finalizer and removes owned objects', async () => {
-    cp.kubectl(['delete', 'phishmodel', 'm2', '--wait=true', '--timeout=60s']);
-    expect(cp.kubectl(['get', 'deployment,service,hpa', '-l', 'phishnet.io/model=m2', '-o', 'name']).trim()).toBe('');
+  it('reconciles are traced: phishmodel.reconcile spans of phishnet-operator in the OTLP receiver', async () => {
+    const span = await receiver.waitFor('phishmodel.reconcile span', (spans) => spans.find((s) => s.span.name === 'phishmodel.reconcile'));
+    expect(span.service).toBe('phishnet-operator');
+    expect(span.span.attributes).toEqual(expect.arrayContaining([{ key: 'phishnet.phishmodel', value: { stringValue: expect.stringMatching(/^default\//) } }]));
+  });
+
+  it('SIGTERM releases the Lease (exit 0, no holder), so the next operator leads without waiting for it to expire', async () => {
+    const exited = new Promise<number | null>((r) => operator!.child.once('exit', (code) => r(code)));
+    await stopOperator();
+    expect(await exited).toBe(0);
+    const lease = JSON.parse(cp.kubectl(['get', 'lease', 'phishnet-operator', '-n', 'default', '-o', 'json'])) as { spec: { holderIdentity?: string } };
+    expect(lease.spec.holderIdentity ?? '').toBe('');
+    const started = Date.now();
+    launchOperator();
+    await waitFor('a new lease holder', () => {
+      const l = JSON.parse(cp.kubectl(['get', 'lease', 'phishnet-operator', '-n', 'default', '-o', 'json'])) as { spec: { holderIdentity?: string } };
+      return (l.spec.holderIdentity ?? '') !== '';
+    }, 15_000, 100);
+    // the process start (~1-2 s) dominates; a Lease left to expire would add its whole 4 s duration on top
+    expect(Date.now() - started).toBeLessThan(8_000);
+  });
+
+  const owned = (name: string) => cp.kubectl(['get', 'deployment,service,hpa', '-l', `phishnet.io/model=${name}`, '-o', 'name']).trim();
+  const finalizers = (name: string) => (JSON.parse(cp.kubectl(['get', 'phishmodel', name, '-o', 'json'])) as { metadata: { finalizers?: string[] } }).metadata.finalizers ?? [];
+
+  it('deleting a PhishModel does not wait for the operator: the garbage collector removes what it owns', async () => {
+    expect(finalizers('m2')).toEqual([]);
+    expect(owned('m2')).not.toBe('');
+    await stopOperator();
+    try {
+      cp.kubectl(['delete', 'phishmodel', 'm2', '--wait=true', '--timeout=30s']);
+      await waitFor('the garbage collector removes the Deployments, Services and HPAs of m2', () => owned('m2') === '', 60_000, 250);
+    } finally {
+      launchOperator();
+    }
+  });
+
+  it('a PhishModel marked with the finalizer of an earlier operator is released on deletion', async () => {
+    cp.kubectl(['patch', 'phishmodel', 'm1', '--type=merge', '-p', JSON.stringify({ metadata: { finalizers: ['phishnet.io/cleanup'] } })]);
+    cp.kubectl(['delete', 'phishmodel', 'm1', '--wait=true', '--timeout=60s']);
+    await waitFor('the garbage collector removes the Deployments, Services and HPAs of m1', () => owned('m1') === '', 60_000, 250);
   });
 });
 

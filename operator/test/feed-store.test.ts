@@ -13,7 +13,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FeedFetchError, credentialHeaders, fetchFeed } from '../src/feeds/fetch.ts';
 import { STAGED_TTL_SECONDS, readIndexEntry, removeList, retireOldVersions, stageVersion, switchIndex, writeList } from '../src/feeds/store.ts';
 import { encodeHashes } from '@phishnet/lists';
-import { startRedis, type RedisServer } from './helpers/redis.ts';
+import { type RedisServer, startRedis } from '@phishnet/testing';
 
 const NOW = new Date('2026-12-03T12:00:00Z');
 const hashes = (...exprs: string[]) => exprs.map((e) => fullHash(e));

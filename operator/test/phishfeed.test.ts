@@ -1,5 +1,5 @@
 /**
- * Control-plane tier, PhishFeed stories: a real etcd + kube-apiserver (operator/test/helpers/control-plane.ts) with the
+ * Control-plane tier, PhishFeed stories: a real etcd + kube-apiserver (@phishnet/testing startControlPlane) with the
  * generated PhishFeed CRD, a real redis-server, a local HTTP server serving real feed snapshots (fixtures/feeds/) in
  * every format, and the operator process (operator/src/main.ts) syncing them into Redis in the lists layout.
  *
@@ -13,13 +13,10 @@ import {
   type FeedFormat, type ListIndexEntry,
 } from '@phishnet/lists';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startControlPlane, startOperator, type ControlPlane } from './helpers/control-plane.ts';
-import { startFeedServer, type FeedServer } from './helpers/feed-server.ts';
-import { waitFor, type Proc } from './helpers/procs.ts';
-import { startRedis, type RedisServer } from './helpers/redis.ts';
+import { type ControlPlane, type FeedServer, type Proc, type RedisServer, ROOT, startControlPlane, startFeedServer, startOperator, startRedis, waitFor } from '@phishnet/testing';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
-const FIXTURES = join(REPO_ROOT, 'fixtures/feeds');
+const FIXTURES = join(ROOT, 'fixtures/feeds');
 const fixture = (f: string) => readFileSync(join(FIXTURES, f), 'utf8');
 const NS = 'default';
 
@@ -105,7 +102,7 @@ describe.runIf(OPT_IN)('control plane: PhishFeeds synced into Redis by the opera
   beforeAll(async () => {
     cp = await startControlPlane({ apiServerOnly: true }); // PhishFeeds create no pods
     // The PhishModel CRD too: the operator's PhishModel controller watches it (absent, its informer only logs errors).
-    for (const crd of ['phishfeed', 'phishmodel']) cp.kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, `manifests/crds/${crd}.yaml`)]);
+    for (const crd of ['phishfeed', 'phishmodel']) cp.kubectl(['apply', '--server-side', '-f', join(ROOT, `manifests/crds/${crd}.yaml`)]);
     cp.kubectl(['wait', '--for=condition=Established', 'crd/phishfeeds.phishnet.io', 'crd/phishmodels.phishnet.io', '--timeout=60s']);
     redis = await startRedis();
     feeds = await startFeedServer();
@@ -134,7 +131,7 @@ describe.runIf(OPT_IN)('control plane: PhishFeeds synced into Redis by the opera
 
   it('the sample PhishFeeds (manifests/samples/phishfeeds.yaml) pass a server-side dry run', () => {
     cp.kubectl(['create', 'namespace', 'phishnet']);
-    const out = cp.kubectl(['apply', '--dry-run=server', '-f', join(REPO_ROOT, 'manifests/samples/phishfeeds.yaml')]);
+    const out = cp.kubectl(['apply', '--dry-run=server', '-f', join(ROOT, 'manifests/samples/phishfeeds.yaml')]);
     expect(out.trim().split('\n')).toHaveLength(3);
   });
 
@@ -280,7 +277,7 @@ describe.runIf(OPT_IN)('control plane: PhishFeeds synced into Redis by the opera
   });
 
   it('Redis down: a sync fails with RedisUnavailable (and is retried)', async () => {
-    await redis.proc.stop();
+    await redis.stop();
     const st = await syncNow('openphish');
     expect(synced(st)).toMatchObject({ status: 'False', reason: 'RedisUnavailable' });
     expect(await metric('phishnet_feed_sync_failures_total', 'reason="RedisUnavailable"')).toBeGreaterThan(0);

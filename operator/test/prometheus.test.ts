@@ -3,6 +3,9 @@
  * tiny prom-client servers on 127.0.0.1 that play a stable and a canary inference process.
  */
 import { createServer, type Server } from 'node:http';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
+import { registerTracing } from '@phishnet/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { assess } from '../src/analysis/assess.ts';
@@ -10,9 +13,8 @@ import { PrometheusError, PrometheusProvider, measure } from '../src/analysis/pr
 import { DEFAULT_ARM_SELECTOR, planMetric } from '../src/analysis/queries.ts';
 import {
   INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_REQUESTS_TOTAL, INFERENCE_VERDICTS_TOTAL,
-} from '../src/metrics/names.ts';
-import { startPrometheus, type RunningPrometheus } from './helpers/prometheus.ts';
-import { waitFor } from './helpers/procs.ts';
+} from '@phishnet/api/metrics/inference';
+import { type RunningPrometheus, startPrometheus, waitFor } from '@phishnet/testing';
 
 /** A fake-free "inference arm": real prom-client metrics with the inference names, driven by a bounded timer. */
 function arm(track: 'stable' | 'canary', perTick: { ok: number; error: number; latency: number; phishing: number; legit: number }) {
@@ -90,6 +92,22 @@ describe('Prometheus provider + built-in analysis (real Prometheus)', () => {
   it('a rejected query is a bad_query PrometheusError, not retried into a timeout', async () => {
     await expect(provider.query('sum(')).rejects.toMatchObject({ name: 'PrometheusError', code: 'bad_query' });
     await expect(provider.query(`${INFERENCE_REQUESTS_TOTAL}`)).rejects.toBeInstanceOf(PrometheusError); // >1 series
+  });
+
+  it('with tracing on, each query is a prometheus.query CLIENT span carrying the PromQL (errors marked)', async () => {
+    const exporter = new InMemorySpanExporter();
+    const sdk = registerTracing({ serviceName: 'phishnet-operator', spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    try {
+      await provider.query('vector(1)');
+      await expect(provider.query('sum(')).rejects.toMatchObject({ code: 'bad_query' });
+      const spans = exporter.getFinishedSpans();
+      expect(spans.map((s) => [s.name, s.kind, s.attributes['db.query.text'], s.status.code])).toEqual([
+        ['prometheus.query', SpanKind.CLIENT, 'vector(1)', SpanStatusCode.UNSET],
+        ['prometheus.query', SpanKind.CLIENT, 'sum(', SpanStatusCode.ERROR],
+      ]);
+    } finally {
+      await sdk.shutdown();
+    }
   });
 
   it('built-in metrics measure the regressed canary and assess() fails it', async () => {

@@ -20,12 +20,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, startControlPlane, startOperator, type ControlPlane } from './helpers/control-plane.ts';
 import {
-  BUNDLED_MODEL, readUrls, repackBundled, sha256File, startInference, startLoad, type InferenceProc, type LoadGenerator,
-} from './helpers/inference.ts';
-import { waitFor, type Proc } from './helpers/procs.ts';
-import { startPrometheus, type RunningPrometheus } from './helpers/prometheus.ts';
+  BUNDLED_MODEL, type ControlPlane, type LoadGenerator, type Proc, readUrls, repackBundled, ROOT, type RunningPrometheus, type ServiceProc,
+  sha256File, startControlPlane, startInference, startLoad, startOperator, startPrometheus, waitFor,
+} from '@phishnet/testing';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 
@@ -57,7 +55,7 @@ function model(name: string, artifact: { path: string; sha256: string; version: 
       artifact: { uri: `file://${artifact.path}`, sha256: artifact.sha256, version: artifact.version },
       replicas: { min: 1, max: 2 },
       rollout: {
-        verifyTimeout: '60s',
+        progressDeadline: '60s',
         ...rollout,
         analysis: {
           interval: `${INTERVAL_MS / 1000}s`, window: '10s', minSampleCount: MIN_SAMPLES, failureLimit: 1, consecutiveErrorLimit: 3, metrics: METRICS,
@@ -75,14 +73,14 @@ describe.runIf(OPT_IN)('rollout analysis: real Prometheus scraping real inferenc
   let operator: Proc | undefined;
   let load: LoadGenerator | undefined;
   let custom: CustomObjectsApi;
-  const procs: InferenceProc[] = [];
-  let stable: InferenceProc;
-  let canaryGood: InferenceProc;
-  let canaryBad: InferenceProc;
+  const procs: ServiceProc[] = [];
+  let stable: ServiceProc;
+  let canaryGood: ServiceProc;
+  let canaryBad: ServiceProc;
   const art = {} as Record<'stable' | 'good' | 'bad', { path: string; sha256: string; version: string }>;
 
   // The story in progress: its PhishModel, canary process, the latest status seen and a timeline.
-  let current: { name: string; canary: InferenceProc } | undefined;
+  let current: { name: string; canary: ServiceProc } | undefined;
   const latest = new Map<string, Status>();
   const timeline = new Map<string, Sample[]>();
   let poller: NodeJS.Timeout | undefined;
@@ -99,7 +97,7 @@ describe.runIf(OPT_IN)('rollout analysis: real Prometheus scraping real inferenc
   const canaryDeployments = (name: string) => cp.kubectl(['get', 'deployment', '-l', `phishnet.io/model=${name},phishnet.io/track=canary`, '-o', 'name']).trim();
 
   /** Deploys the stable artifact as the first version of `name` and routes the load generator to it. */
-  const deployStable = async (name: string, canary: InferenceProc) => {
+  const deployStable = async (name: string, canary: ServiceProc) => {
     current = { name, canary };
     cp.kubectl(['apply', '-f', '-'], model(name, art.stable, { steps: [{ weight: 20 }] }));
     await waitStatus(name, 'stable deployed', (s) => s.phase === 'Succeeded' && s.stable?.digest === art.stable.sha256, 120_000);
@@ -112,13 +110,13 @@ describe.runIf(OPT_IN)('rollout analysis: real Prometheus scraping real inferenc
     art.bad = { ...repackBundled(dir, 'bad', (m) => { m.version = '1.0.2-bad'; m.thresholds = { suspicious: 0, phishing: 0 }; }), version: '1.0.2-bad' };
 
     [stable, canaryGood, canaryBad] = await Promise.all([
-      startInference({ artifact: art.stable.path, sha256: art.stable.sha256, track: 'stable', logFile: join(dir, 'inference-stable.log') }),
-      startInference({ artifact: art.good.path, sha256: art.good.sha256, track: 'canary', logFile: join(dir, 'inference-canary-good.log') }),
-      startInference({ artifact: art.bad.path, sha256: art.bad.sha256, track: 'canary', logFile: join(dir, 'inference-canary-bad.log') }),
+      startInference({ model: art.stable.path, sha256: art.stable.sha256, track: 'stable', logFile: join(dir, 'inference-stable.log') }),
+      startInference({ model: art.good.path, sha256: art.good.sha256, track: 'canary', logFile: join(dir, 'inference-canary-good.log') }),
+      startInference({ model: art.bad.path, sha256: art.bad.sha256, track: 'canary', logFile: join(dir, 'inference-canary-bad.log') }),
     ]);
     procs.push(stable, canaryGood, canaryBad);
     // One target per (process, PhishModel it plays an arm of): Prometheus adds the `phishmodel` label.
-    const target = (p: InferenceProc, phishmodel: string) => ({ address: `127.0.0.1:${p.port}`, labels: { phishmodel } });
+    const target = (p: ServiceProc, phishmodel: string) => ({ address: `127.0.0.1:${p.port}`, labels: { phishmodel } });
     prom = await startPrometheus([
       target(stable, 'good'), target(stable, 'bad'), target(stable, 'hold'),
       target(canaryGood, 'good'), target(canaryGood, 'hold'),
@@ -126,7 +124,7 @@ describe.runIf(OPT_IN)('rollout analysis: real Prometheus scraping real inferenc
     ], '1s');
 
     cp = await startControlPlane();
-    cp.kubectl(['apply', '--server-side', '-f', join(REPO_ROOT, 'manifests/crds/phishmodel.yaml')]);
+    cp.kubectl(['apply', '--server-side', '-f', join(ROOT, 'manifests/crds/phishmodel.yaml')]);
     cp.kubectl(['wait', '--for=condition=Established', 'crd/phishmodels.phishnet.io', '--timeout=60s']);
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfig);
@@ -153,7 +151,7 @@ describe.runIf(OPT_IN)('rollout analysis: real Prometheus scraping real inferenc
     }, 200);
 
     // Every process answers once, so its series exist in Prometheus before any canary weight is set.
-    const urls = readUrls(join(REPO_ROOT, 'fixtures/urls-2k.csv'));
+    const urls = readUrls(join(ROOT, 'fixtures/urls-2k.csv'));
     for (const p of procs) {
       const res = await fetch(`${p.url}/v1/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ urls: urls.slice(0, 20) }) });
       expect(res.status).toBe(200);
@@ -173,7 +171,7 @@ describe.runIf(OPT_IN)('rollout analysis: real Prometheus scraping real inferenc
     await operator?.stop(30_000);
     await cp?.stop();
     await prom?.dispose();
-    for (const p of procs) await p.proc.stop();
+    for (const p of procs) await p.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

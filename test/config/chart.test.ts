@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { GatewayConfig } from '@phishnet/gateway/config';
+import { OperatorEnv } from '@phishnet/operator/config';
 import { CHART, PRODUCTION_VALUES, ROOT, kubeTools, parseObjects, run, templateText, type K8sObject } from './support.ts';
 
 let helm: string;
@@ -41,11 +43,11 @@ function selectors(o: K8sObject): Record<string, string>[] {
   return out;
 }
 
-/** PHISHNET_* variable names a component's config.ts declares. */
-function configEnvNames(component: string): Set<string> {
-  const text = readFileSync(join(ROOT, component, 'src/config.ts'), 'utf8');
-  return new Set([...text.matchAll(/\b(PHISHNET_[A-Z0-9_]+):/g)].map((m) => m[1]!));
-}
+/** PHISHNET_* variable names a component's config schema declares (the schema itself, imported). */
+const CONFIG_ENV_NAMES: Record<'gateway' | 'operator', ReadonlySet<string>> = {
+  gateway: new Set(Object.keys(GatewayConfig.shape)),
+  operator: new Set(Object.keys(OperatorEnv.shape)),
+};
 
 const cases = [
   { name: 'default values', files: [] as string[], kinds: ['Deployment', 'StatefulSet', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'NetworkPolicy', 'Pod'] },
@@ -92,7 +94,7 @@ describe.each(cases)('helm chart with $name', ({ files, kinds }) => {
   });
 
   test('gateway and operator probe /healthz and /readyz', () => {
-    for (const component of ['gateway', 'operator']) {
+    for (const component of ['gateway', 'operator'] as const) {
       const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith(`-${component}`))!;
       const c = podSpec(d).containers[0] as Container & { livenessProbe: { httpGet: { path: string } }; readinessProbe: { httpGet: { path: string } } };
       expect(c.livenessProbe.httpGet.path).toBe('/healthz');
@@ -110,8 +112,8 @@ describe.each(cases)('helm chart with $name', ({ files, kinds }) => {
   });
 
   test('env names exist in the components\' config schemas and every setting is mapped', () => {
-    for (const component of ['gateway', 'operator']) {
-      const known = configEnvNames(component);
+    for (const component of ['gateway', 'operator'] as const) {
+      const known = CONFIG_ENV_NAMES[component];
       const d = objects.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith(`-${component}`))!;
       const set = new Set((podSpec(d).containers[0]!.env ?? []).map((e) => e.name).filter((n) => n.startsWith('PHISHNET_')));
       for (const n of set) expect(known, `${component} sets ${n}`).toContain(n);
@@ -173,8 +175,8 @@ test('values.schema.json rejects an unknown gateway env key and a bad API key di
   expect(() => templateText(helm, [], ['--set', 'gateway.env.API_KEY_SHA256S=nothex'])).toThrow(/API_KEY_SHA256S/);
 });
 
-test('operator.rbac.feedSecrets=false leaves Secrets out of the operator\'s RBAC', () => {
-  const objects = parseObjects(templateText(helm, [], ['--set', 'operator.rbac.feedSecrets=false']));
+test('operator.rbac.feedSecrets=false and tenantSecrets=false leave Secrets out of the operator\'s RBAC', () => {
+  const objects = parseObjects(templateText(helm, [], ['--set', 'operator.rbac.feedSecrets=false', '--set', 'operator.rbac.tenantSecrets=false']));
   const rules = objects.filter((o) => o.kind === 'ClusterRole').flatMap((r) => (r as unknown as { rules: { resources: string[] }[] }).rules);
   expect(rules.flatMap((r) => r.resources)).not.toContain('secrets');
 });
@@ -223,7 +225,7 @@ describe('generated copies match their sources', () => {
     try {
       run(process.execPath, [join(ROOT, 'grafana/build.ts'), '--out', dir]);
       const files = readdirSync(dir).sort();
-      expect(files.length).toBe(4);
+      expect(files.length).toBe(5);
       for (const target of [join(ROOT, 'grafana/dashboards'), join(CHART, 'files/dashboards')]) {
         expect(readdirSync(target).sort(), target).toEqual(files);
         for (const f of files) expect(readFileSync(join(target, f), 'utf8'), `${target}/${f}`).toBe(readFileSync(join(dir, f), 'utf8'));
@@ -262,4 +264,22 @@ test('the gateway\'s admin port (/metrics, /docs) is only on the -admin Service,
   const adminRules = np.ingress.filter((r) => r.ports.some((p) => p.port === 9090));
   expect(adminRules).toHaveLength(1);
   expect(adminRules[0]!.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }]);
+});
+
+test('tracing is off by default; tracing.enabled sets the standard OTEL_* env on gateway and operator, hands the endpoint to the inference pods, and opens NetworkPolicy egress to the receiver', () => {
+  const envOf = (objs: ReturnType<typeof parseObjects>, suffix: string) => {
+    const d = objs.find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith(suffix))!;
+    return Object.fromEntries((podSpec(d).containers[0]!.env ?? []).map((e) => [e.name, e.value]));
+  };
+  const off = parseObjects(templateText(helm, []));
+  for (const c of ['-gateway', '-operator']) expect(Object.keys(envOf(off, c)).filter((k) => k.startsWith('OTEL_'))).toEqual([]);
+  expect(envOf(off, '-operator').PHISHNET_OPERATOR_INFERENCE_OTLP_ENDPOINT).toBe('');
+  const on = parseObjects(templateText(helm, [], ['--set', 'tracing.enabled=true', '--set', 'tracing.otlpEndpoint=http://collector.obs:4318']));
+  for (const c of ['-gateway', '-operator']) {
+    expect(envOf(on, c)).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector.obs:4318', OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.05' });
+  }
+  expect(envOf(on, '-operator').PHISHNET_OPERATOR_INFERENCE_OTLP_ENDPOINT).toBe('http://collector.obs:4318');
+  const egressPorts = (name: string) => JSON.stringify((on.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === name)?.spec as { egress: unknown }).egress);
+  for (const np of ['phishnet-gateway', 'phishnet-inference', 'phishnet-operator']) expect(egressPorts(np)).toContain('"port":4318');
+  expect(() => templateText(helm, [], ['--set', 'tracing.samplerArg=2'])).toThrow(/samplerArg/);
 });

@@ -1,7 +1,7 @@
 /**
  * Control-plane tier for the chart (opt-in: PHISHNET_CONTROL_PLANE=1; when opted in and a binary is missing the suite
  * FAILS with the install command). A real etcd + kube-apiserver + controller-manager + scheduler + kwok fake node on
- * loopback (operator/test/helpers/control-plane.ts): the prometheus-operator CRDs from ../shared/k8s/crds/ and the
+ * loopback (@phishnet/testing startControlPlane): the prometheus-operator CRDs from ../shared/k8s/crds/ and the
  * PhishModel CRD are applied, every rendered manifest (default and production values, and the plain-YAML install) is
  * accepted by `kubectl apply --dry-run=server`, and `helm install --wait` brings every workload to Ready.
  *
@@ -9,8 +9,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startControlPlane, type ControlPlane } from '@phishnet/testing';
 import { CHART, PRODUCTION_VALUES, ROOT, kubeTools, parseObjects, run, templateText } from './support.ts';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
@@ -23,24 +23,13 @@ const NO_MONITORING = HAVE_MONITORING_CRDS ? [] : [
   '--set', 'monitoring.prometheusRule.enabled=false',
 ];
 
-/** The part of operator/test/helpers/control-plane.ts this test uses (imported at run time: another workspace). */
-interface ControlPlane {
-  dir: string;
-  kubeconfig: string;
-  kubectl(args: string[], input?: string): string;
-  /** Never throws on a non-zero exit (`auth can-i` answers `no` with exit code 1). */
-  kubectlResult(args: string[], input?: string): { stdout: string; stderr: string; status: number | null };
-  stop(): Promise<void>;
-}
-
 describe.runIf(OPT_IN)('control plane: the chart against a real API server', () => {
   let cp: ControlPlane;
   let helm: string;
 
   beforeAll(async () => {
     helm = kubeTools().helm;
-    const mod = (await import(pathToFileURL(join(ROOT, 'operator/test/helpers/control-plane.ts')).href)) as { startControlPlane(): Promise<ControlPlane> };
-    cp = await mod.startControlPlane();
+    cp = await startControlPlane();
     if (HAVE_MONITORING_CRDS) {
       for (const f of readdirSync(SHARED_CRDS).filter((x) => x.endsWith('.yaml'))) cp.kubectl(['apply', '--server-side', '-f', join(SHARED_CRDS, f)]);
     } else {

@@ -1,6 +1,6 @@
 /**
- * Every metric name used by a dashboard or an alert rule is exported by a component's metrics/names.ts (the single
- * source of metric names); a renamed or invented series fails here instead of showing an empty panel in production.
+ * Every metric name used by a dashboard or an alert rule is exported by the contracts' `@phishnet/api/metrics/*` (the
+ * single source of metric names); a renamed or invented series fails here instead of showing an empty panel in production.
  */
 import { describe, expect, test } from 'vitest';
 import { alertExpressions, dashboardExpressions, exportedMetricNames, metricNames } from './support.ts';
@@ -21,6 +21,6 @@ describe('metric names in dashboards and alerts', () => {
 
   test.each(all.map((e) => [e.where, e.expr] as const))('%s uses only exported names', (_where, expr) => {
     const names = metricNames(expr);
-    for (const n of names) expect(exported.has(n), `${n} is not exported by any <component>/src/metrics/names.ts`).toBe(true);
+    for (const n of names) expect(exported.has(n), `${n} is not exported by @phishnet/api/metrics`).toBe(true);
   });
 });

@@ -9,10 +9,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freePort, startGateway, startInference, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
+import { freePort, type GatewayProc, type ServiceProc, startGateway, startInference } from '@phishnet/testing';
 import { alertExpressions, concreteQuery, dashboardExpressions, run } from './support.ts';
 
-let inference: Proc;
+let inference: ServiceProc;
 let gateway: GatewayProc;
 let prom: ChildProcess | undefined;
 let promUrl = '';

@@ -105,15 +105,8 @@ export function metricNames(expr: string): string[] {
   return [...new Set(names.map((n) => n.replace(/_(bucket|count|sum)$/, '')))];
 }
 
-/** Metric names exported (as string constants) by the components' metrics/names.ts. */
-export function exportedMetricNames(): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const c of ['gateway', 'inference', 'operator']) {
-    const text = readFileSync(join(ROOT, c, 'src/metrics/names.ts'), 'utf8');
-    for (const m of text.matchAll(/export const [A-Z0-9_]+ = '([a-z0-9_]+)'/g)) if (!out.has(m[1]!)) out.set(m[1]!, c);
-  }
-  return out;
-}
+/** Metric names exported by the contracts (`@phishnet/api/metrics/*`), each with the component that owns it. */
+export { exportedMetricNames } from '@phishnet/api/metrics';
 
 /** Grafana's built-in variables replaced by fixed values, so a dashboard query runs on the Prometheus API. */
 export function concreteQuery(expr: string): string {

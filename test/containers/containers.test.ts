@@ -9,7 +9,7 @@
  *   PHISHNET_CONTAINER_TESTS=0         skip this tier (reported as skipped, never as passed); anything else runs it
  *                                      and fails with the exact reason when Docker or an image is unusable.
  *   PHISHNET_CONTAINER_SKIP_BUILD=1    do not run scripts/docker.sh first (the images must exist already).
- * The model is the bundled artifact, else the development model (see `modelPath()` of @phishnet/gateway/testing),
+ * The model is `modelPath()` of @phishnet/testing (the bundled artifact, or $PHISHNET_TEST_MODEL),
  * mounted read-only. When the bundled artifact exists, a second inference container also proves the image's own copy
  * (its default PHISHNET_INFERENCE_MODEL_URI) loads and is the same file.
  */
@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { GenericContainer, Network, PullPolicy, Wait, type StartedNetwork, type StartedTestContainer } from 'testcontainers';
-import { modelPath } from '@phishnet/gateway/testing';
+import { modelPath } from '@phishnet/testing';
 import { DEFAULT_MODEL_PATH as BUNDLED_MODEL } from '@phishnet/inference/model';
 import { compileList, parseFeed } from '@phishnet/lists';
 

@@ -8,16 +8,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { canonicalize } from '@phishnet/inference/contract';
-import { ROOT, gatewayMetric, modelPath, startGateway, startInference, startRedis, waitReady, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
+import { canonicalize } from '@phishnet/api';
+import { gatewayMetric, type GatewayProc, modelPath, ROOT, type ServiceProc, startGateway, startInference, startRedis, waitReady } from '@phishnet/testing';
 
 const TTL_CAP_SECONDS = 6;
 let dir: string;
 let model: string;
-let redis: Proc;
-let inference: Proc;
+let redis: ServiceProc;
+let inference: ServiceProc;
 let gw: GatewayProc;
-const procs: Proc[] = [];
+const procs: ServiceProc[] = [];
 let fixture: { raw: string; canonical: string }[] = [];
 const expected = new Map<string, number>();
 let pass1At = 0;
@@ -43,9 +43,9 @@ function csvLine(line: string): string[] {
 }
 
 
-const post = (p: Proc, path: string, body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+const post = (p: ServiceProc, path: string, body: string | Uint8Array, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   fetch(p.url + path, { method: 'POST', headers, body });
-const checkUrl = (p: Proc, url: string, headers: Record<string, string> = {}) =>
+const checkUrl = (p: ServiceProc, url: string, headers: Record<string, string> = {}) =>
   post(p, '/api/check-url', JSON.stringify({ url }), { 'content-type': 'application/json', ...headers });
 
 /** Runs fn over items with at most `n` in flight. */
@@ -72,7 +72,7 @@ beforeAll(async () => {
     try { return [{ raw, canonical: canonicalize(raw).href }]; } catch { return []; }
   });
   // Reference scores from the evaluation command (same model artifact, offline scoring path).
-  await promisify(execFile)(process.execPath, ['inference/src/model/evaluate-cli.ts', '--data', join(dir, 'urls-200.csv'),
+  await promisify(execFile)(process.execPath, ['tools/src/evaluate-cli.ts', '--data', join(dir, 'urls-200.csv'),
     '--model', model, '--scores', join(dir, 'scores.csv')], { cwd: ROOT });
   for (const l of (await readFile(join(dir, 'scores.csv'), 'utf8')).trim().split('\n').slice(1)) {
     const f = csvLine(l);

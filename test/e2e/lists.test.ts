@@ -9,32 +9,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { canonicalize } from '@phishnet/inference/contract';
+import { canonicalize } from '@phishnet/api';
 import {
   LISTS_CHANGED_CHANNEL, LISTS_INDEX_KEY, dataSha256, encodeHashes, fullHash, listDataKey, lookupExpressions, urlEntryExpression,
   type ListIndexEntry, type ListKind,
 } from '@phishnet/lists';
-import { ROOT, gatewayMetric, startGateway, startInference, startRedis, waitReady, type GatewayProc, type Proc } from '@phishnet/gateway/testing';
+import { gatewayMetric, type GatewayProc, ROOT, type ServiceProc, startGateway, startInference, startRedis, waitReady } from '@phishnet/testing';
 
 const REFRESH_MS = 500;
 const DEFAULT_ALLOWLIST = join(ROOT, 'lists/data/default-allow.txt');
 let dir: string;
-let redis: Proc;
-let inference: Proc;
+let redis: ServiceProc;
+let inference: ServiceProc;
 let gw: GatewayProc;
 let client: Redis;
-const procs: Proc[] = [];
+const procs: ServiceProc[] = [];
 
 interface Verdict { canonicalUrl: string; verdict: string; score: number; reasons: string[]; model: { digest: string } | null; source: { kind: string; list?: string } }
 
-const post = (p: Proc, path: string, body: unknown) =>
+const post = (p: ServiceProc, path: string, body: unknown) =>
   fetch(p.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-async function check(p: Proc, url: string): Promise<Verdict> {
+async function check(p: ServiceProc, url: string): Promise<Verdict> {
   const r = await post(p, '/api/check-url', { url });
   expect(r.status, await r.clone().text()).toBe(200);
   return (await r.json()) as Verdict;
 }
-async function checkMany(p: Proc, urls: string[]): Promise<Verdict[]> {
+async function checkMany(p: ServiceProc, urls: string[]): Promise<Verdict[]> {
   const out: Verdict[] = [];
   for (let i = 0; i < urls.length; i += 500) {
     const r = await post(p, '/api/check-urls', { urls: urls.slice(i, i + 500) });

@@ -11,9 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startGateway, startInference, startRedis, waitReady, type Proc } from '@phishnet/gateway/testing';
-import { startControlPlane, startOperator, type ControlPlane } from '@phishnet/operator/testing/control-plane';
-import { startFeedServer, type FeedServer } from '@phishnet/operator/testing/feed-server';
+import { type ControlPlane, type FeedServer, ROOT, type ServiceProc, startControlPlane, startFeedServer, startGateway, startInference, startOperator, startRedis, waitReady } from '@phishnet/testing';
 
 const OPT_IN = process.env.PHISHNET_CONTROL_PLANE === '1';
 const FEED = readFileSync(join(ROOT, 'fixtures/feeds/openphish.url-list.txt'), 'utf8');
@@ -31,7 +29,7 @@ describe.runIf(OPT_IN)('PhishFeed to gateway verdict', () => {
   let cp: ControlPlane;
   let feeds: FeedServer;
   const procs: { stop(): Promise<void> }[] = [];
-  let gw: Proc;
+  let gw: ServiceProc;
 
   const check = async (url: string): Promise<Verdict> => {
     const r = await fetch(`${gw.url}/api/check-url`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url }) });

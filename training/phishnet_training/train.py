@@ -5,7 +5,7 @@
       --compare-artifact models/phishnet-url-lexical-v4.tar.gz --report models/phishnet-url-lexical-v5.cv.json
 
 Steps (each printed as it runs):
-1. Feature matrices from the labelled CSV via the TypeScript feature CLI (``inference/src/features/cli.ts``): the one
+1. Feature matrices from the labelled CSV via the TypeScript feature CLI (``tools/src/features-cli.ts``): the one
    implementation of the dense set named by ``--feature-set`` (``url-lexical/v2`` by default, ``url-lexical/v1``
    for the v1–v4 recipes) and ``char-ngram/v1`` (sparse hashed character n-grams), shared with serving.
    Then counterfactual augmentation (``augment.py``, ``--augment-sign-in``, ``--augment-signed-in``): legitimate
@@ -121,7 +121,7 @@ def feature_matrix(data: Path, work: Path, feature_set: str = FEATURE_SET) -> Ma
     """Runs the TypeScript feature CLI on ``data`` for ``feature_set`` and loads its output."""
     out = work / "features"
     subprocess.run(
-        ["bash", str(ROOT / "scripts/node.sh"), "inference/src/features/cli.ts", "--data", str(data.resolve()), "--out", str(out),
+        ["bash", str(ROOT / "scripts/node.sh"), "tools/src/features-cli.ts", "--data", str(data.resolve()), "--out", str(out),
          "--feature-set", feature_set],
         check=True, cwd=ROOT,
     )

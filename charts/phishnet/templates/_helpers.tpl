@@ -126,3 +126,28 @@ app.kubernetes.io/component: {{ .component }}
 {{- include "phishnet.redisUrl" . }}
 {{- end }}
 {{- end }}
+
+{{/* OpenTelemetry env (standard OTEL_* variables) for a component when tracing.enabled; nothing otherwise. */}}
+{{- define "phishnet.tracingEnv" -}}
+{{- if .Values.tracing.enabled }}
+- {name: OTEL_EXPORTER_OTLP_ENDPOINT, value: {{ .Values.tracing.otlpEndpoint | quote }}}
+- {name: OTEL_TRACES_SAMPLER, value: {{ .Values.tracing.sampler | quote }}}
+- {name: OTEL_TRACES_SAMPLER_ARG, value: {{ .Values.tracing.samplerArg | quote }}}
+{{- end }}
+{{- end }}
+
+{{/* TCP port of tracing.otlpEndpoint (its explicit port, else 443 for https and 80 for http), for NetworkPolicy egress. */}}
+{{- define "phishnet.tracingPort" -}}
+{{- $u := urlParse .Values.tracing.otlpEndpoint -}}
+{{- $hp := splitList ":" $u.host -}}
+{{- if gt (len $hp) 1 }}{{ last $hp }}{{ else if eq $u.scheme "https" }}443{{ else }}80{{ end -}}
+{{- end }}
+
+{{/* NetworkPolicy egress rule to the OTLP receiver (any destination on its port) when tracing.enabled. */}}
+{{- define "phishnet.tracingEgress" -}}
+{{- if .Values.tracing.enabled }}
+# OpenTelemetry: the OTLP receiver of tracing.otlpEndpoint (any destination on its port)
+- ports:
+    - {protocol: TCP, port: {{ include "phishnet.tracingPort" . | int }}}
+{{- end }}
+{{- end }}

@@ -5,9 +5,9 @@
  */
 
 /** How long the first URL of a batch waits for others, milliseconds: navigations of one restore start within it. */
-export const BATCH_WINDOW_MS = 25;
+const BATCH_WINDOW_MS = 25;
 /** Most URLs per batch (the gateway's `check-urls` limit is 500; a browser never needs as many). */
-export const BATCH_MAX = 50;
+const BATCH_MAX = 50;
 
 /** Sends one batch; resolves with one result per URL, in order, or rejects (every caller of the batch gets the error). */
 export type SendBatch<R> = (urls: string[]) => Promise<R[]>;

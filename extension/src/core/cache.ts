@@ -6,7 +6,7 @@ import type { UrlVerdict } from './types.ts';
 import { parseHttpUrl } from './url.ts';
 
 /** Most entries kept (a few hundred KB of verdicts). */
-export const CACHE_MAX_ENTRIES = 5_000;
+const CACHE_MAX_ENTRIES = 5_000;
 /**
  * Longest time any verdict is reused, seconds, whatever the gateway says: a day, as Chrome's Safe Browsing verdict
  * cache bounds server-given durations (components/safe_browsing/core/browser/verdict_cache_manager.cc).

@@ -19,7 +19,7 @@ export interface CheckResult {
 }
 
 /** The tab status a verdict gives. */
-export function statusOf(v: UrlVerdict): 'safe' | 'suspicious' | 'phishing' {
+function statusOf(v: UrlVerdict): 'safe' | 'suspicious' | 'phishing' {
   return v.verdict === 'legitimate' ? 'safe' : v.verdict;
 }
 

@@ -4,7 +4,7 @@
  * {@link CHECK_TIMEOUT_MS}; failures throw {@link GatewayError}. `fetchFn` is injectable for unit tests.
  */
 import { CHECK_TIMEOUT_MS } from './backoff.ts';
-import { REPORT_COMMENT_MAX } from '@phishnet/gateway/report-limits';
+import { REPORT_COMMENT_MAX } from '@phishnet/api/limits';
 import type { Expected, UrlVerdict } from './types.ts';
 
 /** Why a call failed: `network` (refused, DNS, CORS), `timeout`, `http` (non-2xx; `status` set), `invalid` (bad body). */

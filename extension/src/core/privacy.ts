@@ -14,10 +14,10 @@ import type { HashMatch } from './gateway.ts';
 import { parseHttpUrl } from './url.ts';
 
 /** Bytes of a hash prefix sent to the gateway (Safe Browsing v5's default). */
-export const PREFIX_BYTES = 4;
+const PREFIX_BYTES = 4;
 
 /** Host name, path (canonical, starting with `/`) and query (without `?`, or null) of an http(s) URL, or null. */
-export function canonicalParts(url: string): { host: string; path: string; query: string | null } | null {
+function canonicalParts(url: string): { host: string; path: string; query: string | null } | null {
   const u = parseHttpUrl(url);
   if (u === null) return null;
   const host = u.hostname.replace(/^\.+|\.+$/g, '').replace(/\.{2,}/g, '.');
@@ -98,7 +98,7 @@ export function lookupExpressions(url: string): string[] {
 }
 
 /** Lowercase hex of bytes. */
-export function toHex(b: ArrayBuffer | Uint8Array): string {
+function toHex(b: ArrayBuffer | Uint8Array): string {
   return [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, '0')).join('');
 }
 

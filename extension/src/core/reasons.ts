@@ -1,14 +1,11 @@
 /**
- * Plain words for the gateway's reason codes, shown on the warning page and in the popup. The codes are inference's
- * (`@phishnet/inference/features` REASONS / MODEL_REASONS, a compile-time check that every code has words here) plus
- * the list codes of the gateway's list step. An unknown code (a newer gateway) is shown as it is.
+ * Plain words for the gateway's reason codes, shown on the warning page and in the popup. The codes are the
+ * contracts' (`@phishnet/api/reasons`; a compile-time check that every code has words here). An unknown code (a newer
+ * gateway) is shown as it is.
  */
-import type { ReasonCode } from '@phishnet/inference/features';
+import type { ReasonCode } from '@phishnet/api/reasons';
 
-/** List reason codes: the URL is on a deny list (known phishing) or an allow list. */
-export type ListReasonCode = 'KNOWN_PHISHING' | 'ALLOWLISTED';
-
-const WORDS: Record<ReasonCode | ListReasonCode, string> = {
+const WORDS: Record<ReasonCode, string> = {
   KNOWN_PHISHING: 'This address is on a list of known phishing sites.',
   ALLOWLISTED: 'This site is on a list of known legitimate sites.',
   IP_HOST: 'The address uses a bare IP number instead of a site name, which real companies rarely do.',

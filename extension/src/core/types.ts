@@ -1,9 +1,9 @@
 /**
  * The gateway's public answer as the extension reads it, and the per-tab state the extension shows. The gateway's zod
- * schemas (gateway/src/schemas/check.ts) are the source of truth; the extension reads only these fields and tolerates
+ * schemas (`@phishnet/api` public.ts) are the source of truth; the extension reads only these fields and tolerates
  * any it does not know.
  */
-import type { ReasonCode } from '@phishnet/inference/features';
+import type { ReasonCode } from '@phishnet/api/reasons';
 
 export type VerdictName = 'phishing' | 'suspicious' | 'legitimate';
 
@@ -18,7 +18,7 @@ export interface UrlVerdict {
   /** Calibrated probability of phishing, 0..1. */
   score: number;
   /** Stable reason codes, most severe first (unknown codes are shown as they are). */
-  reasons: (ReasonCode | 'KNOWN_PHISHING' | 'ALLOWLISTED' | (string & {}))[];
+  reasons: (ReasonCode | (string & {}))[];
   model?: { name: string; version: string; digest: string };
   /** How long the client may reuse this verdict, seconds. */
   cacheTtlSeconds: number;

@@ -4,7 +4,7 @@
  */
 import type { ReportAnswer, TabState } from '../core/messages.ts';
 import { reasonText } from '../core/reasons.ts';
-import { REPORT_COMMENT_MAX } from '@phishnet/gateway/report-limits';
+import { REPORT_COMMENT_MAX } from '@phishnet/api/limits';
 import type { TabStatus } from '../core/types.ts';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;

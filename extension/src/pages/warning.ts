@@ -1,7 +1,7 @@
 /** The full-page warning: what was found and why, "back to safety", "continue anyway" and "report a mistake". */
 import type { ReportAnswer, TabState } from '../core/messages.ts';
 import { reasonText } from '../core/reasons.ts';
-import { REPORT_COMMENT_MAX } from '@phishnet/gateway/report-limits';
+import { REPORT_COMMENT_MAX } from '@phishnet/api/limits';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 $<HTMLTextAreaElement>('comment').maxLength = REPORT_COMMENT_MAX;

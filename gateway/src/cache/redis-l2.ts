@@ -8,7 +8,7 @@ import type { StoredVerdict } from '../domain/verdict.ts';
 import type { RedisBreaker } from './redis-breaker.ts';
 
 /** Redis key holding the last model digest any gateway learned from inference (see cache/verdict-cache.ts). */
-export const LAST_DIGEST_KEY = 'phishnet:v1:last-model-digest';
+const LAST_DIGEST_KEY = 'phishnet:v1:last-model-digest';
 
 /** Connection state as shown in /readyz. */
 export type RedisState = 'up' | 'down' | 'disabled';

@@ -72,16 +72,6 @@ export class VerdictCache {
   }
 
   /**
-   * Looks keys up in L1, then the L1 misses (and L1 stale entries) in L2 (one MGET). L2 hits are copied into L1.
-   * @param now epoch ms
-   * @returns one Lookup per key, in order; never rejects
-   */
-  async lookup(keys: readonly string[], now: number): Promise<Lookup[]> {
-    const out = this.lookupL1(keys, now);
-    return this.needsL2(out) ? this.lookupL2(keys, out, now) : out;
-  }
-
-  /**
    * L1 only, synchronous (the cache-hit path): one Lookup per key, in order. Counts L1 hits/misses/stales.
    * @param now epoch ms
    */
@@ -109,7 +99,8 @@ export class VerdictCache {
   }
 
   /**
-   * Completes L1 results from L2: the keys not fresh in L1 are fetched with one MGET; L2 hits are copied into L1.
+   * Completes L1 results from L2 (the check service calls it when {@link needsL2}): the keys not fresh in L1 are
+   * fetched with one MGET; L2 hits are copied into L1.
    * @param l1 the result of {@link lookupL1} for the same keys (not modified)
    * @param now epoch ms
    * @returns one Lookup per key, in order; never rejects (L2 errors count as misses)

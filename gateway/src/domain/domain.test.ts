@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { Prediction } from '@phishnet/inference/contract';
-import { cacheKey, logSafeUrl, sha256Hex } from './cache-key.ts';
+import { canonicalize, type Prediction } from '@phishnet/api';
+import { cacheKeyOf, checkedUrl, logId, sha256Hex } from './checked-url.ts';
 import { TTL_LEGITIMATE_SECONDS as LEGIT, TTL_LOW_CONFIDENCE_SECONDS as LOW, TTL_PHISHING_SECONDS as PHISH, ttlSeconds } from './ttl-policy.ts';
 import { freshness, storeEntry, toPublic } from './verdict.ts';
 
@@ -23,27 +23,34 @@ describe('ttlSeconds (seed policy: phishing 7 d, legitimate 24 h, low confidence
   });
 });
 
-describe('cache key', () => {
-  test('model digest + sha256 of the canonical URL', () => {
-    const k = cacheKey('sha256:abc', 'http://example.com/');
-    expect(k).toBe(`phishnet:v2:verdict:sha256:abc:${sha256Hex('http://example.com/')}`);
+describe('checked URL: cache key and log id from the one hash', () => {
+  const digest = 'ab'.repeat(32);
+  test('the hash is sha256 of the canonical href', () => {
+    const u = checkedUrl(canonicalize('HTTP://Example.COM'));
+    expect(u.href).toBe('http://example.com/');
+    expect(u.hash).toBe(sha256Hex('http://example.com/'));
+  });
+  test('cache key: model digest + sha256 of the canonical URL', () => {
+    const k = cacheKeyOf(digest, checkedUrl(canonicalize('http://example.com/')));
+    expect(k).toBe(`phishnet:v2:verdict:${digest}:${sha256Hex('http://example.com/')}`);
     expect(k).toMatch(/:[0-9a-f]{64}$/);
   });
   test('different models never share a key', () => {
-    expect(cacheKey('sha256:a', 'http://x.test/')).not.toBe(cacheKey('sha256:b', 'http://x.test/'));
+    const u = checkedUrl(canonicalize('http://x.test/'));
+    expect(cacheKeyOf('a'.repeat(64), u)).not.toBe(cacheKeyOf('b'.repeat(64), u));
   });
-  test('log-safe form carries host and a short hash, never the URL or userinfo', () => {
-    const href = 'http://user:secret@paypal.example/login?token=abc';
-    const s = JSON.stringify(logSafeUrl('paypal.example', href));
+  test('log id carries host and a short hash, never the URL or userinfo', () => {
+    const u = checkedUrl(canonicalize('http://user:secret@paypal.example/login?token=abc'));
+    const s = JSON.stringify(logId(u));
     expect(s).not.toContain('secret');
     expect(s).not.toContain('token');
-    expect(logSafeUrl('paypal.example', href)).toEqual({ host: 'paypal.example', urlHash: sha256Hex(href).slice(0, 16) });
+    expect(logId(u)).toEqual({ host: 'paypal.example', urlHash: sha256Hex(u.href).slice(0, 16) });
   });
 });
 
 describe('stored verdict → public verdict', () => {
   const p: Prediction = { url: 'http://x.test/', score: 0.9, verdict: 'phishing', threatLevel: 'high', reasons: ['IP_HOST'] };
-  const model = { name: 'm', version: '1', digest: 'sha256:d' };
+  const model = { name: 'm', version: '1', digest: 'd'.repeat(64) };
   const e = storeEntry(p, model, 3600, 1_000_000);
   test('fresh until expiresAt, stale from it', () => {
     expect(freshness(e, 1_000_000 + 3_599_999)).toBe('fresh');

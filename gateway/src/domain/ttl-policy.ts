@@ -6,21 +6,21 @@
  * (when the thresholds are known). Phishing verdicts are kept longest because phishing pages rarely turn benign,
  * while a legitimate host can be compromised tomorrow.
  */
-import type { Verdict } from '@phishnet/inference/contract';
+import type { Thresholds, Verdict } from '@phishnet/api';
+
+export type { Thresholds };
 
 export const TTL_PHISHING_SECONDS = 7 * 24 * 3600;
 export const TTL_LEGITIMATE_SECONDS = 24 * 3600;
 export const TTL_LOW_CONFIDENCE_SECONDS = 3600;
 /** Distance to a threshold (probability units) under which a verdict counts as low confidence. */
-export const LOW_CONFIDENCE_MARGIN = 0.1;
-
-/** Calibrated-score cut-offs of the model that produced the verdict, 0..1. */
-export interface Thresholds { suspicious: number; phishing: number }
+const LOW_CONFIDENCE_MARGIN = 0.1;
 
 /**
  * TTL of a verdict, seconds.
  * @param score calibrated probability of phishing, 0..1
- * @param thresholds the model's thresholds, or undefined when unknown (then only `suspicious` is low confidence)
+ * @param thresholds the decision thresholds of the model that produced the verdict, as inference's answer carries
+ *   them; undefined when unknown (then only `suspicious` is low confidence)
  */
 export function ttlSeconds(verdict: Verdict, score: number, thresholds?: Thresholds): number {
   if (verdict === 'suspicious') return TTL_LOW_CONFIDENCE_SECONDS;

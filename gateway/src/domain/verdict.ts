@@ -1,7 +1,7 @@
 /**
  * From an inference prediction (fresh or cached), or a list match, to the public verdict. Pure; time is a parameter.
  */
-import type { ListReasonCode, ModelRef, Prediction } from '@phishnet/inference/contract';
+import type { ListReasonCode, ModelRef, Prediction, ReasonCode } from '@phishnet/api';
 import type { ListMatch } from '@phishnet/lists';
 
 /**
@@ -14,20 +14,20 @@ export interface StoredVerdict {
   /** Calibrated probability of phishing, 0..1. */
   score: number;
   threatLevel: Prediction['threatLevel'];
-  reasons: readonly string[];
+  reasons: readonly ReasonCode[];
   model: ModelRef;
   storedAt: number;
   /** End of freshness: after this the entry is stale (served only when inference fails). */
   expiresAt: number;
 }
 
-/** Public verdict of one URL (see schemas/check.ts for the documented JSON shape). */
+/** Public verdict of one URL (see `@phishnet/api` UrlVerdict for the documented JSON shape). */
 export interface PublicVerdict {
   canonicalUrl: string;
   verdict: Prediction['verdict'];
   score: number;
   threatLevel: Prediction['threatLevel'];
-  reasons: string[];
+  reasons: ReasonCode[];
   /** The model that scored the URL; null for a list verdict. */
   model: ModelRef | null;
   /** What decided: a list (by name) or the model. */
@@ -44,7 +44,7 @@ export interface PublicVerdict {
 export type VerdictSource = { kind: 'model' } | { kind: 'list'; list: string };
 
 /** The source of every model verdict (one shared frozen object). */
-export const MODEL_SOURCE: VerdictSource = Object.freeze({ kind: 'model' });
+const MODEL_SOURCE: VerdictSource = Object.freeze({ kind: 'model' });
 
 /** Freshness of a stored verdict at `now` (ms). */
 export function freshness(entry: StoredVerdict, now: number): 'fresh' | 'stale' {

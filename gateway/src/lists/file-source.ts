@@ -16,7 +16,7 @@ import {
 import type { ListStore } from './list-store.ts';
 
 /** Name of the bundled default allowlist in the snapshot. */
-export const DEFAULT_ALLOWLIST_NAME = 'phishnet-default-allow';
+const DEFAULT_ALLOWLIST_NAME = 'phishnet-default-allow';
 /**
  * The bundled default allowlist (domain-list format: one host or registered domain a line, `#` comments), as
  * @phishnet/lists exports it (`lists/data/default-allow.txt`; how it is built: lists/README.md).
@@ -27,7 +27,7 @@ export const DEFAULT_ALLOWLIST_PATH = fileURLToPath(import.meta.resolve('@phishn
 interface ListFile { path: string; name: string; kind: ListKind; format: FeedFormat; isDefault: boolean }
 
 /** The version of a list read from a file: the first 16 hex characters of the sha256 of its bytes. */
-export function fileVersion(body: Buffer): string {
+function fileVersion(body: Buffer): string {
   return createHash('sha256').update(body).digest('hex').slice(0, 16);
 }
 

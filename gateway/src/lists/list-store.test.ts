@@ -3,7 +3,7 @@
  * and the prefix blob `GET /api/lists/:name/prefixes` serves.
  */
 import { describe, expect, test } from 'vitest';
-import { canonicalize } from '@phishnet/inference/contract';
+import { canonicalize } from '@phishnet/api';
 import { compileList, fullHash, hostEntryExpression, lookupExpressions, prefixOf, urlEntryExpression, type CompiledList } from '@phishnet/lists';
 import { createMetrics } from '../metrics/metrics.ts';
 import { listVerdict } from '../domain/verdict.ts';

@@ -7,7 +7,7 @@
  * (answered by a list or from the verdict cache) are memoized per URL; the memo belongs to one snapshot generation
  * and is dropped with it, so a list change applies to memoized URLs at the next request.
  */
-import type { CanonicalUrl } from '@phishnet/inference/contract';
+import type { CanonicalUrl } from '@phishnet/api';
 import { ListSnapshot, type CompiledList, type ListKind, type ListMatch } from '@phishnet/lists';
 import type { CounterCell, GatewayMetrics } from '../metrics/metrics.ts';
 
@@ -32,6 +32,10 @@ export class ListStore {
   readonly #matchCells = new Map<string, CounterCell>();
   #snapshot: ListSnapshot = ListSnapshot.EMPTY;
   #generation = 0;
+  /** Tenant-scoped lists (PhishFeeds with `scope: Tenant`) by list name: never in the snapshot, used by tenants that
+   * reference them (tenants/policy.ts). */
+  readonly #scoped = new Map<string, CompiledList>();
+  #scopedGeneration = 0;
   #memo = new Map<string, ListMatch | null>();
   #prefixBlobs = new WeakMap<CompiledList, Buffer>();
 
@@ -48,6 +52,28 @@ export class ListStore {
 
   /** Increases by one with every snapshot swap. */
   get generation(): number { return this.#generation; }
+
+  /** A tenant-scoped list by name. */
+  getScoped(name: string): CompiledList | undefined { return this.#scoped.get(name); }
+
+  /** Names of the tenant-scoped lists. */
+  scopedNames(): string[] { return [...this.#scoped.keys()]; }
+
+  /** Increases by one with every change of the tenant-scoped lists. */
+  get scopedGeneration(): number { return this.#scopedGeneration; }
+
+  /** Adds, replaces and removes tenant-scoped lists (by list name). */
+  applyScoped(put: ReadonlyMap<string, CompiledList>, remove: readonly string[]): void {
+    let changed = false;
+    for (const n of remove) changed = this.#scoped.delete(n) || changed;
+    for (const [n, l] of put) {
+      if (this.#scoped.get(n) === l) continue;
+      this.#scoped.set(n, l);
+      this.#metrics.listVersionChanges.inc({ list: n });
+      changed = true;
+    }
+    if (changed) this.#scopedGeneration++;
+  }
 
   /** Seconds since the stalest registered source last refreshed successfully (0 when none is registered). */
   ageSeconds(): number {

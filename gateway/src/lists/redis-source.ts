@@ -96,6 +96,9 @@ export class RedisListSource {
       return;
     }
     const put = new Map<string, CompiledList>();
+    const putScoped = new Map<string, CompiledList>();
+    /** Lists the index names as tenant-scoped (PhishFeed scope Tenant): kept out of the global snapshot. */
+    const scoped = new Set<string>();
     let ok = true;
     for (const [name, json] of Object.entries(index)) {
       const key = `redis:${name}`;
@@ -110,6 +113,14 @@ export class RedisListSource {
           entry = parseIndexEntry(json);
         } catch (err) {
           throw new LoadError('bad_index', (err as Error).message);
+        }
+        if (entry.scope === 'tenant') {
+          scoped.add(name);
+          const cur = this.#store.getScoped(name);
+          if (cur && cur.version === entry.version && cur.kind === entry.kind) continue;
+          putScoped.set(name, await this.#load(name, entry));
+          this.#failed.delete(name);
+          continue;
         }
         const cur = this.#store.get(key);
         if (cur && cur.version === entry.version && cur.kind === entry.kind) continue;
@@ -126,7 +137,10 @@ export class RedisListSource {
       }
     }
     // Lists no longer in the index are removed (the index read succeeded, so its absence is real).
-    const remove = this.#store.keys('redis:').filter((k) => !Object.hasOwn(index, k.slice('redis:'.length)));
+    const remove = this.#store.keys('redis:').filter((k) => !Object.hasOwn(index, k.slice('redis:'.length)) || scoped.has(k.slice('redis:'.length)));
+    // A scoped list whose index field failed to parse stays as it was; one gone or now global is dropped.
+    const removeScoped = this.#store.scopedNames().filter((n) => !Object.hasOwn(index, n) || (!scoped.has(n) && !this.#failed.has(n)));
+    this.#store.applyScoped(putScoped, removeScoped);
     for (const name of this.#failed.keys()) if (!Object.hasOwn(index, name)) this.#failed.delete(name);
     this.#store.apply(put, remove);
     if (ok) this.#store.markFresh(RedisListSource.ID);

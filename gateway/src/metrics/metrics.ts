@@ -2,7 +2,7 @@
  * The gateway's Prometheus registry and instruments (one per app instance, so tests can build several apps).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type CounterConfiguration } from 'prom-client';
-import * as N from './names.ts';
+import * as N from '@phishnet/api/metrics/gateway';
 
 export type CacheTier = 'l1' | 'l2';
 export type CacheResult = 'hit' | 'miss' | 'error' | 'stale';

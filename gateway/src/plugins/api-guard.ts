@@ -8,12 +8,23 @@
 import { timingSafeEqual } from 'node:crypto';
 import rateLimit from '@fastify/rate-limit';
 import fp from 'fastify-plugin';
-import type { FastifyInstance, onRequestAsyncHookHandler } from 'fastify';
+import type { FastifyInstance, FastifyRequest, onRequestHookHandler } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { RedisBreaker } from '../cache/redis-breaker.ts';
-import { sha256Hex } from '../domain/cache-key.ts';
+import { sha256Hex } from '../domain/checked-url.ts';
 import { sendProblem } from './problem.ts';
 import { fallbackStore } from './rate-limit-store.ts';
+import type { CompiledTenant, TenantStore } from '../tenants/tenant-store.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The tenant whose API key the request carries (set by the API guard's auth hook), else null. */
+    tenant: CompiledTenant | null;
+  }
+}
+
+/** Who a request is: a tenant (by its key), a configured key digest (PHISHNET_GATEWAY_API_KEY_SHA256S), or nobody. */
+type Identity = { tenant: CompiledTenant; digest?: undefined } | { tenant?: undefined; digest: string } | null;
 
 export interface ApiGuardOptions {
   /** Lowercase sha256 hex digests of accepted API keys; empty = keys not required. */
@@ -26,6 +37,15 @@ export interface ApiGuardOptions {
   knownDigest: () => string | null;
   /** Prefix of the rate-limit counters in Redis; a scope with its own budget (reports) uses its own. */
   nameSpace?: string;
+  /**
+   * Tenants: their keys authenticate too (and make keys required once any tenant exists), and `request.tenant` is set.
+   * With `tenantLimits`, requests of a tenant skip this scope's limit: the tenant guard (tenants/plugin.ts) applies
+   * the tenant's own rate limit and quotas.
+   */
+  tenants?: TenantStore;
+  tenantLimits?: boolean;
+  /** Called for every 401, with why. */
+  onAuthFailure?: (reason: 'missing' | 'unknown') => void;
 }
 
 export default fp(async function apiGuard(app: FastifyInstance, opts: ApiGuardOptions) {
@@ -36,6 +56,20 @@ export default fp(async function apiGuard(app: FastifyInstance, opts: ApiGuardOp
     const d = Buffer.from(sha256Hex(header), 'hex');
     return keys.some((k) => timingSafeEqual(k, d)) ? d.toString('hex') : null;
   };
+
+  const tenants = opts.tenants;
+  const memo = new WeakMap<object, Identity>();
+  /** The request's identity, computed once per request (the rate limit's key and the auth hook both need it). */
+  const identify = (req: { headers: Record<string, string | string[] | undefined>; raw: object }): Identity => {
+    if (memo.has(req.raw)) return memo.get(req.raw)!;
+    const header = req.headers['x-api-key'];
+    const t = tenants?.identify(header) ?? null;
+    const d = t === null ? keyDigest(header) : null;
+    const id: Identity = t !== null ? { tenant: t } : d !== null ? { digest: d } : null;
+    memo.set(req.raw, id);
+    return id;
+  };
+  if (tenants) app.decorateRequest('tenant', null);
 
   await app.register(rateLimit, {
     global: true,
@@ -50,19 +84,28 @@ export default fp(async function apiGuard(app: FastifyInstance, opts: ApiGuardOp
       }),
     } : {}),
     keyGenerator: (req) => {
-      const k = keyDigest(req.headers['x-api-key']);
-      return k !== null ? `key:${k}` : `ip:${req.ip}`;
+      const id = identify(req);
+      return id?.tenant ? `tenant:${id.tenant.id}` : id ? `key:${id.digest}` : `ip:${req.ip}`;
     },
+    ...(opts.tenantLimits ? { allowList: (req: FastifyRequest) => identify(req)?.tenant !== undefined } : {}),
     errorResponseBuilder: (_req, ctx) => ({
       statusCode: 429, code: 'RATE_LIMITED', message: `rate limit of ${ctx.max} requests per ${ctx.after} exceeded; retry in ${ctx.after}`,
     }),
   });
 
-  if (keys.length > 0) {
-    const auth: onRequestAsyncHookHandler = async (req, reply) => {
-      if (keyDigest(req.headers['x-api-key']) === null) {
-        return sendProblem(reply, 401, 'unauthorized', 'a valid X-API-Key header is required');
+  if (keys.length > 0 || tenants) {
+    // Callback style, not async: no promise per request on the hot path.
+    const auth: onRequestHookHandler = (req, reply, done) => {
+      const id = identify(req);
+      if (tenants) req.tenant = id?.tenant ?? null;
+      // Keys are required once a digest is configured or any tenant exists (tenants may appear at run time).
+      if (id === null && (keys.length > 0 || (tenants?.size ?? 0) > 0)) {
+        const header = req.headers['x-api-key'];
+        opts.onAuthFailure?.(typeof header === 'string' && header !== '' ? 'unknown' : 'missing');
+        sendProblem(reply, 401, 'unauthorized', 'a valid X-API-Key header is required');
+        return;
       }
+      done();
     };
     // A route-level hook appended after the rate limit's own (which @fastify/rate-limit adds per route in its onRoute
     // hook, registered above): scope-level hooks would run before it and leave unauthenticated requests unlimited.

@@ -14,29 +14,21 @@ import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { NoVerdictError } from '../upstream/errors.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
-import type { Problem } from '../schemas/check.ts';
+import { PROBLEM_CONTENT_TYPE, problem, type Problem, type ProblemIssue } from '@phishnet/api';
 
-/** One field-level issue in a 400 problem. `path` is a JSON pointer into the body, e.g. "/urls/3". */
-export interface FieldIssue { path: string; code: string; message: string }
 
 /** A 400 caused by input the schema accepted but the domain rejects (e.g. a URL that cannot be canonicalized). */
 export class InputError extends Error {
   readonly statusCode = 400;
-  readonly issues: FieldIssue[];
+  readonly issues: ProblemIssue[];
 
-  constructor(message: string, issues: FieldIssue[]) {
+  constructor(message: string, issues: ProblemIssue[]) {
     super(message);
     this.name = 'InputError';
     this.issues = issues;
   }
 }
 
-/** Titles by status (RFC 9110 reason phrases). */
-const TITLES: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  406: 'Not Acceptable', 408: 'Request Timeout', 413: 'Content Too Large', 415: 'Unsupported Media Type',
-  429: 'Too Many Requests', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 503: 'Service Unavailable',
-};
 
 /**
  * Fastify's `clientErrorHandler` (Node's 'clientError'): a request Node's HTTP parser refused before any route saw it
@@ -56,20 +48,17 @@ export function clientErrorHandler(err: Error & { code?: string; reason?: string
     [status, code, detail] = [408, 'request-timeout', 'the request did not arrive in time'];
   }
   if (socket.writable) {
-    const body = JSON.stringify({ type: `urn:phishnet:problem:${code}`, title: TITLES[status] ?? STATUS_CODES[status] ?? 'Error', status, detail } satisfies Problem);
-    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\n`
+    const body = JSON.stringify(problem(status, code, detail));
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_CONTENT_TYPE}\r\n`
       + `content-length: ${Buffer.byteLength(body)}\r\nx-content-type-options: nosniff\r\ncache-control: no-store\r\n`
       + `connection: close\r\n\r\n${body}`);
   }
   socket.destroy();
 }
 
-/** Sends a problem+json response. `code` is a stable machine-readable slug (part of `type`). */
+/** Sends a problem+json response (`@phishnet/api` problem()). `code` is a stable kebab-case slug (part of `type`). */
 export function sendProblem(reply: FastifyReply, status: number, code: string, detail: string, extra?: Partial<Problem>): FastifyReply {
-  const body: Problem = {
-    type: `urn:phishnet:problem:${code}`, title: TITLES[status] ?? 'Error', status, detail, instance: reply.request.url, ...extra,
-  };
-  return reply.code(status).type('application/problem+json').serializer(JSON.stringify).send(body);
+  return reply.code(status).type(PROBLEM_CONTENT_TYPE).serializer(JSON.stringify).send(problem(status, code, detail, { instance: reply.request.url, ...extra }));
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -86,7 +75,7 @@ function bodyError(status: number, code: string, message: string): FastifyError 
  * Why a JSON body cannot be read as sent, or null: a `Content-Encoding` other than identity, or a `charset` other
  * than UTF-8 in `Content-Type` (parsed with node:util MIMEType, WHATWG MIME rules; only when it has parameters).
  */
-export function bodyEncodingError(headers: IncomingHttpHeaders): FastifyError | null {
+function bodyEncodingError(headers: IncomingHttpHeaders): FastifyError | null {
   const enc = headers['content-encoding'];
   if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
     return bodyError(415, 'unsupported-content-encoding',

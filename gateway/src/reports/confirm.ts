@@ -14,7 +14,7 @@ import type { StoredReport } from './store.ts';
 export const DEFAULT_MIN_REPORTERS = 3;
 export const DEFAULT_DOMINANCE = 3;
 /** The `source` column of exported rows. */
-export const REPORTS_SOURCE = 'reports:user';
+const REPORTS_SOURCE = 'reports:user';
 
 export interface ConfirmRule {
   minReporters: number;

@@ -7,7 +7,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Redis } from 'ioredis';
-import type { Expected } from '../schemas/reports.ts';
+import type { Expected } from '@phishnet/api';
 
 /** The Redis stream of reports. */
 export const REPORTS_STREAM = 'phishnet:reports';

@@ -10,11 +10,7 @@
  */
 import { CustomObjectsApi, ListWatch, Watch, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
 import type { RouterLog } from './traffic-router.ts';
-import { Traffic } from './traffic.ts';
-
-export const GROUP = 'phishnet.io';
-export const VERSION = 'v1alpha1';
-export const PLURAL = 'phishmodels';
+import { GROUP, PHISHMODEL_PLURAL as PLURAL, Traffic, VERSION } from '@phishnet/api';
 
 interface PhishModelObject extends KubernetesObject {
   status?: { traffic?: unknown };
@@ -36,7 +32,7 @@ export interface PhishModelWatcherOptions {
 export type TrafficRead = { ok: true; traffic: Traffic | null } | { ok: false; error: string };
 
 /** Validates `status.traffic` of a PhishModel object (absent → null). Pure. */
-export function readTraffic(obj: { status?: { traffic?: unknown } } | undefined): TrafficRead {
+function readTraffic(obj: { status?: { traffic?: unknown } } | undefined): TrafficRead {
   const raw = obj?.status?.traffic;
   if (raw === undefined || raw === null) return { ok: true, traffic: null };
   const r = Traffic.safeParse(raw);

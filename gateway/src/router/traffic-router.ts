@@ -3,7 +3,8 @@
  * `status.traffic` (fed by the PhishModel watcher, or directly in tests), and mirrors a share of stable-routed URLs
  * to the canary.
  *
- * - Arm choice: pure, by hash of the canonical URL (traffic.ts `chooseTrack`).
+ * - Arm choice: pure, by the hash of the canonical URL computed at the edge (traffic.ts `chooseTrack`); one
+ *   {@link TrafficRouter.route} per URL gives the arm and its model digest together.
  * - Clients: one {@link InferenceClient} (undici pool + cockatiel policy) per arm, created when the Service URL
  *   changes; the replaced client is closed after the longest call it may still be serving. The arms seen by the
  *   lookup path are facades with a fixed identity per track, so batchers keyed by track always reach the current
@@ -17,17 +18,17 @@
  *   verdict-disagreement analysis queries them): comparisons, disagreements (verdict differs), mirror calls by outcome.
  */
 import { BrokenCircuitError, BulkheadRejectedError } from 'cockatiel';
-import { LRUCache } from 'lru-cache';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { isPredictionError, type PredictResponse } from '@phishnet/inference/contract';
+import { isPredictionError, type PredictResponse } from '@phishnet/api';
+import type { CheckedUrl } from '../domain/checked-url.ts';
 import { createMetrics, type GatewayMetrics } from '../metrics/metrics.ts';
 import {
   MIRROR_COMPARISONS_TOTAL, MIRROR_DISAGREEMENTS_TOTAL, MIRROR_REQUESTS_TOTAL, ROUTED_URLS_TOTAL,
   TRAFFIC_CANARY_WEIGHT_PERCENT, TRAFFIC_MIRROR_PERCENT,
-} from '../metrics/names.ts';
+} from '@phishnet/api/metrics/gateway';
 import { InferenceClient, type InferenceClientOptions } from '../upstream/inference-client.ts';
-import type { Arm, Router, Upstream } from './router.ts';
-import { canaryBucket, normalizeDigest, serviceUrl, shouldMirror, trackFor, type Traffic, type Track } from './traffic.ts';
+import type { Arm, Route, Router, Upstream } from './router.ts';
+import { chooseTrack, serviceUrl, shouldMirror, type Traffic, type Track } from './traffic.ts';
 
 /** The part of a pino logger the router uses. */
 export interface RouterLog {
@@ -64,14 +65,17 @@ function gauge(registry: Registry, name: string, help: string): Gauge<'phishmode
 }
 
 /** A per-track facade whose identity never changes; it delegates to the track's current client. */
-class ArmUpstream implements Upstream {
+class ArmUpstream implements Upstream, Arm {
   readonly name: string;
+  readonly track: Track;
+  readonly client: Upstream = this;
   readonly #get: () => InferenceClient;
-  readonly #after: ((urls: string[], res: PredictResponse) => void) | null;
+  readonly #after: ((urls: readonly CheckedUrl[], res: PredictResponse) => void) | null;
   readonly #routed: Counter<'track'>;
 
-  constructor(name: string, get: () => InferenceClient, routed: Counter<'track'>, after: ((urls: string[], res: PredictResponse) => void) | null) {
-    this.name = name;
+  constructor(track: Track, get: () => InferenceClient, routed: Counter<'track'>, after: ((urls: readonly CheckedUrl[], res: PredictResponse) => void) | null) {
+    this.name = track;
+    this.track = track;
     this.#get = get;
     this.#routed = routed;
     this.#after = after;
@@ -83,7 +87,11 @@ class ArmUpstream implements Upstream {
 
   async predict(urls: string[]): Promise<PredictResponse> {
     this.#routed.inc({ track: this.name }, urls.length);
-    const res = await this.#get().predict(urls);
+    return this.#get().predict(urls);
+  }
+
+  async score(urls: readonly CheckedUrl[]): Promise<PredictResponse> {
+    const res = await this.predict(urls.map((u) => u.href));
     const after = this.#after;
     if (after) setImmediate(() => after(urls, res)); // after the primary answer is on its way
     return res;
@@ -108,15 +116,16 @@ export class TrafficRouter implements Router {
   readonly #mirrorMetrics: GatewayMetrics;
   readonly #retiring = new Set<InferenceClient>();
   readonly #timers = new Set<NodeJS.Timeout>();
-  /** Canary buckets of recent URLs: route() runs for every URL of every request (cache lookups use the arm's digest). */
-  readonly #buckets = new LRUCache<string, number>({ max: 10_000 });
   #traffic: Traffic | null = null;
   #stable: Current;
   #canary: Current | null = null;
   #mirror: Current | null = null;
   #closed = false;
-  readonly #stableArm: Arm;
-  readonly #canaryArm: Arm;
+  readonly #stableArm: ArmUpstream;
+  readonly #canaryArm: ArmUpstream;
+  /** The two routes under the current traffic split (rebuilt by {@link update}, so route() allocates nothing). */
+  #stableRoute: Route;
+  #canaryRoute: Route;
   readonly #comparisons: Counter<'phishmodel'>;
   readonly #disagreements: Counter<'phishmodel'>;
   readonly #mirrorCalls: Counter<'phishmodel' | 'outcome'>;
@@ -136,8 +145,10 @@ export class TrafficRouter implements Router {
     this.#weight = gauge(r, TRAFFIC_CANARY_WEIGHT_PERCENT, 'Canary weight the gateway applies, percent 0..100');
     this.#mirrorPct = gauge(r, TRAFFIC_MIRROR_PERCENT, 'Share of stable-routed URLs mirrored to the canary, percent 0..100');
     this.#stable = { url: o.fallbackUrl, client: this.#client('stable', o.fallbackUrl, o.metrics) };
-    this.#stableArm = { track: 'stable', client: new ArmUpstream('stable', () => this.#stable.client, routed, (u, res) => this.#maybeMirror(u, res)) };
-    this.#canaryArm = { track: 'canary', client: new ArmUpstream('canary', () => (this.#canary ?? this.#stable).client, routed, null) };
+    this.#stableArm = new ArmUpstream('stable', () => this.#stable.client, routed, (u, res) => this.#maybeMirror(u, res));
+    this.#canaryArm = new ArmUpstream('canary', () => (this.#canary ?? this.#stable).client, routed, null);
+    this.#stableRoute = { arm: this.#stableArm, digest: null };
+    this.#canaryRoute = { arm: this.#canaryArm, digest: null };
     this.#publish();
   }
 
@@ -171,6 +182,8 @@ export class TrafficRouter implements Router {
     }
     const changed = JSON.stringify(traffic) !== JSON.stringify(this.#traffic);
     this.#traffic = traffic;
+    this.#stableRoute = { arm: this.#stableArm, digest: traffic?.stableDigest ?? null };
+    this.#canaryRoute = { arm: this.#canaryArm, digest: traffic?.canaryDigest ?? null };
     this.#publish();
     if (changed) {
       this.#o.log?.info({
@@ -180,24 +193,12 @@ export class TrafficRouter implements Router {
     }
   }
 
-  route(canonicalUrl: string): Arm {
-    const t = this.#canary ? this.#traffic : null;
-    const track = trackFor(t, () => {
-      let b = this.#buckets.get(canonicalUrl);
-      if (b === undefined) {
-        b = canaryBucket(canonicalUrl);
-        this.#buckets.set(canonicalUrl, b);
-      }
-      return b;
-    });
-    return track === 'canary' ? this.#canaryArm : this.#stableArm;
-  }
-
-  /** The digest the traffic object gives for the URL's arm (`sha256:<hex>`), or null when it gives none. */
-  digestFor(canonicalUrl: string): string | null {
-    const t = this.#traffic;
-    if (t === null) return null;
-    return normalizeDigest(this.route(canonicalUrl).track === 'canary' ? t.canaryDigest : t.stableDigest);
+  /**
+   * The arm of `url` and the digest the traffic object gives for that arm's model (null when it gives none, or
+   * before any traffic object: the cache then uses the last digest learned from inference).
+   */
+  route(url: CheckedUrl): Route {
+    return this.#canary !== null && chooseTrack(url, this.#traffic) === 'canary' ? this.#canaryRoute : this.#stableRoute;
   }
 
   arms(): readonly Arm[] {
@@ -237,7 +238,7 @@ export class TrafficRouter implements Router {
   }
 
   /** Fire-and-forget: never awaited by the primary path, never throws into it. */
-  #maybeMirror(urls: string[], stableRes: PredictResponse): void {
+  #maybeMirror(urls: readonly CheckedUrl[], stableRes: PredictResponse): void {
     const t = this.#traffic;
     const m = this.#mirror;
     if (t === null || m === null || t.mirrorPercent <= 0) return;
@@ -245,7 +246,7 @@ export class TrafficRouter implements Router {
     for (let i = 0; i < urls.length; i++) if (shouldMirror(urls[i]!, t)) idx.push(i);
     if (idx.length === 0) return;
     const labels = { phishmodel: this.#o.phishmodel };
-    m.client.predict(idx.map((i) => urls[i]!)).then((canaryRes) => {
+    m.client.predict(idx.map((i) => urls[i]!.href)).then((canaryRes) => {
       this.#mirrorCalls.inc({ ...labels, outcome: 'success' });
       let differ = 0;
       let compared = 0;

@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { VerdictCache } from '../cache/verdict-cache.ts';
 import type { Router } from '../router/router.ts';
-import { HealthResponse, ReadyResponse } from '../schemas/check.ts';
+import { HealthResponse, ReadyResponse } from '@phishnet/api';
 
 /** `closing`: true from the start of a graceful shutdown; /readyz then answers 503 at once (no inference probe). */
 const healthRoutes: FastifyPluginAsyncZod<{ router: Router; cache: VerdictCache; closing: () => boolean }> = async (app, opts) => {

@@ -10,7 +10,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { ListStore } from '../lists/list-store.ts';
 import { sendProblem } from '../plugins/problem.ts';
-import { HashSearchBody, HashSearchResponse, ListsResponse, Problem, apiErrorResponses } from '../schemas/check.ts';
+import { HashSearchBody, HashSearchResponse, ListsResponse, Problem, apiErrorResponses } from '@phishnet/api';
 
 export interface ListRoutesOptions {
   store: ListStore;
@@ -19,7 +19,7 @@ export interface ListRoutesOptions {
 }
 
 /** Whether an If-None-Match header names the entity tag (strong or weak, or `*`). RFC 9110 §13.1.2. */
-export function ifNoneMatch(header: string | undefined, etag: string): boolean {
+function ifNoneMatch(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   return header.split(',').some((t) => {
     const s = t.trim();

@@ -7,16 +7,16 @@
  */
 import { createHmac } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { sha256Hex } from '../domain/cache-key.ts';
+import { sha256Hex } from '../domain/checked-url.ts';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
 import { sendProblem } from '../plugins/problem.ts';
 import type { ReportStore } from '../reports/store.ts';
-import { apiErrorResponses } from '../schemas/check.ts';
-import { ReportAccepted, ReportBody } from '../schemas/reports.ts';
-import { canonicalizeAll } from './check.ts';
+import { apiErrorResponses } from '@phishnet/api';
+import { ReportAccepted, ReportBody } from '@phishnet/api';
+import { checkAll } from './check.ts';
 
 /** Body limit, bytes: a maximal URL and comment (UTF-8, up to 4 bytes per character) plus framing. */
-export const REPORT_BODY_LIMIT = 16 * 1024;
+const REPORT_BODY_LIMIT = 16 * 1024;
 
 export interface ReportRoutesOptions {
   store: ReportStore;
@@ -44,7 +44,7 @@ const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (app, opt
       response: { 202: ReportAccepted, ...apiErrorResponses },
     },
   }, async (req, reply) => {
-    const [u] = canonicalizeAll([req.body.url], () => '/url');
+    const [u] = checkAll([req.body.url], () => '/url');
     const { expected, comment } = req.body;
     const report = {
       url: u!.href, expected, reporter: reporterId(req.headers['x-api-key'], req.ip, opts.reporterSalt), receivedAt: new Date().toISOString(),

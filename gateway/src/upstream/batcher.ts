@@ -1,6 +1,6 @@
 /**
- * Micro-batching with coalescing: concurrent `load(key)` calls are combined into one `send(keys)` call per batch; a
- * key already pending or in flight is not sent again (its callers share one promise). Pure of I/O: `send` is
+ * Micro-batching with coalescing: concurrent `load(key, item)` calls are combined into one `send(items)` call per
+ * batch; a key already pending or in flight is not sent again (its callers share one promise). Pure of I/O: `send` is
  * injected.
  *
  * When a batch is sent (adaptive batching, as in the inference service's micro-batcher and in dynamic batching of
@@ -16,29 +16,30 @@
  */
 
 /** Options of {@link Batcher}. */
-export interface BatcherOptions<V> {
+export interface BatcherOptions<V, I> {
   /** Longest time a key waits for an in-flight batch to settle before it is sent anyway, milliseconds. */
   maxWaitMs: number;
   /** Largest batch, keys. */
   maxBatch: number;
   /** Batches outstanding before new keys wait for one to settle (≥ 1; default Infinity). */
   maxInFlight?: number;
-  /** Sends one batch; resolves with one value per key, in order. A rejection rejects every key of the batch. */
-  send: (keys: string[]) => Promise<V[]>;
+  /** Sends one batch; resolves with one value per item, in order. A rejection rejects every key of the batch. */
+  send: (items: I[]) => Promise<V[]>;
 }
 
-interface Pending<V> { key: string; resolve: (v: V) => void; reject: (e: unknown) => void }
+interface Pending<V, I> { item: I; resolve: (v: V) => void; reject: (e: unknown) => void }
 
-export class Batcher<V> {
-  readonly #opts: BatcherOptions<V>;
+/** Batches items of type `I` (keyed by a string) into calls answering values of type `V`. */
+export class Batcher<V, I = string> {
+  readonly #opts: BatcherOptions<V, I>;
   readonly #maxInFlight: number;
   readonly #inflight = new Map<string, Promise<V>>();
-  #pending: Pending<V>[] = [];
+  #pending: Pending<V, I>[] = [];
   #timer: NodeJS.Timeout | null = null;
   #immediate: NodeJS.Immediate | null = null;
   #batchesInFlight = 0;
 
-  constructor(opts: BatcherOptions<V>) {
+  constructor(opts: BatcherOptions<V, I>) {
     this.#opts = opts;
     this.#maxInFlight = Math.max(1, opts.maxInFlight ?? Number.POSITIVE_INFINITY);
   }
@@ -53,12 +54,12 @@ export class Batcher<V> {
     return this.#batchesInFlight;
   }
 
-  /** The value for `key`, shared with every concurrent caller for the same key. */
-  load(key: string): Promise<V> {
+  /** The value for `item` (identified by `key`), shared with every concurrent caller for the same key. */
+  load(key: string, item: I): Promise<V> {
     const existing = this.#inflight.get(key);
     if (existing) return existing;
     const p = new Promise<V>((resolve, reject) => {
-      this.#pending.push({ key, resolve, reject });
+      this.#pending.push({ item, resolve, reject });
     });
     this.#inflight.set(key, p);
     // Remove once settled, so a later miss asks again; the no-op catch keeps this cleanup chain from
@@ -101,7 +102,7 @@ export class Batcher<V> {
     }
   }
 
-  #sendBatch(batch: Pending<V>[]): void {
+  #sendBatch(batch: Pending<V, I>[]): void {
     this.#batchesInFlight++;
     const settled = () => {
       this.#batchesInFlight--;
@@ -109,7 +110,7 @@ export class Batcher<V> {
     };
     let sent: Promise<V[]>;
     try {
-      sent = this.#opts.send(batch.map((b) => b.key));
+      sent = this.#opts.send(batch.map((b) => b.item));
     } catch (err) {
       sent = Promise.reject(err);
     }

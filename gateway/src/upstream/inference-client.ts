@@ -9,9 +9,10 @@ import {
   bulkhead, circuitBreaker, handleWhen, retry, timeout, wrap, type IPolicy,
 } from 'cockatiel';
 import { Pool } from 'undici';
-import { PredictResponse } from '@phishnet/inference/contract';
+import { PredictResponse, Problem, problemCode } from '@phishnet/api';
 import type { GatewayMetrics } from '../metrics/metrics.ts';
-import { inSpan } from '../tracing.ts';
+import { injectTraceHeaders } from '@phishnet/telemetry';
+import { inSpan, tracingActive } from '../tracing.ts';
 import { UpstreamContractError, UpstreamHttpError, isRetryable, outcomeOf } from './errors.ts';
 
 /** Resilience settings of one upstream. Times in milliseconds. */
@@ -40,6 +41,8 @@ export function parseRetryAfter(v: string | string[] | undefined, now = Date.now
   const t = Date.parse(s);
   return Number.isNaN(t) ? null : Math.max(0, Math.ceil((t - now) / 1000));
 }
+
+const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json', accept: 'application/json' };
 
 export class InferenceClient {
   readonly name: string;
@@ -111,12 +114,12 @@ export class InferenceClient {
   async #once(urls: string[], signal: AbortSignal): Promise<PredictResponse> {
     const res = await this.#pool.request({
       path: '/v1/predict', method: 'POST', signal,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      // W3C traceparent of the upstream.predict span when tracing is on: inference's spans join the gateway's trace.
+      headers: tracingActive() ? injectTraceHeaders({ ...JSON_HEADERS }) : JSON_HEADERS,
       body: JSON.stringify({ urls }),
     });
     if (res.statusCode !== 200) {
-      const text = (await res.body.text()).slice(0, 200);
-      throw new UpstreamHttpError(res.statusCode, parseRetryAfter(res.headers['retry-after']), text);
+      throw new UpstreamHttpError(res.statusCode, parseRetryAfter(res.headers['retry-after']), describeProblem(await res.body.text()));
     }
     const parsed = PredictResponse.safeParse(await res.body.json());
     if (!parsed.success) throw new UpstreamContractError(`inference response does not match the contract: ${parsed.error.message.slice(0, 200)}`);
@@ -140,4 +143,20 @@ export class InferenceClient {
   async close(): Promise<void> {
     await this.#pool.close();
   }
+}
+
+/**
+ * What an error answer of inference says, for logs and error messages: `<code>: <detail>` of its problem+json body
+ * (`@phishnet/api` problem.ts, e.g. `queue-full: overloaded: …`), else the first 200 characters of the body.
+ */
+export function describeProblem(body: string): string {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    return body.slice(0, 200);
+  }
+  const p = Problem.safeParse(json);
+  if (!p.success) return body.slice(0, 200);
+  return `${problemCode(p.data.type) ?? p.data.type}: ${(p.data.detail ?? p.data.title).slice(0, 200)}`;
 }

@@ -2,13 +2,14 @@ import { BrokenCircuitError, BulkheadRejectedError, CircuitState, TaskCancelledE
 import { describe, expect, test } from 'vitest';
 import { Batcher } from './batcher.ts';
 import { UpstreamContractError, UpstreamHttpError, isRetryable, outcomeOf, retryAfterFor } from './errors.ts';
-import { circuitStateValue, parseRetryAfter } from './inference-client.ts';
+import { circuitStateValue, describeProblem, parseRetryAfter } from './inference-client.ts';
+import { problem } from '@phishnet/api';
 
 describe('Batcher', () => {
   test('concurrent loads within the wait are one call; duplicate keys are coalesced', async () => {
     const calls: string[][] = [];
     const b = new Batcher<string>({ maxWaitMs: 5, maxBatch: 64, send: async (keys) => { calls.push(keys); return keys.map((k) => k.toUpperCase()); } });
-    const got = await Promise.all(['a', 'b', 'a', 'c', 'b'].map((k) => b.load(k)));
+    const got = await Promise.all(['a', 'b', 'a', 'c', 'b'].map((k) => b.load(k, k)));
     expect(got).toEqual(['A', 'B', 'A', 'C', 'B']);
     expect(calls).toEqual([['a', 'b', 'c']]);
     expect(b.size).toBe(0);
@@ -16,7 +17,7 @@ describe('Batcher', () => {
   test('a full batch is sent at once, the rest at the end of the turn while a slot is free', async () => {
     const calls: string[][] = [];
     const b = new Batcher<number>({ maxWaitMs: 1_000, maxBatch: 2, send: async (keys) => { calls.push(keys); return keys.map(Number); } });
-    const p = Promise.all(['1', '2', '3'].map((k) => b.load(k)));
+    const p = Promise.all(['1', '2', '3'].map((k) => b.load(k, k)));
     expect(calls).toEqual([['1', '2']]);
     await new Promise((r) => setImmediate(r));
     expect(calls).toEqual([['1', '2'], ['3']]);
@@ -29,10 +30,10 @@ describe('Batcher', () => {
       maxWaitMs: 10_000, maxBatch: 64, maxInFlight: 1,
       send: (keys) => { calls.push(keys); return new Promise((r) => gates.push(() => r(keys))); },
     });
-    const first = b.load('a');
+    const first = b.load('a', 'a');
     await new Promise((r) => setImmediate(r));
     expect(calls).toEqual([['a']]);
-    const later = ['b', 'c', 'd'].map((k) => b.load(k));
+    const later = ['b', 'c', 'd'].map((k) => b.load(k, k));
     await new Promise((r) => setTimeout(r, 20));
     expect(calls).toHaveLength(1); // waiting for the slot, not for the timer
     expect(b.batchesInFlight).toBe(1);
@@ -50,18 +51,18 @@ describe('Batcher', () => {
       maxWaitMs: 30, maxBatch: 64, maxInFlight: 1,
       send: async (keys) => { calls.push(keys); if (keys[0] === 'hung') await new Promise(() => undefined); return keys; },
     });
-    void b.load('hung');
+    void b.load('hung', 'hung');
     await new Promise((r) => setImmediate(r));
     const started = performance.now();
-    expect(await b.load('x')).toBe('x');
+    expect(await b.load('x', 'x')).toBe('x');
     expect(performance.now() - started).toBeGreaterThanOrEqual(25);
     expect(calls).toEqual([['hung'], ['x']]);
   });
   test('a failed batch rejects each caller, and the key is asked again later', async () => {
     let n = 0;
     const b = new Batcher<string>({ maxWaitMs: 0, maxBatch: 8, send: async (keys) => { if (n++ === 0) throw new Error('down'); return keys; } });
-    await expect(b.load('x')).rejects.toThrow('down');
-    await expect(b.load('x')).resolves.toBe('x');
+    await expect(b.load('x', 'x')).rejects.toThrow('down');
+    await expect(b.load('x', 'x')).resolves.toBe('x');
   });
 });
 
@@ -92,5 +93,17 @@ describe('upstream errors', () => {
   });
   test('circuit state metric encoding: 0 closed, 1 half-open, 2 open', () => {
     expect([CircuitState.Closed, CircuitState.HalfOpen, CircuitState.Open, CircuitState.Isolated].map(circuitStateValue)).toEqual([0, 1, 2, 2]);
+  });
+});
+
+describe('describeProblem (inference error answers, @phishnet/api problem details)', () => {
+  test.each([
+    ['a problem+json body: code and detail', JSON.stringify(problem(503, 'queue-full', 'overloaded: 10000 URLs waiting; retry later')), 'queue-full: overloaded: 10000 URLs waiting; retry later'],
+    ['a problem without detail: code and title', JSON.stringify({ type: 'urn:phishnet:problem:not-found', title: 'Not Found', status: 404 }), 'not-found: Not Found'],
+    ['another problem type URI is kept whole', JSON.stringify({ type: 'about:blank', title: 'Bad Gateway', status: 502 }), 'about:blank: Bad Gateway'],
+    ['JSON that is no problem: the body', '{"error":"x"}', '{"error":"x"}'],
+    ['not JSON: the first 200 characters', 'x'.repeat(300), 'x'.repeat(200)],
+  ])('%s', (_n, body, want) => {
+    expect(describeProblem(body)).toBe(want);
   });
 });

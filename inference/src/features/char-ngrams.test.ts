@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalize } from '../contract/canonical-url.ts';
+import { canonicalize } from '@phishnet/api';
 import { NGRAM_BUCKETS, charNgrams, ngramBucket, ngramDot, ngramText, ngramsOfText } from './char-ngrams.ts';
 import { fnv1a } from './url-lexical-v1.ts';
 

@@ -11,7 +11,7 @@
  * (`shared/data/README.md`, "Shortcut risk"): no scheme, no leading `www.` label, no trailing `/` after the path, so
  * `https://www.x.com/`, `http://x.com` and `x.com` have the same n-grams.
  */
-import type { CanonicalUrl } from '../contract/canonical-url.ts';
+import type { CanonicalUrl } from '@phishnet/api';
 import { stripWww } from './url-lexical-v1.ts';
 
 /** The id written into model manifests (`ngramModel.featureSet`). */

@@ -3,7 +3,7 @@
  * A model names its feature set; the loader refuses ids not listed here and the scorer computes the named one, so
  * artifacts of several versions (the bundled default and a canary) can be served side by side.
  */
-import type { CanonicalUrl } from '../contract/canonical-url.ts';
+import type { CanonicalUrl } from '@phishnet/api';
 import { FEATURE_COUNT, FEATURE_NAMES, FEATURE_SET_ID, featureVector, type FeatureValues } from './url-lexical-v1.ts';
 import { FEATURE_COUNT_V2, FEATURE_NAMES_V2, FEATURE_SET_ID_V2, featureVectorV2 } from './url-lexical-v2.ts';
 

@@ -6,7 +6,7 @@ export {
   extractFeatures, featureVector, tokenBuckets, registeredDomain,
   type FeatureName, type FeatureValues,
 } from './url-lexical-v1.ts';
-export { MODEL_REASONS, REASONS, REASON_CODES, reasonsFor, type ModelReasonCode, type ReasonCode } from './reasons.ts';
+export { reasonsFor } from './reasons.ts';
 export {
   NGRAM_FEATURE_SET_ID, NGRAM_BUCKETS, NGRAM_MIN, NGRAM_MAX, charNgrams, ngramDot, ngramText, ngramBucket, ngramsOfText, type SparseVector,
 } from './char-ngrams.ts';

@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { canonicalize, UrlError } from '../contract/canonical-url.ts';
+import { canonicalize, UrlError } from '@phishnet/api';
 import {
   FEATURE_COUNT, NAMED_FEATURE_COUNT, NAMED_FEATURE_NAMES, TOKEN_BUCKETS, extractFeatures, featureVector, findBrand, fnv1a,
   lookalikeBrand, registeredDomain, stripWww, tokenBuckets, type FeatureValues,
 } from './url-lexical-v1.ts';
-import { REASON_CODES, reasonsFor } from './reasons.ts';
+import { REASON_CODES } from '@phishnet/api';
+import { reasonsFor } from './reasons.ts';
 
 // Hand-checked vectors: each row lists the features (and reason codes) worth checking for that URL; the values were
 // counted by hand from the canonical form (leading "www." removed for host features, slashes trimmed for the path).

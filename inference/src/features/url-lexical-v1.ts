@@ -2,7 +2,7 @@
  * Feature set `url-lexical/v1`: canonical URL → fixed-length Float32 vector of lexical features.
  *
  * This is the only implementation of the feature set: serving (inference) calls it per URL, training reads the matrix
- * that `features/cli.ts` writes with it. Features are computed on the Safe Browsing canonical form
+ * that `tools/src/features-cli.ts` writes with it. Features are computed on the Safe Browsing canonical form
  * (see `contract/canonical-url.ts`) and deliberately ignore three dataset artefacts of public URL corpora
  * (`shared/data/README.md`, "Shortcut risk"):
  *   - the scheme (http vs https) is not a feature;
@@ -12,7 +12,7 @@
  */
 import { parse as parseDomain } from 'tldts';
 import { domainToUnicode } from 'node:url';
-import type { CanonicalUrl } from '../contract/canonical-url.ts';
+import type { CanonicalUrl } from '@phishnet/api';
 import {
   ABUSED_TLDS, BRANDS, BRAND_TOKENS, EXECUTABLE_EXTENSIONS, FREE_HOSTING, PAGE_EXTENSIONS, SCRIPT_EXTENSIONS,
   SENSITIVE_WORDS, SHORTENERS,
@@ -298,7 +298,7 @@ const OWNERS = new Map<string, string[]>();
 for (const [brand, domains] of Object.entries(BRANDS)) for (const d of domains) OWNERS.set(d, [...(OWNERS.get(d) ?? []), brand]);
 
 /** Brand tokens whose owned domains include `registered` (empty array when none). */
-export function brandsOwning(registered: string): readonly string[] {
+function brandsOwning(registered: string): readonly string[] {
   return OWNERS.get(registered) ?? [];
 }
 
@@ -460,7 +460,7 @@ for (let length = 1; length <= ENTROPY_TABLE_MAX_LENGTH; length++) {
 const ENTROPY_COUNTS = new Int32Array(65536);
 
 /** Shannon entropy in bits per character (UTF-16 code units); 0 for the empty string. */
-export function entropy(s: string): number {
+function entropy(s: string): number {
   if (s.length === 0) return 0;
   for (let i = 0; i < s.length; i++) ENTROPY_COUNTS[s.charCodeAt(i)]! += 1;
   const tableRow = s.length <= ENTROPY_TABLE_MAX_LENGTH ? s.length * (ENTROPY_TABLE_MAX_LENGTH + 1) : -1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalize } from '../contract/canonical-url.ts';
+import { canonicalize } from '@phishnet/api';
 import { FEATURE_COUNT, FEATURE_NAMES, featureVector } from './url-lexical-v1.ts';
 import {
   FEATURES_V2, FEATURE_COUNT_V2, FEATURE_NAMES_V2, bigramLogprob, extractFeaturesV2, featureVectorV2, segment, type FeatureNameV2,

@@ -6,10 +6,10 @@
  * The "site label" is the label left of the longest public suffix, private suffixes included: `southbankmosaics` for
  * `www.southbankmosaics.co.uk`, `paypal-secure-login` for `paypal-secure-login.web.app`. Like v1, the features ignore
  * the scheme and a leading `www.`. Implemented once, here: serving calls `featureVectorV2`, training reads the
- * matrix that `features/cli.ts --feature-set url-lexical/v2` writes with it.
+ * matrix that `tools/src/features-cli.ts --feature-set url-lexical/v2` writes with it.
  */
 import { parse as parseDomain } from 'tldts';
-import type { CanonicalUrl } from '../contract/canonical-url.ts';
+import type { CanonicalUrl } from '@phishnet/api';
 import { BRAND_TOKENS } from './lexicons.ts';
 import { DDNS_SUFFIXES, DICTIONARY, EDGE_HOSTING_SUFFIXES } from './lexicons-v2.ts';
 import {

@@ -2,19 +2,19 @@
  * The inference service's prom-client registry: one per app instance (tests build several apps in one process).
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ModelRef } from '../contract/predict.ts';
+import { URL_ERROR_CODES, type ModelRef } from '@phishnet/api';
 import {
   INFERENCE_BATCH_SIZE, INFERENCE_MODEL_INFO, INFERENCE_PREDICTIONS_TOTAL, INFERENCE_QUEUE_DEPTH,
-  INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_REQUESTS_TOTAL, INFERENCE_SCORE, INFERENCE_VERDICTS_TOTAL,
+  INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_REQUESTS_TOTAL, INFERENCE_SCORE, INFERENCE_URL_ERRORS_TOTAL, INFERENCE_VERDICTS_TOTAL,
   PREDICT_OUTCOMES, type PredictOutcome,
-} from './names.ts';
+} from '@phishnet/api/metrics/inference';
 
 /** Score buckets: 0.05 wide upper bounds 0.05 … 1.0. */
-export const SCORE_BUCKETS: readonly number[] = Array.from({ length: 20 }, (_, i) => Math.round((i + 1) * 5) / 100);
+const SCORE_BUCKETS: readonly number[] = Array.from({ length: 20 }, (_, i) => Math.round((i + 1) * 5) / 100);
 /** Request-duration buckets, seconds (sub-millisecond to one second). */
-export const DURATION_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const DURATION_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 /** Batch-size buckets, URLs. */
-export const BATCH_BUCKETS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000];
+const BATCH_BUCKETS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000];
 
 /** The service's metrics, all labelled `model`, `version`, `track` through the registry's default labels. */
 export interface InferenceMetrics {
@@ -27,6 +27,8 @@ export interface InferenceMetrics {
   readonly verdicts: Counter<'verdict'>;
   readonly modelInfo: Gauge<'digest'>;
   readonly predictions: Counter;
+  /** URLs refused one by one, by UrlError code. */
+  readonly urlErrors: Counter<'code'>;
 }
 
 /**
@@ -56,7 +58,9 @@ export function createInferenceMetrics(model: ModelRef, track: 'stable' | 'canar
   const modelInfo = new Gauge({ name: INFERENCE_MODEL_INFO, help: 'The loaded model artifact (value 1)', labelNames: ['digest'], registers: [registry] });
   modelInfo.set({ digest: model.digest }, 1);
   const predictions = new Counter({ name: INFERENCE_PREDICTIONS_TOTAL, help: 'URLs scored', registers: [registry] });
-  return { registry, requests, duration, batchSize, queueDepth, score, verdicts, modelInfo, predictions };
+  const urlErrors = new Counter({ name: INFERENCE_URL_ERRORS_TOTAL, help: 'URLs refused one by one (per-URL error in the answer) by UrlError code', labelNames: ['code'], registers: [registry] });
+  for (const code of URL_ERROR_CODES) urlErrors.labels({ code }).inc(0);
+  return { registry, requests, duration, batchSize, queueDepth, score, verdicts, modelInfo, predictions, urlErrors };
 }
 
 /** Records one finished `/v1/predict` request. @param seconds duration from receipt to response */

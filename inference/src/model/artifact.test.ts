@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { c as tarCreate } from 'tar';
-import { ArtifactError, loadArtifact, sha256Digest } from './artifact.ts';
+import { modelDigestOf } from '@phishnet/api';
+import { ArtifactError, loadArtifact } from './artifact.ts';
 import { DEFAULT_MODEL_PATH, PREVIOUS_MODEL_PATH } from './default-model.ts';
 
 let dir: string;
@@ -58,7 +59,7 @@ afterAll(async () => {
 
 describe('loadArtifact', () => {
   it('loads the bundled model from a path, file:// and http:// with the same digest', async () => {
-    const digest = sha256Digest(good);
+    const digest = modelDigestOf(good);
     for (const src of [DEFAULT_MODEL_PATH, `file://${DEFAULT_MODEL_PATH}`, `${base}/model.tar.gz`]) {
       const a = await loadArtifact(src, digest);
       expect(a.digest).toBe(digest);
@@ -70,11 +71,11 @@ describe('loadArtifact', () => {
     const wrong = 'a'.repeat(64);
     const e = await refusal(loadArtifact(DEFAULT_MODEL_PATH, wrong));
     expect(e.code).toBe('DIGEST_MISMATCH');
-    expect(e.message).toContain(`sha256:${wrong}`);
-    expect(e.message).toContain(sha256Digest(good));
+    expect(e.message).toContain(`expected ${wrong}`);
+    expect(e.message).toContain(modelDigestOf(good));
   });
-  it('refuses a malformed expected digest', async () => {
-    expect((await refusal(loadArtifact(DEFAULT_MODEL_PATH, 'xyz'))).code).toBe('DIGEST_MISMATCH');
+  it.each(['xyz', `sha256:${'a'.repeat(64)}`, 'A'.repeat(64)])('refuses a malformed expected digest %s (one format: lowercase hex)', async (d) => {
+    expect((await refusal(loadArtifact(DEFAULT_MODEL_PATH, d))).code).toBe('DIGEST_MISMATCH');
   });
   it('refuses an unknown feature set, naming expected and found', async () => {
     const p = await repack('v9.tar.gz', (m) => { m.featureSet = 'url-lexical/v9'; });

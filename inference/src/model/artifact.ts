@@ -7,7 +7,7 @@
  * archive whose sha256 differs from the expected one, a manifest that does not validate, or a feature-set id that
  * this build does not implement (`features/feature-sets.ts`), naming what was expected and what was found.
  */
-import { createHash } from 'node:crypto';
+import { CodedError, isModelDigest, modelDigestOf, type ModelDigest } from '@phishnet/api';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
@@ -18,19 +18,12 @@ import { ModelManifest } from './manifest.ts';
 export type ArtifactErrorCode = 'FETCH_FAILED' | 'DIGEST_MISMATCH' | 'BAD_ARCHIVE' | 'BAD_MANIFEST' | 'UNSUPPORTED_FEATURE_SET';
 
 /** A refused artifact; `code` is stable, `message` names expected and found values. */
-export class ArtifactError extends Error {
-  readonly code: ArtifactErrorCode;
-  constructor(code: ArtifactErrorCode, message: string) {
-    super(message);
-    this.name = 'ArtifactError';
-    this.code = code;
-  }
-}
+export class ArtifactError extends CodedError<ArtifactErrorCode> {}
 
-/** A verified artifact in memory. `digest` is `sha256:<hex>` of the archive. */
+/** A verified artifact in memory. `digest` is the model digest (`@phishnet/api`: hex SHA-256 of the archive). */
 export interface Artifact {
   readonly source: string;
-  readonly digest: string;
+  readonly digest: ModelDigest;
   readonly manifest: ModelManifest;
   readonly onnx: Uint8Array;
   /** n-gram logistic-regression weights, length NGRAM_BUCKETS; present iff `manifest.ngramModel` is. */
@@ -51,29 +44,20 @@ export async function fetchArtifactBytes(source: string, timeoutMs = 30_000): Pr
   }
 }
 
-/** `sha256:<hex>` of bytes. */
-export function sha256Digest(bytes: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-}
-
-/** Normalizes an expected digest given as `<hex>` or `sha256:<hex>`; throws on anything else. */
-export function normalizeDigest(expected: string): string {
-  const hex = expected.trim().toLowerCase().replace(/^sha256:/, '');
-  if (!/^[0-9a-f]{64}$/.test(hex)) throw new ArtifactError('DIGEST_MISMATCH', `expected sha256 must be 64 hex digits, got "${expected}"`);
-  return `sha256:${hex}`;
-}
 
 /**
  * Loads and verifies an artifact.
  * @param source path, file:// or http(s):// URL of the `.tar.gz`
- * @param expectedSha256 hex or `sha256:hex`; when given, a different archive digest is refused
+ * @param expectedSha256 the expected model digest (64 hex digits, as `sha256sum` prints); when given, a different
+ *   archive digest is refused
  * @throws ArtifactError with a message naming expected and found values
  */
 export async function loadArtifact(source: string, expectedSha256?: string): Promise<Artifact> {
   const bytes = await fetchArtifactBytes(source);
-  const digest = sha256Digest(bytes);
+  const digest = modelDigestOf(bytes);
   if (expectedSha256 !== undefined) {
-    const want = normalizeDigest(expectedSha256);
+    if (!isModelDigest(expectedSha256)) throw new ArtifactError('DIGEST_MISMATCH', `expected sha256 must be 64 lowercase hex digits, got "${expectedSha256}"`);
+    const want = expectedSha256;
     if (want !== digest) {
       throw new ArtifactError('DIGEST_MISMATCH', `model artifact ${source}: expected ${want}, found ${digest}`);
     }

@@ -1,22 +1,23 @@
 /**
  * `manifest.json` of a model artifact, as written by `training/phishnet_training/train.py`.
  */
+import { ThresholdPolicy, Thresholds } from '@phishnet/api';
 import { z } from 'zod';
 
 /** Platt calibration: score = 1 / (1 + exp(-(a · logit(raw) + b))), raw clipped to [1e-7, 1 − 1e-7]. */
-export const PlattCalibration = z.object({ method: z.literal('platt'), a: z.number(), b: z.number() });
+const PlattCalibration = z.object({ method: z.literal('platt'), a: z.number(), b: z.number() });
 /**
  * Stacking of the tree model and the n-gram model, calibrated in the same fit:
  * score = 1 / (1 + exp(-(aTree · logit(raw) + aNgram · z + b))), raw clipped as above, z = the n-gram model's logit.
  */
-export const StackedCalibration = z.object({
+const StackedCalibration = z.object({
   method: z.literal('stacked-logistic'), aTree: z.number(), aNgram: z.number(), b: z.number(),
 });
-export const Calibration = z.discriminatedUnion('method', [PlattCalibration, StackedCalibration]);
+const Calibration = z.discriminatedUnion('method', [PlattCalibration, StackedCalibration]);
 export type Calibration = z.infer<typeof Calibration>;
 
 /** The optional n-gram model: a logistic regression over `char-ngram/v1` whose weights are a file in the artifact. */
-export const NgramModel = z.object({
+const NgramModel = z.object({
   featureSet: z.string().min(1),
   buckets: z.number().int().positive(),
   weights: z.object({ file: z.string().min(1), dtype: z.literal('float32'), byteOrder: z.literal('little') }),
@@ -34,8 +35,9 @@ export const ModelManifest = z.object({
   calibration: Calibration,
   ngramModel: NgramModel.optional(),
   /** Calibrated-score cut-offs, 0..1: score ≥ phishing → phishing, ≥ suspicious → suspicious. */
-  thresholds: z.object({ suspicious: z.number().min(0).max(1), phishing: z.number().min(0).max(1) })
-    .refine((t) => t.suspicious <= t.phishing, 'thresholds.suspicious must be ≤ thresholds.phishing'),
+  thresholds: Thresholds.refine((t) => t.suspicious <= t.phishing, 'thresholds.suspicious must be ≤ thresholds.phishing'),
+  /** The operating points the thresholds were chosen for (target false-positive rates); absent in older artifacts. */
+  thresholdPolicy: ThresholdPolicy.loose().optional(),
   trainingData: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), rows: z.number().int() }).loose(),
   metrics: z.record(z.string(), z.unknown()).optional(),
 }).loose();

@@ -3,8 +3,8 @@
  * `session.run()` blocks the calling thread, so the service calls this inside worker threads (see `pool/`).
  */
 import * as ort from 'onnxruntime-node';
-import type { CanonicalUrl } from '../contract/canonical-url.ts';
-import type { ModelRef, Prediction } from '../contract/predict.ts';
+import type { CanonicalUrl } from '@phishnet/api';
+import type { ModelRef, Prediction } from '@phishnet/api';
 import { featureSetFor, ngramDot, reasonsFor, type FeatureSet } from '../features/index.ts';
 import type { Artifact } from './artifact.ts';
 import type { ModelManifest } from './manifest.ts';

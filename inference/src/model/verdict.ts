@@ -2,8 +2,7 @@
  * From raw model output to the public verdict: calibration, thresholds, threat level. Pure functions.
  */
 import type { ModelManifest } from './manifest.ts';
-import type { ModelReasonCode, ReasonCode } from '../features/index.ts';
-import type { ThreatLevel, Verdict } from '../contract/predict.ts';
+import type { ModelReasonCode, PredictionReasonCode as ReasonCode, ThreatLevel, Verdict } from '@phishnet/api';
 
 const EPS = 1e-7;
 

@@ -3,7 +3,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { ModelRef } from '../contract/predict.ts';
+import type { ModelRef } from '@phishnet/api';
 import { createInferenceMetrics, type InferenceMetrics } from '../metrics/registry.ts';
 
 declare module 'fastify' {

@@ -28,6 +28,7 @@ async function scoringPlugin(app: FastifyInstance, opts: ScoringPluginOptions): 
     ...opts,
     onQueueDepth: (n) => m.queueDepth.set(n),
     onBatch: (n) => m.batchSize.observe(n),
+    onUrlError: (code) => m.urlErrors.inc({ code }),
     onPredictions: (preds) => {
       let phishing = 0, suspicious = 0, legitimate = 0;
       for (const p of preds) {

@@ -40,8 +40,11 @@ export interface MicroBatcherOptions<R> {
   maxQueue: number;
   /** Most runs dispatched and not finished (usually the number of workers). */
   maxInFlight: number;
-  /** Runs one batch: one result per URL, in order. */
-  run: (urls: string[]) => Promise<R[]>;
+  /**
+   * Runs one batch: one result per URL, in order. `origins` holds the `origin` of each request with URLs in the batch,
+   * in batch order (requests submitted without one are left out), e.g. their trace contexts.
+   */
+  run: (urls: string[], origins: unknown[]) => Promise<R[]>;
   /** Called after every dispatch and every submit with the number of URLs waiting. */
   onQueueDepth?: (waiting: number) => void;
   /** Called with the size of each dispatched batch. */
@@ -56,6 +59,7 @@ interface Pending<R> {
   /** URLs dispatched and not yet scored, plus URLs not yet dispatched. */
   remaining: number;
   readonly enqueuedAt: number;
+  readonly origin: unknown;
   failed: boolean;
   readonly resolve: (r: R[]) => void;
   readonly reject: (e: unknown) => void;
@@ -92,17 +96,18 @@ export class MicroBatcher<R> {
 
   /**
    * Queues URLs for scoring.
+   * @param origin passed to `run` with every batch holding some of these URLs (e.g. the request's trace context)
    * @returns one result per URL, in order
    * @throws QueueFullError when more than `maxQueue` URLs would wait; BatcherClosedError after close()
    */
-  submit(urls: readonly string[]): Promise<R[]> {
+  submit(urls: readonly string[], origin?: unknown): Promise<R[]> {
     if (this.#closed) return Promise.reject(new BatcherClosedError());
     if (urls.length === 0) return Promise.resolve([]);
     if (this.#waiting + urls.length > this.#o.maxQueue) {
       return Promise.reject(new QueueFullError(this.#waiting, urls.length, this.#o.maxQueue, 1));
     }
     return new Promise<R[]>((resolve, reject) => {
-      this.#queue.push({ urls, results: new Array<R>(urls.length), next: 0, remaining: urls.length, enqueuedAt: performance.now(), failed: false, resolve, reject });
+      this.#queue.push({ urls, results: new Array<R>(urls.length), next: 0, remaining: urls.length, enqueuedAt: performance.now(), origin, failed: false, resolve, reject });
       this.#waiting += urls.length;
       this.#o.onQueueDepth?.(this.#waiting);
       this.#pump();
@@ -154,7 +159,9 @@ export class MicroBatcher<R> {
     this.#o.onQueueDepth?.(this.#waiting);
     let run: Promise<R[]>;
     try {
-      run = this.#o.run(urls);
+      const origins: unknown[] = [];
+      for (const { p } of parts) if (p.origin !== undefined) origins.push(p.origin);
+      run = this.#o.run(urls, origins);
     } catch (e) {
       run = Promise.reject(e);
     }

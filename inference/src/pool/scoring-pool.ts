@@ -2,8 +2,10 @@
  * The scoring engine of the service: a piscina pool of worker threads (one onnxruntime session each) fed by a
  * {@link MicroBatcher}. `session.run()` blocks its thread, so the event loop never runs the model.
  */
+import { SpanStatusCode, context, trace, type Context, type Link } from '@opentelemetry/api';
+import { tracingActive } from '@phishnet/telemetry';
 import { Piscina } from 'piscina';
-import type { Prediction } from '../contract/predict.ts';
+import type { Prediction, UrlErrorCode } from '@phishnet/api';
 import type { Artifact } from '../model/artifact.ts';
 import { MicroBatcher } from './micro-batcher.ts';
 import type { ScoredUrl, ScoringWorkerData } from './worker.ts';
@@ -26,10 +28,39 @@ export interface ScoringPoolOptions {
   onBatch?: (size: number) => void;
   /** Called with every batch's predictions (for score/verdict metrics). */
   onPredictions?: (predictions: readonly Prediction[]) => void;
+  /** Called once per URL refused one by one (it does not canonicalize), with its UrlError code. */
+  onUrlError?: (code: UrlErrorCode) => void;
+}
+
+/** Instrumentation scope of inference's spans. */
+export const TRACER_NAME = 'phishnet-inference';
+
+/**
+ * Runs one worker task inside an `inference.score_batch` span. The span's parent is the trace context of the first
+ * request with URLs in the batch; the other requests' contexts are span links (one model run serves several requests,
+ * as in the OpenTelemetry messaging conventions for batches). The span is recorded by the main thread around the
+ * worker task (the worker threads run no SDK of their own: one exporter per process), with the batch size and the
+ * number of requests it serves.
+ */
+function tracedRun<T>(urls: readonly string[], origins: readonly unknown[], run: () => Promise<T>): Promise<T> {
+  const ctxs = origins as Context[];
+  const parent = ctxs[0] ?? context.active();
+  const links: Link[] = [];
+  for (const c of ctxs.slice(1)) {
+    const sc = trace.getSpanContext(c);
+    if (sc) links.push({ context: sc });
+  }
+  const span = trace.getTracer(TRACER_NAME).startSpan('inference.score_batch', {
+    attributes: { 'phishnet.batch.urls': urls.length, 'phishnet.batch.requests': Math.max(1, ctxs.length) }, links,
+  }, parent);
+  return context.with(trace.setSpan(parent, span), run).then(
+    (r) => { span.end(); return r; },
+    (e: unknown) => { span.recordException(e as Error); span.setStatus({ code: SpanStatusCode.ERROR }); span.end(); throw e; },
+  );
 }
 
 /** Canonical URLs scored by a warm-up run (one per scheme, with and without a path). */
-export const WARM_UP_URLS: readonly string[] = ['http://example.com/', 'https://example.com/login?next=%2Faccount'];
+const WARM_UP_URLS: readonly string[] = ['http://example.com/', 'https://example.com/login?next=%2Faccount'];
 
 /** Worker pool + micro-batcher. */
 export class ScoringPool {
@@ -57,12 +88,15 @@ export class ScoringPool {
       ...(o.preferredBatch !== undefined ? { preferredBatch: o.preferredBatch } : {}),
       maxQueue: o.maxQueue,
       maxInFlight: workers,
-      run: async (urls) => {
-        const results = await this.#pool.run(urls);
-        if (o.onPredictions) {
+      run: async (urls, origins) => {
+        const results = await (origins.length > 0 ? tracedRun(urls, origins, () => this.#pool.run(urls)) : this.#pool.run(urls));
+        if (o.onPredictions || o.onUrlError) {
           const preds: Prediction[] = [];
-          for (const r of results) if (r.ok) preds.push(r.prediction);
-          o.onPredictions(preds);
+          for (const r of results) {
+            if (r.ok) preds.push(r.prediction);
+            else o.onUrlError?.(r.code);
+          }
+          o.onPredictions?.(preds);
         }
         return results;
       },
@@ -105,7 +139,8 @@ export class ScoringPool {
    * @throws QueueFullError (→ 503), BatcherClosedError (→ 503), or a worker error (→ 500)
    */
   predict(urls: readonly string[]): Promise<ScoredUrl[]> {
-    return this.#batcher.submit(urls);
+    // With tracing on, the request's context travels with its URLs to the batch that scores them.
+    return this.#batcher.submit(urls, tracingActive(TRACER_NAME) ? context.active() : undefined);
   }
 
   /** URLs waiting for a worker. */

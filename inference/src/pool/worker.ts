@@ -6,8 +6,8 @@
  */
 import { setPriority } from 'node:os';
 import { workerData } from 'piscina';
-import { canonicalize, UrlError, type CanonicalUrl, type UrlErrorCode } from '../contract/canonical-url.ts';
-import type { Prediction } from '../contract/predict.ts';
+import { canonicalize, UrlError, type CanonicalUrl, type UrlErrorCode } from '@phishnet/api';
+import type { Prediction } from '@phishnet/api';
 import type { Artifact } from '../model/artifact.ts';
 import { Scorer } from '../model/scorer.ts';
 

@@ -3,7 +3,7 @@
  * every worker and a warm-up prediction succeeded, 503 problem+json before that and while shutting down).
  */
 import type { FastifyInstance } from 'fastify';
-import type { ModelRef } from '../contract/predict.ts';
+import type { ModelRef } from '@phishnet/api';
 import { sendProblem } from '../plugins/problem.ts';
 
 export interface HealthRouteOptions {
@@ -16,6 +16,6 @@ export default async function healthRoutes(app: FastifyInstance, opts: HealthRou
   app.get('/readyz', async (_req, reply) => {
     if (app.scoring.ready) return { status: 'ready', model: opts.model };
     const why = app.scoring.closing ? 'shutting down' : 'model warm-up has not completed';
-    return sendProblem(reply, 503, 'NOT_READY', `not ready: ${why}`, undefined, { 'retry-after': '1' });
+    return sendProblem(reply, 503, 'not-ready', `not ready: ${why}`, undefined, { 'retry-after': '1' });
   });
 }

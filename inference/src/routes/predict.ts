@@ -6,18 +6,18 @@
  * A URL that does not canonicalize gets its own entry `{ error: { code, message } }` (the UrlError code) in place of a
  * prediction; the other URLs of the request are scored and answered as usual (one bad URL never fails a batch).
  *
- * Errors (application/problem+json): 400 malformed JSON or body (field issues in `errors`), 413 more than
- * MAX_PREDICT_BATCH URLs, 503 + Retry-After when the queue is full or the service is shutting down.
+ * Errors (application/problem+json, `@phishnet/api` problem.ts): 400 `invalid-json` or `invalid-request` (field issues in
+ * `issues`), 413 `too-many-urls` (more than MAX_PREDICT_BATCH URLs), 503 + Retry-After `queue-full` or `shutting-down`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { MAX_PREDICT_BATCH, PredictRequest, type ModelRef, type PredictionEntry, type PredictResponse } from '../contract/predict.ts';
+import { MAX_PREDICT_BATCH, PredictRequest, jsonPointer, type PredictionEntry, type PredictResponse, type ScoringModel } from '@phishnet/api';
 import { observeRequest } from '../metrics/registry.ts';
-import type { PredictOutcome } from '../metrics/names.ts';
+import type { PredictOutcome } from '@phishnet/api/metrics/inference';
 import { BatcherClosedError, QueueFullError } from '../pool/micro-batcher.ts';
 import type { ScoredUrl } from '../pool/scoring-pool.ts';
 import { sendProblem } from '../plugins/problem.ts';
 
-/** Requests rejected by backpressure (503 QUEUE_FULL), as opposed to 503 while shutting down. */
+/** Requests rejected by backpressure (503 queue-full), as opposed to 503 while shutting down. */
 const overloaded = new WeakSet<FastifyRequest>();
 
 function outcomeOf(req: FastifyRequest, reply: FastifyReply): PredictOutcome {
@@ -30,7 +30,7 @@ function outcomeOf(req: FastifyRequest, reply: FastifyReply): PredictOutcome {
 }
 
 export interface PredictRouteOptions {
-  model: ModelRef;
+  model: ScoringModel;
 }
 
 /** Registers POST /v1/predict. */
@@ -48,12 +48,12 @@ export default async function predictRoute(app: FastifyInstance, opts: PredictRo
     const body = req.body as unknown;
     const urls = typeof body === 'object' && body !== null ? (body as { urls?: unknown }).urls : undefined;
     if (Array.isArray(urls) && urls.length > MAX_PREDICT_BATCH) {
-      return sendProblem(reply, 413, 'TOO_MANY_URLS', `urls has ${urls.length} items; at most ${MAX_PREDICT_BATCH} per request`);
+      return sendProblem(reply, 413, 'too-many-urls', `urls has ${urls.length} items; at most ${MAX_PREDICT_BATCH} per request`);
     }
     const parsed = PredictRequest.safeParse(body);
     if (!parsed.success) {
-      const errors = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message, code: i.code }));
-      return sendProblem(reply, 400, 'INVALID_BODY', `request body does not match PredictRequest: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
+      const issues = parsed.error.issues.map((i) => ({ path: jsonPointer(i.path), code: i.code, message: i.message }));
+      return sendProblem(reply, 400, 'invalid-request', `request body does not match PredictRequest: ${issues.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; ')}`, issues);
     }
     let results: ScoredUrl[];
     try {
@@ -61,11 +61,11 @@ export default async function predictRoute(app: FastifyInstance, opts: PredictRo
     } catch (e) {
       if (e instanceof QueueFullError) {
         overloaded.add(req);
-        return sendProblem(reply, 503, 'QUEUE_FULL', `overloaded: ${e.message}; retry later`, undefined,
+        return sendProblem(reply, 503, 'queue-full', `overloaded: ${e.message}; retry later`, undefined,
           { 'retry-after': String(e.retryAfterSeconds) });
       }
       if (e instanceof BatcherClosedError) {
-        return sendProblem(reply, 503, 'SHUTTING_DOWN', e.message, undefined, { 'retry-after': '1' });
+        return sendProblem(reply, 503, 'shutting-down', e.message, undefined, { 'retry-after': '1' });
       }
       throw e;
     }

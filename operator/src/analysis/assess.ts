@@ -4,12 +4,15 @@
  */
 import type { AnalysisVerdict, MetricRun, MetricSpec } from '../api/v1alpha1/types.ts';
 
-/** What the provider measured for one metric: `value` null = no data; `error` set = Prometheus failed. */
+/** What was measured for one metric: `value` null = no data; `error` set = the source (Prometheus, an inference
+ * Service, a ConfigMap) failed. `minSampleCount` overrides the spec's for this measurement (the replay gates use 1:
+ * their sample is a fixed set, not traffic). */
 export interface Measurement {
   metric: MetricSpec;
   query: string;
   value: number | null;
   sampleCount: number;
+  minSampleCount?: number;
   error?: string;
 }
 
@@ -26,8 +29,9 @@ export interface Assessment {
 export function judge(m: Measurement, minSampleCount: number, at: string): MetricRun {
   const base = { metric: m.metric.name, value: m.value, sampleCount: m.sampleCount, query: m.query, at };
   if (m.error !== undefined) return { ...base, value: null, verdict: 'Error', message: m.error };
-  if (m.sampleCount < minSampleCount) {
-    return { ...base, verdict: 'Inconclusive', message: `${m.sampleCount} samples < minSampleCount ${minSampleCount}` };
+  const needed = m.minSampleCount ?? minSampleCount;
+  if (m.sampleCount < needed) {
+    return { ...base, verdict: 'Inconclusive', message: `${m.sampleCount} samples < minSampleCount ${needed}` };
   }
   if (m.value === null || !Number.isFinite(m.value)) return { ...base, value: null, verdict: 'Inconclusive', message: 'no data' };
   const { min, max, maxDelta } = m.metric;

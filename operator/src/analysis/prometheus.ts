@@ -4,6 +4,8 @@
  * retried with a short linear backoff on network errors and 5xx; a PromQL error (4xx, status "error") is not retried.
  * (Node's fetch + AbortSignal.timeout; the retry loop is three lines, so no retry library is pulled in here.)
  */
+import { SpanKind } from '@opentelemetry/api';
+import { inSpan } from '../tracing.ts';
 import type { Measurement } from './assess.ts';
 import type { MetricPlan } from './queries.ts';
 
@@ -54,7 +56,7 @@ export class PrometheusProvider implements MetricProvider {
 
   async query(promql: string): Promise<number | null> {
     try {
-      const v = await this.#queryOnce(promql);
+      const v = await inSpan('prometheus.query', { 'db.system.name': 'prometheus', 'db.query.text': promql }, () => this.#queryOnce(promql), SpanKind.CLIENT);
       this.#o.onQuery?.('ok');
       return v;
     } catch (err) {

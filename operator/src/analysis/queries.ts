@@ -7,13 +7,14 @@
  * - latency-p99: histogram_quantile(0.99) of canary request duration in seconds, sample = canary requests;
  * - phishing-rate-delta: canary minus stable share of `phishing` verdicts (run per arm, value = difference),
  *   sample = canary predictions (no stable data → no value → Inconclusive);
- * - verdict-disagreement: mirrored comparisons whose verdicts differ / all comparisons (gateway), sample = comparisons.
+ * - verdict-disagreement: mirrored comparisons whose verdicts differ / all comparisons (gateway), sample = comparisons
+ *   (no disagreements series yet counts as 0 disagreements).
  */
 import type { MetricSpec } from '../api/v1alpha1/types.ts';
 import {
-  GATEWAY_MIRROR_COMPARISONS_TOTAL, GATEWAY_MIRROR_DISAGREEMENTS_TOTAL, INFERENCE_REQUESTS_TOTAL,
-  INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_VERDICTS_TOTAL,
-} from '../metrics/names.ts';
+  MIRROR_COMPARISONS_TOTAL as GATEWAY_MIRROR_COMPARISONS_TOTAL, MIRROR_DISAGREEMENTS_TOTAL as GATEWAY_MIRROR_DISAGREEMENTS_TOTAL,
+} from '@phishnet/api/metrics/gateway';
+import { INFERENCE_REQUESTS_TOTAL, INFERENCE_REQUEST_DURATION_SECONDS, INFERENCE_VERDICTS_TOTAL } from '@phishnet/api/metrics/inference';
 
 export const DEFAULT_ARM_SELECTOR = 'track="{{track}}",phishmodel="{{name}}"';
 
@@ -93,7 +94,9 @@ export function planMetric(metric: MetricSpec, ctx: ArmContext, windowMs: number
     case 'verdict-disagreement':
       return {
         metric,
-        value: `sum(increase(${GATEWAY_MIRROR_DISAGREEMENTS_TOTAL}{phishmodel="${ctx.name}"}[${w}])) / sum(increase(${GATEWAY_MIRROR_COMPARISONS_TOTAL}{phishmodel="${ctx.name}"}[${w}]))`,
+        // The gateway creates a disagreements series at the first disagreement: none yet means 0 (`or vector(0)`),
+        // while no comparisons still means no data (the division stays empty → Inconclusive).
+        value: `(sum(increase(${GATEWAY_MIRROR_DISAGREEMENTS_TOTAL}{phishmodel="${ctx.name}"}[${w}])) or vector(0)) / sum(increase(${GATEWAY_MIRROR_COMPARISONS_TOTAL}{phishmodel="${ctx.name}"}[${w}]))`,
         samples: `sum(increase(${GATEWAY_MIRROR_COMPARISONS_TOTAL}{phishmodel="${ctx.name}"}[${w}]))`,
       };
     default:

@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { assess } from '../analysis/assess.ts';
 import { measure, type MetricProvider } from '../analysis/prometheus.ts';
 import { planMetric } from '../analysis/queries.ts';
-import { FINALIZER, PLURAL, type PhishModel, type PhishModelSpec } from '../api/v1alpha1/types.ts';
+import { runGates, type ReplayDeps, type ServiceResolver } from '../analysis/replay.ts';
+import { FINALIZER, GATE_RUN_NAMES, PLURAL, type PhishModel, type PhishModelSpec } from '../api/v1alpha1/types.ts';
 import { buildDeployment, buildHpa, buildService, observeDeployment, type BuildOptions, type OwnerInfo } from '../kube/objects.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { PHASES, type OperatorMetrics } from '../metrics/registry.ts';
@@ -18,10 +19,13 @@ import { analysisDue, analysisWindowMs, decide, trackObjectName, type Decision, 
 import { PhishModelSpecSchema } from '../api/v1alpha1/types.ts';
 import { WorkQueue } from './queue.ts';
 import { customObjectInformer, errText, onChanges, runWorker, type ListWatch, type ReconcileResult } from './runtime.ts';
+import { inSpan } from '../tracing.ts';
 
 export interface ControllerOptions {
   watchNamespace: string | undefined;
   armSelector: string;
+  /** Replay gates (golden set, popular-domain guardrail): how the operator reaches the inference Services. */
+  replay: { resolver: ServiceResolver; timeoutMs: number };
   build: BuildOptions;
   workers: number;
   backoff: { baseMs: number; maxMs: number };
@@ -40,6 +44,7 @@ export class Controller {
   readonly #metrics: OperatorMetrics;
   readonly #log: Logger;
   readonly #now: () => number;
+  readonly #gateDeps: ReplayDeps;
   #informers: ListWatch[] = [];
   #running = false;
   #workers: Promise<void>[] = [];
@@ -53,6 +58,11 @@ export class Controller {
     this.#o = o;
     this.#now = o.now ?? Date.now;
     this.queue = new WorkQueue(o.backoff);
+    this.#gateDeps = {
+      readConfigMap: async (namespace, cm) => (await client.readKeyValues('ConfigMap', namespace, cm))?.data,
+      resolver: o.replay.resolver,
+      timeoutMs: o.replay.timeoutMs,
+    };
   }
 
   /** Starts informers and workers. Resolves once both informers have listed. */
@@ -77,7 +87,7 @@ export class Controller {
     this.#informers.push(models, deployments);
     await Promise.all(this.#informers.map((i) => i.start()));
     for (let i = 0; i < this.#o.workers; i++) {
-      this.#workers.push(runWorker(this.queue, (key) => this.reconcile(key), { metrics: this.#metrics, log: this.#log, failureMessage: 'reconcile failed', primary: true }));
+      this.#workers.push(runWorker(this.queue, (key) => inSpan('phishmodel.reconcile', { 'phishnet.phishmodel': key }, () => this.reconcile(key)), { metrics: this.#metrics, log: this.#log, failureMessage: 'reconcile failed', primary: true }));
     }
   }
 
@@ -92,20 +102,24 @@ export class Controller {
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/') as [string, string];
     let model = await this.#client.readModel(namespace, name);
-    if (model === undefined) return { kind: 'done' };
+    if (model === undefined) {
+      // Deleted: its Deployments, Services and HPAs carry owner references, so the garbage collector removes them
+      // (no finalizer: deletion never waits for this operator); only its metric series are this process's to drop.
+      for (const l of PHASES) this.#metrics.phase.remove({ namespace, name, phase: l });
+      this.#metrics.canaryWeight.remove({ namespace, name });
+      this.#metrics.mirror.remove({ namespace, name });
+      return { kind: 'done' };
+    }
     const owner: OwnerInfo = { name, namespace, uid: model.metadata.uid };
 
     if (model.metadata.deletionTimestamp) {
+      // PhishModels marked by an earlier operator still carry FINALIZER: release them (the garbage collector does the
+      // clean-up that finalizer used to do), so their deletion is not blocked.
       if (model.metadata.finalizers?.includes(FINALIZER)) {
-        for (const track of ['canary', 'stable'] as const) await this.#deleteTrack(owner, track);
         await this.#client.setFinalizers(model, model.metadata.finalizers.filter((f) => f !== FINALIZER));
-        this.#log.info({ key }, 'cleaned up and removed finalizer');
+        this.#log.info({ key }, 'removed the legacy finalizer');
       }
-      for (const l of PHASES) this.#metrics.phase.remove({ namespace, name, phase: l });
       return { kind: 'done' };
-    }
-    if (!model.metadata.finalizers?.includes(FINALIZER)) {
-      model = await this.#client.setFinalizers(model, [...(model.metadata.finalizers ?? []), FINALIZER]);
     }
 
     const now = this.#now();
@@ -119,9 +133,19 @@ export class Controller {
       const spec = parsed.data;
       const ctx = { name, namespace, armSelector: this.#o.armSelector };
       const window = analysisWindowMs(spec);
-      const measurements = await Promise.all(spec.rollout.analysis.metrics.map((m) => measure(this.#provider, planMetric(m, ctx, window))));
-      analysis = assess(measurements, spec.rollout.analysis.minSampleCount, new Date(now).toISOString());
+      const [measurements, gates] = await Promise.all([
+        Promise.all(spec.rollout.analysis.metrics.map((m) => measure(this.#provider, planMetric(m, ctx, window)))),
+        runGates(this.#gateDeps, {
+          namespace, stableService: trackObjectName(name, 'stable'), canaryService: trackObjectName(name, 'canary'), port: this.#o.build.servicePort,
+        }, spec.rollout.analysis),
+      ]);
+      analysis = assess([...measurements, ...gates], spec.rollout.analysis.minSampleCount, new Date(now).toISOString());
       this.#metrics.analysisRuns.inc({ namespace, name, verdict: analysis.verdict });
+      for (const r of analysis.runs) {
+        if (!(GATE_RUN_NAMES as readonly string[]).includes(r.metric)) continue;
+        this.#metrics.gateRuns.inc({ namespace, name, gate: r.metric, verdict: r.verdict });
+        if (r.value !== null) this.#metrics.gateValue.set({ namespace, name, gate: r.metric }, r.value);
+      }
       this.#log.info({ key, verdict: analysis.verdict, runs: analysis.runs.map((r) => `${r.metric}=${r.value}/${r.sampleCount}:${r.verdict}`) }, 'analysis run');
     }
 
@@ -155,7 +179,7 @@ export class Controller {
         }
         await this.#client.apply(buildDeployment(owner, spec, a.track, a.artifact, this.#o.build));
         await this.#client.apply(buildService(owner, a.track, this.#o.build));
-        await this.#client.apply(buildHpa(owner, spec, a.track));
+        await this.#client.apply(buildHpa(owner, spec, a.track, a.minReplicas));
       } else if (a.kind === 'deleteTrack') {
         await this.#deleteTrack(owner, a.track);
       }
@@ -177,6 +201,7 @@ export class Controller {
     this.#metrics.mirror.set({ namespace, name }, d.status.traffic?.mirrorPercent ?? 0);
     this.#metrics.step.set({ namespace, name }, d.status.currentStep ?? 0);
     if (phase !== prevPhase) this.#metrics.transitions.inc({ namespace, name, from: prevPhase, to: phase });
+    if (phase !== prevPhase && (phase === 'RolledBack' || phase === 'Failed')) this.#metrics.rolloutFailures.inc({ namespace, name, reason: d.status.reason ?? phase });
   }
 }
 

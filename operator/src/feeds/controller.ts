@@ -203,7 +203,7 @@ export class FeedController {
       return { kind: 'failed', reason: 'NoValidEntries', message: `all ${rejectedEntries} entries were rejected (e.g. ${parsed.rejectedExamples[0] ?? '?'})` };
     }
     try {
-      const w = await writeList(this.#redis, list, spec.kind, parsed.data, new Date(now));
+      const w = await writeList(this.#redis, list, spec.kind, parsed.data, new Date(now), spec.scope === 'Tenant' ? 'tenant' : undefined);
       return { kind: 'written', entry: w.entry, changed: w.changed, accepted: parsed.accepted, rejected: parsed.rejected, rejectedExamples: parsed.rejectedExamples, etag, lastModified };
     } catch (err) {
       return { kind: 'failed', reason: 'RedisUnavailable', message: `writing list ${list} failed: ${errText(err)}` };

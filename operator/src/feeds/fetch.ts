@@ -102,7 +102,7 @@ export function credentialHeaders(data: Record<string, string>): Record<string, 
 }
 
 /** The host of a URL for messages and logs (never the full URL: it may carry a token). */
-export function hostOf(url: string): string {
+function hostOf(url: string): string {
   try {
     return new URL(url).host;
   } catch {

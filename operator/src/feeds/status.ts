@@ -13,7 +13,7 @@ import {
 import type { ListIndexEntry } from '@phishnet/lists';
 
 /** First retry delay after a failed sync, ms; doubles per consecutive failure, capped at the refresh interval. */
-export const RETRY_BASE_MS = 5_000;
+const RETRY_BASE_MS = 5_000;
 
 export type SyncOutcome =
   | {
@@ -65,7 +65,7 @@ export function syncDue(status: PhishFeedStatus | undefined, generation: number,
 }
 
 /** Seconds since the served version was last confirmed (null before the first success). */
-export function servedAgeSeconds(status: PhishFeedStatus | undefined, now: number): number | null {
+function servedAgeSeconds(status: PhishFeedStatus | undefined, now: number): number | null {
   if (!status?.lastSuccessfulSyncTime) return null;
   return Math.max(0, (now - Date.parse(status.lastSuccessfulSyncTime)) / 1000);
 }
@@ -81,7 +81,7 @@ export function staleness(status: PhishFeedStatus | undefined, refreshMs: number
 }
 
 /** Sets (or replaces) a condition, keeping lastTransitionTime when the status did not change. */
-export function setCondition(conditions: readonly FeedCondition[] | undefined, c: Omit<FeedCondition, 'lastTransitionTime'>, now: number): FeedCondition[] {
+function setCondition(conditions: readonly FeedCondition[] | undefined, c: Omit<FeedCondition, 'lastTransitionTime'>, now: number): FeedCondition[] {
   const list = [...(conditions ?? [])];
   const i = list.findIndex((x) => x.type === c.type);
   const prev = i >= 0 ? list[i] : undefined;

@@ -49,18 +49,18 @@ export async function readIndexEntry(redis: Redis, name: string): Promise<ListIn
 }
 
 /** Version id of a data value: the first 16 hex digits of its SHA-256 (and the full digest). */
-export function versionOf(data: Buffer): { version: string; sha256: string } {
+function versionOf(data: Buffer): { version: string; sha256: string } {
   const sha256 = dataSha256(data);
   return { version: sha256.slice(0, 16), sha256 };
 }
 
 /** Step 1: stores the data key of a new version (`data` = @phishnet/lists `encodeHashes` output) with a safety TTL. Nothing
  * reads it until {@link switchIndex}. */
-export async function stageVersion(redis: Redis, name: string, kind: ListKind, data: Buffer, now: Date): Promise<StagedVersion> {
+export async function stageVersion(redis: Redis, name: string, kind: ListKind, data: Buffer, now: Date, scope?: 'tenant'): Promise<StagedVersion> {
   const { version, sha256 } = versionOf(data);
   const dataKey = listDataKey(name, version);
   await redis.set(dataKey, data, 'EX', STAGED_TTL_SECONDS);
-  return { name, dataKey, entry: { kind, version, entries: data.length / 32, sha256, updatedAt: now.toISOString() } };
+  return { name, dataKey, entry: { kind, version, entries: data.length / 32, sha256, updatedAt: now.toISOString(), ...(scope ? { scope } : {}) } };
 }
 
 /** Steps 2 and 3: atomically points the index at the staged version (and stops its data expiring), then publishes. */
@@ -93,17 +93,18 @@ export async function retireOldVersions(redis: Redis, name: string, keep: string
 
 /**
  * Writes `data` (@phishnet/lists `encodeHashes` output: sorted, deduplicated full hashes) as the current version of list `name`
+ * (`scope` 'tenant': for referencing tenants only)
  * (steps 1-4 above); a no-op when the index already serves the same content. Throws ioredis errors (the caller reports
  * RedisUnavailable and keeps the last good version).
  */
-export async function writeList(redis: Redis, name: string, kind: ListKind, data: Buffer, now: Date): Promise<WriteResult> {
+export async function writeList(redis: Redis, name: string, kind: ListKind, data: Buffer, now: Date, scope?: 'tenant'): Promise<WriteResult> {
   const previous = await readIndexEntry(redis, name);
   const { version } = versionOf(data);
-  if (previous && previous.version === version && previous.kind === kind && (await redis.exists(listDataKey(name, version))) === 1) {
+  if (previous && previous.version === version && previous.kind === kind && previous.scope === scope && (await redis.exists(listDataKey(name, version))) === 1) {
     await retireOldVersions(redis, name, listDataKey(name, version));
     return { entry: previous, changed: false, previous };
   }
-  const staged = await stageVersion(redis, name, kind, data, now);
+  const staged = await stageVersion(redis, name, kind, data, now, scope);
   await switchIndex(redis, staged);
   await retireOldVersions(redis, name, staged.dataKey);
   return { entry: staged.entry, changed: true, previous };

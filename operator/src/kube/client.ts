@@ -18,7 +18,7 @@ export interface EventSubject {
   metadata: { name: string; namespace: string; uid: string; resourceVersion?: string };
 }
 
-export const FIELD_MANAGER = 'phishnet-operator';
+const FIELD_MANAGER = 'phishnet-operator';
 
 export function isNotFound(err: unknown): boolean {
   return err instanceof ApiException && err.code === 404;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PhishModelSpecSchema } from '../api/v1alpha1/types.ts';
-import { buildDeployment, buildHpa, buildService, DIGEST_ANNOTATION, observeDeployment } from './objects.ts';
+import { buildDeployment, buildHpa, buildService, DIGEST_ANNOTATION, INFERENCE_DRAIN, observeDeployment } from './objects.ts';
 
 const owner = { name: 'url-lexical', namespace: 'phishnet', uid: 'uid-1' };
 const spec = PhishModelSpecSchema.parse({ artifact: { uri: 'https://models.example/m.tar.gz', sha256: 'a'.repeat(64) }, replicas: { min: 2, max: 5 } });
@@ -21,14 +21,25 @@ describe('buildDeployment()', () => {
     expect(d.spec?.replicas).toBeUndefined(); // left to the HPA
   });
 
-  it('env: port, artifact uri + sha256, track, onnxruntime telemetry off', () => {
+  it('env: port, artifact uri + sha256, track, onnxruntime telemetry off, shutdown grace; no tracing unless configured', () => {
     expect(Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value]))).toEqual({
       PHISHNET_INFERENCE_PORT: '8000',
       PHISHNET_INFERENCE_MODEL_URI: artifact.uri,
       PHISHNET_INFERENCE_MODEL_SHA256: artifact.digest,
       PHISHNET_INFERENCE_TRACK: 'canary',
       ORT_DISABLE_TELEMETRY: '1',
+      PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS: '20000',
     });
+    const traced = buildDeployment(owner, spec, 'canary', artifact, { ...build, otlpEndpoint: 'http://collector:4318' });
+    expect(traced.spec?.template.spec?.containers[0]?.env).toContainEqual({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: 'http://collector:4318' });
+  });
+
+  it('drain fits the termination grace period: preStop sleep + shutdown grace < terminationGracePeriodSeconds', () => {
+    const preStop = c?.lifecycle?.preStop?.sleep?.seconds ?? 0;
+    const graceMs = Number(c?.env?.find((e) => e.name === 'PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS')?.value);
+    expect(preStop).toBe(INFERENCE_DRAIN.preStopSleepSeconds);
+    expect(preStop).toBeGreaterThan(0);
+    expect(preStop + graceMs / 1000).toBeLessThan(pod?.terminationGracePeriodSeconds ?? 30);
   });
 
   it('probes /readyz and /healthz on the container port', () => {
@@ -58,19 +69,21 @@ describe('buildService() / buildHpa()', () => {
     expect(s.spec?.selector).toEqual({ 'phishnet.io/model': 'url-lexical', 'phishnet.io/track': 'stable' });
     expect(s.spec?.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
   });
-  it('HPA scales the Deployment between replicas.min and max', () => {
-    const h = buildHpa(owner, spec, 'stable');
+  it('HPA scales the Deployment between the given minimum and replicas.max', () => {
+    const h = buildHpa(owner, spec, 'stable', 2);
     expect(h.spec).toMatchObject({ minReplicas: 2, maxReplicas: 5, scaleTargetRef: { kind: 'Deployment', name: 'inference-url-lexical-stable' } });
+    expect(buildHpa(owner, spec, 'canary', 9).spec?.minReplicas).toBe(5);
   });
 });
 
 describe('observeDeployment()', () => {
   const base = { metadata: { generation: 2 }, spec: { replicas: 2, selector: {}, template: { metadata: { annotations: { [DIGEST_ANNOTATION]: 'x' } } } } };
   it.each([
-    ['no Deployment', undefined, { digest: null, ready: false }],
-    ['all replicas updated and available', { ...base, status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: true }],
-    ['old generation observed', { ...base, status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: false }],
-    ['rollout in progress (old pods left)', { ...base, status: { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: false }],
+    ['no Deployment', undefined, { digest: null, ready: false, readyReplicas: 0 }],
+    ['all replicas updated and available', { ...base, status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: true, readyReplicas: 2 }],
+    ['old generation observed', { ...base, status: { observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: false, readyReplicas: 2 }],
+    ['rollout in progress (old pods left)', { ...base, status: { observedGeneration: 2, replicas: 3, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 } }, { digest: 'x', ready: false, readyReplicas: 2 }],
+    ['pods pending (nothing Ready)', { ...base, status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 0 } }, { digest: 'x', ready: false, readyReplicas: 0 }],
   ])('%s', (_n, d, want) => {
     expect(observeDeployment(d)).toEqual(want);
   });

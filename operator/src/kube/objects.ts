@@ -3,15 +3,15 @@
  * `inference-<model>-<track>`, labelled for selection and for Prometheus (pod label `phishnet.io/model` → the
  * `phishmodel` label of the analysis queries), owned by the PhishModel (controller owner reference, so the garbage
  * collector removes them with it). Applied with server-side apply; `spec.replicas` is left to the HPA (its
- * minReplicas = spec.replicas.min), so the operator never fights the autoscaler.
+ * minReplicas = spec.replicas.min, more for a canary whose weight needs them), so the operator never fights the autoscaler.
  */
 import type { V1Deployment, V1Service, V2HorizontalPodAutoscaler, V1OwnerReference } from '@kubernetes/client-node';
 import { API_VERSION, KIND, type ArtifactRef, type PhishModelSpec } from '../api/v1alpha1/types.ts';
 import { trackObjectName, type Track } from '../reconcile/decide.ts';
 
 export const DIGEST_ANNOTATION = 'phishnet.io/artifact-sha256';
-export const MODEL_LABEL = 'phishnet.io/model';
-export const TRACK_LABEL = 'phishnet.io/track';
+const MODEL_LABEL = 'phishnet.io/model';
+const TRACK_LABEL = 'phishnet.io/track';
 
 export interface OwnerInfo {
   name: string;
@@ -26,13 +26,23 @@ export interface BuildOptions {
   containerPort: number;
   /** Service port written to status.traffic.port. */
   servicePort: number;
+  /** OTLP/HTTP base URL the inference pods export spans to (OTEL_EXPORTER_OTLP_ENDPOINT); undefined = no tracing. */
+  otlpEndpoint?: string | undefined;
 }
+
+/**
+ * Graceful shutdown of an inference pod: on termination the pod is taken out of its Service's endpoints and keeps
+ * serving for the preStop sleep (so gateways stop sending it new calls), then gets SIGTERM and finishes its accepted
+ * requests, drains the micro-batcher and stops its workers within PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS; the sum stays
+ * below terminationGracePeriodSeconds, so it is never killed mid-request.
+ */
+export const INFERENCE_DRAIN = { preStopSleepSeconds: 5, shutdownGraceMs: 20_000, terminationGracePeriodSeconds: 30 } as const;
 
 export function ownerReference(owner: OwnerInfo): V1OwnerReference {
   return { apiVersion: API_VERSION, kind: KIND, name: owner.name, uid: owner.uid, controller: true, blockOwnerDeletion: true };
 }
 
-export function trackLabels(model: string, track: Track): Record<string, string> {
+function trackLabels(model: string, track: Track): Record<string, string> {
   return {
     'app.kubernetes.io/name': 'phishnet-inference',
     'app.kubernetes.io/instance': model,
@@ -44,7 +54,8 @@ export function trackLabels(model: string, track: Track): Record<string, string>
 
 /**
  * The inference Deployment of one track: pod template annotated with the artifact digest, env
- * PHISHNET_INFERENCE_{PORT,MODEL_URI,MODEL_SHA256,TRACK} + ORT_DISABLE_TELEMETRY=1, probes /readyz and /healthz on the
+ * PHISHNET_INFERENCE_{PORT,MODEL_URI,MODEL_SHA256,TRACK,SHUTDOWN_GRACE_MS} + ORT_DISABLE_TELEMETRY=1 (+ OTEL_EXPORTER_OTLP_ENDPOINT
+ * when tracing is on), a preStop sleep and termination grace period from {@link INFERENCE_DRAIN}, probes /readyz and /healthz on the
  * `http` port, hardened (non-root uid 1000, seccomp RuntimeDefault, read-only root with an emptyDir /tmp, no privilege
  * escalation, all capabilities dropped, no service-account token). `spec.replicas` is left to the HPA.
  */
@@ -67,6 +78,7 @@ export function buildDeployment(owner: OwnerInfo, spec: PhishModelSpec, track: T
         spec: {
           // Inference never calls the API server; the image runs as `node` (uid/gid 1000), as the chart's pods do.
           automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: INFERENCE_DRAIN.terminationGracePeriodSeconds,
           securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
           containers: [{
             name: 'inference',
@@ -79,7 +91,10 @@ export function buildDeployment(owner: OwnerInfo, spec: PhishModelSpec, track: T
               { name: 'PHISHNET_INFERENCE_TRACK', value: track },
               // onnxruntime's telemetry must never try to reach the internet
               { name: 'ORT_DISABLE_TELEMETRY', value: '1' },
+              { name: 'PHISHNET_INFERENCE_SHUTDOWN_GRACE_MS', value: String(INFERENCE_DRAIN.shutdownGraceMs) },
+              ...(o.otlpEndpoint ? [{ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: o.otlpEndpoint }] : []),
             ],
+            lifecycle: { preStop: { sleep: { seconds: INFERENCE_DRAIN.preStopSleepSeconds } } },
             securityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
             volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
             readinessProbe: { httpGet: { path: '/readyz', port: 'http' }, periodSeconds: 5 },
@@ -106,7 +121,9 @@ export function buildService(owner: OwnerInfo, track: Track, o: BuildOptions): V
   };
 }
 
-export function buildHpa(owner: OwnerInfo, spec: PhishModelSpec, track: Track): V2HorizontalPodAutoscaler {
+/** The HPA of one track: `minReplicas` (the canary's follows its weight, see decide.ts canaryMinReplicas) up to
+ * spec.replicas.max at spec.replicas.targetCPUUtilization. */
+export function buildHpa(owner: OwnerInfo, spec: PhishModelSpec, track: Track, minReplicas: number): V2HorizontalPodAutoscaler {
   const name = trackObjectName(owner.name, track);
   return {
     apiVersion: 'autoscaling/v2',
@@ -114,7 +131,7 @@ export function buildHpa(owner: OwnerInfo, spec: PhishModelSpec, track: Track): 
     metadata: { name, namespace: owner.namespace, labels: trackLabels(owner.name, track), ownerReferences: [ownerReference(owner)] },
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
-      minReplicas: spec.replicas.min,
+      minReplicas: Math.min(minReplicas, spec.replicas.max),
       maxReplicas: spec.replicas.max,
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: spec.replicas.targetCPUUtilization } } }],
     },
@@ -122,16 +139,17 @@ export function buildHpa(owner: OwnerInfo, spec: PhishModelSpec, track: Track): 
 }
 
 /**
- * What a Deployment says about its track: the artifact digest of its pod template and whether the rollout of that
- * template is complete and available (observedGeneration current, all replicas updated and available, ≥ 1 ready).
+ * What a Deployment says about its track: the artifact digest of its pod template, whether the rollout of that
+ * template is complete and available (observedGeneration current, all replicas updated and available, ≥ 1 ready), and
+ * its Ready pods (status.readyReplicas).
  */
-export function observeDeployment(d: V1Deployment | undefined): { digest: string | null; ready: boolean } {
-  if (d === undefined) return { digest: null, ready: false };
+export function observeDeployment(d: V1Deployment | undefined): { digest: string | null; ready: boolean; readyReplicas: number } {
+  if (d === undefined) return { digest: null, ready: false, readyReplicas: 0 };
   const digest = d.spec?.template?.metadata?.annotations?.[DIGEST_ANNOTATION] ?? null;
   const st = d.status ?? {};
   const want = d.spec?.replicas ?? 1;
   const ready = (st.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0)
     && (st.updatedReplicas ?? 0) >= want && (st.availableReplicas ?? 0) >= want && (st.readyReplicas ?? 0) >= 1
     && (st.replicas ?? 0) === (st.updatedReplicas ?? 0);
-  return { digest, ready };
+  return { digest, ready, readyReplicas: st.readyReplicas ?? 0 };
 }

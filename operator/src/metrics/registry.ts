@@ -3,7 +3,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { STALE_AFTER_INTERVALS } from '../api/v1alpha1/phishfeed.ts';
 import type { Phase } from '../api/v1alpha1/types.ts';
-import * as N from './names.ts';
+import * as N from '@phishnet/api/metrics/operator';
 
 export const PHASES: readonly Phase[] = ['Pending', 'Verifying', 'Shadowing', 'Progressing', 'Paused', 'Promoting', 'Succeeded', 'RolledBack', 'Failed'];
 
@@ -15,6 +15,9 @@ export interface OperatorMetrics {
   step: Gauge<'namespace' | 'name'>;
   analysisRuns: Counter<'namespace' | 'name' | 'verdict'>;
   transitions: Counter<'namespace' | 'name' | 'from' | 'to'>;
+  rolloutFailures: Counter<'namespace' | 'name' | 'reason'>;
+  gateValue: Gauge<'namespace' | 'name' | 'gate'>;
+  gateRuns: Counter<'namespace' | 'name' | 'gate' | 'verdict'>;
   reconciles: Counter<'result'>;
   reconcileDuration: Histogram;
   queueDepth: Gauge;
@@ -61,6 +64,9 @@ export function createOperatorMetrics(): OperatorMetrics {
     step: new Gauge({ name: N.PHISHMODEL_CURRENT_STEP, help: 'Current rollout step index', labelNames: ['namespace', 'name'], registers: r }),
     analysisRuns: new Counter({ name: N.PHISHMODEL_ANALYSIS_RUNS_TOTAL, help: 'Analysis runs by verdict', labelNames: ['namespace', 'name', 'verdict'], registers: r }),
     transitions: new Counter({ name: N.PHISHMODEL_TRANSITIONS_TOTAL, help: 'Phase transitions', labelNames: ['namespace', 'name', 'from', 'to'], registers: r }),
+    rolloutFailures: new Counter({ name: N.PHISHMODEL_ROLLOUT_FAILURES_TOTAL, help: 'Rollouts that ended RolledBack or Failed, by reason', labelNames: ['namespace', 'name', 'reason'], registers: r }),
+    gateValue: new Gauge({ name: N.OPERATOR_GATE_VALUE, help: 'Last value of each replay gate measurement (fractions 0..1; the guardrail counts URLs)', labelNames: ['namespace', 'name', 'gate'], registers: r }),
+    gateRuns: new Counter({ name: N.OPERATOR_GATE_RUNS_TOTAL, help: 'Replay gate measurements by verdict', labelNames: ['namespace', 'name', 'gate', 'verdict'], registers: r }),
     reconciles: new Counter({ name: N.OPERATOR_RECONCILE_TOTAL, help: 'Reconciles by result', labelNames: ['result'], registers: r }),
     reconcileDuration: new Histogram({ name: N.OPERATOR_RECONCILE_DURATION_SECONDS, help: 'Reconcile duration in seconds', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: r }),
     queueDepth: new Gauge({ name: N.OPERATOR_QUEUE_DEPTH, help: 'Keys waiting in the work queue', registers: r }),

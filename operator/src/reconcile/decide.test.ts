@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisVerdict, PhishModelStatus } from '../api/v1alpha1/types.ts';
-import { analysisDue, decide, stepTraffic, type Decision, type KubeAction, type TrackObservation } from './decide.ts';
+import { analysisDue, canaryMinReplicas, decide, stepTraffic, weightCap, type Decision, type KubeAction, type TrackObservation } from './decide.ts';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -10,7 +10,7 @@ const T0 = Date.parse('2026-01-01T00:00:00Z');
 const baseSpec = (sha: string, extra: Record<string, unknown> = {}) => ({
   artifact: { uri: `https://models.example/${sha.slice(0, 4)}.tar.gz`, sha256: sha },
   rollout: {
-    verifyTimeout: '2m',
+    progressDeadline: '2m',
     steps: [{ mirror: 100, pause: '1m' }, { weight: 10, pause: '1m' }, { weight: 50, pause: '1m' }],
     analysis: { interval: '30s', minSampleCount: 10, failureLimit: 1, consecutiveErrorLimit: 3, metrics: [{ name: 'error-rate', max: 0.01 }] },
   },
@@ -28,10 +28,12 @@ interface Tick {
   expect: { phase: string; weight?: number; mirror?: number; step?: number; reason?: string; stable?: string; canary?: string | null; event?: string };
 }
 
+/** `B` (Ready, 2 Ready pods), `B:notready` (0 Ready pods), `B:1` (Ready, 1 Ready pod). */
 function obsOf(x: string | undefined): TrackObservation {
-  if (x === undefined || x === '-') return { digest: null, ready: false };
+  if (x === undefined || x === '-') return { digest: null, ready: false, readyReplicas: 0 };
   const [d, r] = x.split(':');
-  return { digest: d === 'A' ? A : d === 'B' ? B : C, ready: r !== 'notready' };
+  const readyReplicas = r === 'notready' ? 0 : r !== undefined ? Number(r) : 2;
+  return { digest: d === 'A' ? A : d === 'B' ? B : C, ready: r !== 'notready', readyReplicas };
 }
 
 function run(story: { spec: unknown; status?: PhishModelStatus; ticks: Tick[] }): Decision[] {
@@ -232,9 +234,51 @@ describe('decide(): rollout stories', () => {
       ticks: [
         { t: 0, stable: 'A', expect: { phase: 'Verifying' } },
         { t: 60, stable: 'A', canary: 'B:notready', expect: { phase: 'Verifying' } },
-        { t: 121, stable: 'A', canary: 'B:notready', expect: { phase: 'Failed', reason: 'VerificationTimeout', weight: 0 } },
+        { t: 121, stable: 'A', canary: 'B:notready', expect: { phase: 'Failed', reason: 'ProgressDeadlineExceeded', weight: 0 } },
         { t: 130, stable: 'A', expect: { phase: 'Failed' } },
         { t: 140, stable: 'A', spec: baseSpec(C), expect: { phase: 'Verifying', canary: C } },
+      ],
+    },
+    {
+      name: 'a forced Promote of a canary that never becomes Ready fails at progressDeadline and restores stable',
+      spec: baseSpec(B),
+      status: stableOnA,
+      ticks: [
+        { t: 0, stable: 'A', expect: { phase: 'Verifying' } },
+        { t: 10, stable: 'A', canary: 'B:notready', spec: baseSpec(B, { action: 'Promote' }), expect: { phase: 'Promoting', event: 'ActionPromote', weight: 0 } },
+        { t: 60, stable: 'B:notready', canary: 'B:notready', expect: { phase: 'Promoting', weight: 0 } },
+        { t: 129, stable: 'B:notready', canary: 'B:notready', expect: { phase: 'Promoting' } },
+        { t: 130, stable: 'B:notready', canary: 'B:notready', expect: { phase: 'Failed', reason: 'ProgressDeadlineExceeded', stable: A, weight: 0, event: 'ProgressDeadlineExceeded' } },
+        { t: 140, stable: 'A', expect: { phase: 'Failed', reason: 'ProgressDeadlineExceeded' } },
+      ],
+    },
+    {
+      name: 'a canary that stops being Ready mid-step fails at progressDeadline; one that recovers in time does not',
+      spec: baseSpec(B),
+      status: stableOnA,
+      ticks: [
+        { t: 0, stable: 'A', expect: { phase: 'Verifying' } },
+        { t: 5, stable: 'A', canary: 'B', expect: { phase: 'Shadowing' } },
+        { t: 35, stable: 'A', canary: 'B', analysis: 'Successful', expect: { phase: 'Shadowing' } },
+        { t: 65, stable: 'A', canary: 'B', analysis: 'Successful', expect: { phase: 'Progressing', step: 1, weight: 10 } },
+        { t: 70, stable: 'A', canary: 'B:notready', expect: { phase: 'Progressing', weight: 0 } },
+        { t: 150, stable: 'A', canary: 'B', expect: { phase: 'Progressing', step: 2, weight: 50 } },
+        { t: 160, stable: 'A', canary: 'B:notready', expect: { phase: 'Progressing', weight: 0 } },
+        { t: 279, stable: 'A', canary: 'B:notready', expect: { phase: 'Progressing' } },
+        { t: 280, stable: 'A', canary: 'B:notready', expect: { phase: 'Failed', reason: 'ProgressDeadlineExceeded', weight: 0, canary: B, stable: A } },
+      ],
+    },
+    {
+      name: 'the routed weight never exceeds what the Ready canary pods carry; the step waits for them',
+      spec: baseSpec(B, { rollout: { progressDeadline: '10m', steps: [{ weight: 50, pause: '30s' }, { weight: 80, pause: '30s' }], analysis: { metrics: [] } } }),
+      status: stableOnA,
+      ticks: [
+        { t: 0, stable: 'A:4', expect: { phase: 'Verifying' } },
+        { t: 5, stable: 'A:4', canary: 'B:1', expect: { phase: 'Progressing', step: 0, weight: 25, event: 'WeightCapped' } },
+        { t: 40, stable: 'A:4', canary: 'B:1', expect: { phase: 'Progressing', step: 0, weight: 25 } },
+        { t: 45, stable: 'A:4', canary: 'B:2', expect: { phase: 'Progressing', step: 1, weight: 50, event: 'WeightCapped' } },
+        { t: 70, stable: 'A:4', canary: 'B:4', expect: { phase: 'Progressing', step: 1, weight: 80 } },
+        { t: 80, stable: 'A:4', canary: 'B:4', expect: { phase: 'Promoting', weight: 100 } },
       ],
     },
     {
@@ -270,7 +314,7 @@ describe('decide(): rollout stories', () => {
   });
 
   it('invalid spec is not requeued; rollout phases are', () => {
-    const bad = decide({ name: 'm', namespace: 'ns', generation: 1, spec: baseSpec(A, { threshold: 3 }) }, { now: T0, stable: obsOf('-'), canary: obsOf('-') }, { servicePort: 80 });
+    const bad = decide({ name: 'm', namespace: 'ns', generation: 1, spec: baseSpec(A, { replicas: { min: 5, max: 2 } }) }, { now: T0, stable: obsOf('-'), canary: obsOf('-') }, { servicePort: 80 });
     expect(bad.requeueAfterMs).toBeNull();
     expect(bad.status.conditions?.find((c) => c.type === 'InvalidSpec')?.status).toBe('True');
     const ok = decide({ name: 'm', namespace: 'ns', generation: 1, spec: baseSpec(A) }, { now: T0, stable: obsOf('-'), canary: obsOf('-') }, { servicePort: 80 });
@@ -301,6 +345,33 @@ describe('decide(): rollout stories', () => {
     expect(analysisDue(st, spec, T0 + 30_000)).toBe(true);
     expect(analysisDue({ ...st, lastAnalysisAt: new Date(T0 + 30_000).toISOString() }, spec, T0 + 45_000)).toBe(false);
     expect(analysisDue({ ...st, phase: 'Paused' }, spec, T0 + 90_000)).toBe(false);
+  });
+
+  it('raises the canary HPA minimum to the replicas its weight needs, and reports ProgressDeadlineExceeded in the Progressing condition', () => {
+    const [, capped] = run({
+      spec: baseSpec(B, { rollout: { steps: [{ weight: 50, pause: '30s' }], analysis: { metrics: [] } } }), status: stableOnA,
+      ticks: [
+        { t: 0, stable: 'A:4', expect: { phase: 'Verifying' } },
+        { t: 5, stable: 'A:4', canary: 'B:1', expect: { phase: 'Progressing', weight: 25 } },
+      ],
+    });
+    const canary = capped?.actions.find((a) => a.kind === 'applyTrack' && a.track === 'canary');
+    expect(canary).toMatchObject({ minReplicas: 2 });
+    expect(capped?.status.conditions?.find((c) => c.type === 'Progressing')?.message).toContain('capped at 25%');
+    const failed = run({
+      spec: baseSpec(B), status: stableOnA,
+      ticks: [
+        { t: 0, stable: 'A', expect: { phase: 'Verifying' } },
+        { t: 121, stable: 'A', canary: 'B:notready', expect: { phase: 'Failed' } },
+      ],
+    }).at(-1);
+    expect(failed?.status.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    expect(failed?.status.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'True', reason: 'ProgressDeadlineExceeded' });
+  });
+
+  it('weightCap and canaryMinReplicas', () => {
+    expect([weightCap(0, 4), weightCap(1, 4), weightCap(2, 4), weightCap(5, 4), weightCap(1, 0), weightCap(1, 3)]).toEqual([0, 25, 50, 100, 100, 33]);
+    expect([canaryMinReplicas(5, 4, { min: 2, max: 10 }), canaryMinReplicas(50, 10, { min: 2, max: 10 }), canaryMinReplicas(100, 20, { min: 2, max: 10 })]).toEqual([2, 5, 10]);
   });
 
   it('stepTraffic carries the last weight through pause-only steps', () => {

@@ -4,8 +4,14 @@
  * decide(), applies the returned actions and writes the returned status.
  *
  * Phases: Pending → Verifying → Shadowing (mirror-only steps) / Progressing (weighted steps) → Promoting → Succeeded,
- * or RolledBack (analysis failed / Abort), Failed (verification timed out, invalid spec), Paused (Pause action, or
- * `consecutiveErrorLimit` analysis Errors in a row — never a rollback because metrics are missing).
+ * or RolledBack (analysis failed / Abort), Failed (invalid spec, or `progressDeadline` exceeded: the Deployment carrying
+ * the new artifact stayed not Ready that long in Verifying, during the steps or in Promoting — traffic returns to
+ * stable), Paused (Pause action, or `consecutiveErrorLimit` analysis Errors in a row — never a rollback because metrics
+ * are missing).
+ *
+ * Safe progress: the weight routed to the canary never exceeds what its Ready replicas can carry (see
+ * {@link weightCap}); a step does not advance while its weight is capped, and the canary's HPA minReplicas is raised to
+ * the replicas the step's weight needs (see {@link canaryMinReplicas}).
  * `spec.action` (Promote/Abort/Pause/Resume/Retry) is checked in every phase and honoured once when it changes (status.lastAction
  * remembers it; setting it to '' re-arms the same verb); where it does not apply it is recorded with an `ActionIgnored` event. A new artifact during a rollout restarts the rollout
  * (verification + analysis) for it; reverting the spec to the stable artifact withdraws the canary.
@@ -19,11 +25,12 @@ import type { Assessment } from '../analysis/assess.ts';
 
 export type Track = 'stable' | 'canary';
 
-/** What the shell saw of one track's Deployment: the artifact digest in its pod template (null = no Deployment) and
- * whether it is fully rolled out and available. */
+/** What the shell saw of one track's Deployment: the artifact digest in its pod template (null = no Deployment),
+ * whether it is fully rolled out and available, and its Ready pods. */
 export interface TrackObservation {
   digest: string | null;
   ready: boolean;
+  readyReplicas: number;
 }
 
 export interface Observations {
@@ -45,7 +52,7 @@ export interface ModelInput {
 
 /** Side effects for the shell. Tracks are applied with server-side apply; the canary track is deleted when unused. */
 export type KubeAction =
-  | { kind: 'applyTrack'; track: Track; artifact: ArtifactRef }
+  | { kind: 'applyTrack'; track: Track; artifact: ArtifactRef; minReplicas: number }
   | { kind: 'deleteTrack'; track: 'canary' }
   | { kind: 'event'; type: 'Normal' | 'Warning'; reason: string; message: string };
 
@@ -70,15 +77,41 @@ export function trackObjectName(model: string, track: Track): string {
 
 const MAX_RUNS = 32;
 const POLL_MS = 5_000;
+const DEFAULT_DEADLINE_MS = 600_000;
+
+/** Whether a spec asks for any analysis: Prometheus metrics or a replay gate (golden set, popular-domain guardrail). */
+export function hasAnalysis(spec: PhishModelSpec): boolean {
+  const a = spec.rollout.analysis;
+  return a.metrics.length > 0 || a.goldenSet !== undefined || a.popularDomainGuardrail !== undefined;
+}
 
 /**
  * Whether the shell should run an analysis before calling decide(): the phase is Shadowing/Progressing, there are
- * metrics, and one `interval` has passed since the later of the last run and the start of the current step.
+ * metrics or gates, and one `interval` has passed since the later of the last run and the start of the current step.
  */
 export function analysisDue(status: PhishModelStatus | undefined, spec: PhishModelSpec, now: number): boolean {
   if (status?.phase !== 'Shadowing' && status?.phase !== 'Progressing') return false;
-  if (spec.rollout.analysis.metrics.length === 0) return false;
+  if (!hasAnalysis(spec)) return false;
   return now >= nextAnalysisAt(status, spec);
+}
+
+/**
+ * Largest canary weight (percent 0..100) its Ready replicas can carry: the stable's Ready replicas carried 100 % of the
+ * traffic, so `canaryReady` replicas carry at most `100 × canaryReady / stableReady` percent at the same load per pod
+ * (no stable pod Ready: 100 when any canary pod is Ready). No Ready canary pod → 0.
+ */
+export function weightCap(canaryReady: number, stableReady: number): number {
+  if (canaryReady <= 0) return 0;
+  if (stableReady <= 0) return 100;
+  return Math.min(100, Math.floor((100 * canaryReady) / stableReady));
+}
+
+/**
+ * HPA minReplicas of the canary for a routed weight: the replicas that carry `weight` percent at the stable's load per
+ * pod, `ceil(stableReady × weight / 100)`, within spec.replicas.min..max.
+ */
+export function canaryMinReplicas(weight: number, stableReady: number, replicas: { min: number; max: number }): number {
+  return Math.min(replicas.max, Math.max(replicas.min, Math.ceil((stableReady * weight) / 100)));
 }
 
 function nextAnalysisAt(status: PhishModelStatus, spec: PhishModelSpec): number {
@@ -164,6 +197,7 @@ class Machine {
     delete this.s.lastAnalysisAt;
     delete this.s.lastSuccessfulAnalysisAt;
     delete this.s.pausedFrom;
+    delete this.s.notReadySince;
     this.s.analysis = { runs: [] };
     this.setCondition('ArtifactVerified', 'Unknown', 'Verifying', `waiting for ${art.version} (${art.digest.slice(0, 12)}) to become Ready`);
     this.setCondition('AnalysisHealthy', 'Unknown', 'NotStarted', 'no analysis yet');
@@ -274,7 +308,7 @@ class Machine {
       case 'Verifying': return this.verifying(spec);
       case 'Shadowing':
       case 'Progressing': return this.analysing(spec);
-      case 'Promoting': return this.promoting();
+      case 'Promoting': return this.promoting(spec);
       default: return;
     }
   }
@@ -294,14 +328,40 @@ class Machine {
       this.enterStep(spec, 0);
       return;
     }
-    const timeout = parseDuration(spec.rollout.verifyTimeout) ?? 600_000;
-    const deadline = (ms(this.s.phaseStartedAt) ?? this.obs.now) + timeout;
+    const deadline = (ms(this.s.phaseStartedAt) ?? this.obs.now) + deadlineMs(spec);
     if (this.obs.now >= deadline) {
-      this.setCondition('ArtifactVerified', 'False', 'VerificationTimeout', `${canary.version} not Ready within ${spec.rollout.verifyTimeout}`);
-      this.rollback('Failed', 'VerificationTimeout', `${canary.version} did not become Ready within ${spec.rollout.verifyTimeout} (bad artifact or sha256 mismatch?)`);
+      this.setCondition('ArtifactVerified', 'False', 'ProgressDeadlineExceeded', `${canary.version} not Ready within ${spec.rollout.progressDeadline}`);
+      this.deadlineExceeded(`${canary.version} did not become Ready within progressDeadline ${spec.rollout.progressDeadline} (bad artifact, sha256 mismatch, or no room to schedule it?)`);
       return;
     }
     this.requeueIn(Math.min(POLL_MS, deadline - this.obs.now));
+  }
+
+  /** Fails the rollout at its progressDeadline: phase Failed, reason ProgressDeadlineExceeded; finish() then routes
+   * all traffic to stable, restores the stable track's artifact and deletes the canary. */
+  deadlineExceeded(message: string): void {
+    delete this.s.notReadySince;
+    this.rollback('Failed', 'ProgressDeadlineExceeded', `${message}; traffic back on stable${this.s.stable ? ` ${this.s.stable.version}` : ''}`);
+  }
+
+  /**
+   * Tracks how long the Deployment carrying the new artifact has not been Ready (status.notReadySince) and fails the
+   * rollout once that reaches progressDeadline. @returns true when the rollout failed.
+   */
+  checkProgress(spec: PhishModelSpec, o: TrackObservation, what: string): boolean {
+    const canary = this.s.canary as ArtifactRef;
+    if (o.ready && o.digest === canary.digest) {
+      delete this.s.notReadySince;
+      return false;
+    }
+    this.s.notReadySince ??= this.nowIso;
+    const deadline = (ms(this.s.notReadySince) ?? this.obs.now) + deadlineMs(spec);
+    if (this.obs.now >= deadline) {
+      this.deadlineExceeded(`${what} ${canary.version} not Ready for progressDeadline ${spec.rollout.progressDeadline}`);
+      return true;
+    }
+    this.requeueIn(Math.min(POLL_MS, deadline - this.obs.now));
+    return false;
   }
 
   enterStep(spec: PhishModelSpec, index: number): void {
@@ -320,6 +380,7 @@ class Machine {
   }
 
   analysing(spec: PhishModelSpec): void {
+    if (this.checkProgress(spec, this.obs.canary, 'canary')) return;
     const a = spec.rollout.analysis;
     const result = this.obs.analysis;
     if (result !== undefined) {
@@ -365,10 +426,12 @@ class Machine {
     const index = this.s.currentStep ?? 0;
     const stepStart = ms(this.s.stepStartedAt) ?? this.obs.now;
     const pauseEnd = stepStart + (parseDuration((steps[index] as Step | undefined)?.pause ?? '0s') ?? 0);
-    const needsAnalysis = a.metrics.length > 0;
+    const needsAnalysis = hasAnalysis(spec);
     const passed = !needsAnalysis || (this.s.lastSuccessfulAnalysisAt !== undefined && this.s.lastSuccessfulAnalysisAt === this.s.lastAnalysisAt
       && (ms(this.s.lastSuccessfulAnalysisAt) as number) >= stepStart);
-    if (this.obs.now >= pauseEnd && passed) {
+    // a capped step has not yet carried its weight: it does not advance until the canary's Ready replicas can carry it
+    const capped = this.routedWeight(stepTraffic(steps, index).weight) < stepTraffic(steps, index).weight;
+    if (this.obs.now >= pauseEnd && passed && !capped) {
       this.enterStep(spec, index + 1);
       if (this.s.phase === 'Shadowing' || this.s.phase === 'Progressing') this.requeueIn(this.untilNextEvent(spec));
       return;
@@ -382,20 +445,34 @@ class Machine {
     const stepStart = ms(this.s.stepStartedAt) ?? this.obs.now;
     const pauseEnd = stepStart + (parseDuration((steps[index] as Step | undefined)?.pause ?? '0s') ?? 0);
     const candidates = [pauseEnd - this.obs.now];
-    if (spec.rollout.analysis.metrics.length > 0) candidates.push(nextAnalysisAt(this.s, spec) - this.obs.now);
+    if (hasAnalysis(spec)) candidates.push(nextAnalysisAt(this.s, spec) - this.obs.now);
     const positive = candidates.filter((c) => c > 0);
     return positive.length > 0 ? Math.min(...positive) : 200;
   }
 
-  promoting(): void {
+  promoting(spec: PhishModelSpec): void {
     const canary = this.s.canary as ArtifactRef;
     if (this.obs.stable.ready && this.obs.stable.digest === canary.digest) {
+      delete this.s.notReadySince;
       this.s.stable = canary;
       delete this.s.canary;
       this.transition('Succeeded', 'Promoted', `${canary.version} (${canary.digest.slice(0, 12)}) promoted to stable`);
       return;
     }
-    this.requeueIn(POLL_MS);
+    // The stable track rolls to the new artifact; the deadline counts from the start of the promotion (a forced
+    // Promote of a canary that never became Ready ends here instead of waiting forever).
+    this.s.notReadySince ??= this.s.phaseStartedAt ?? this.nowIso;
+    const deadline = (ms(this.s.notReadySince) ?? this.obs.now) + deadlineMs(spec);
+    if (this.obs.now >= deadline) {
+      this.deadlineExceeded(`promotion of ${canary.version} not Ready within progressDeadline ${spec.rollout.progressDeadline}`);
+      return;
+    }
+    this.requeueIn(Math.min(POLL_MS, deadline - this.obs.now));
+  }
+
+  /** The weight the gateway may route to the canary for a wanted weight: capped by {@link weightCap}. */
+  routedWeight(wanted: number): number {
+    return Math.min(wanted, weightCap(this.obs.canary.readyReplicas, this.obs.stable.readyReplicas));
   }
 
   // --- result assembly ---
@@ -405,25 +482,35 @@ class Machine {
     const phase = s.phase as Phase;
     const name = this.model.name;
     const canaryLive = s.stable !== undefined && s.canary !== undefined && ROLLOUT_PHASES.includes(phase);
-    // Owned objects, declared from status every time (level-triggered).
-    if (phase === 'Promoting' && s.canary) this.actions.push({ kind: 'applyTrack', track: 'stable', artifact: s.canary });
-    else if (s.stable) this.actions.push({ kind: 'applyTrack', track: 'stable', artifact: s.stable });
-    else if (phase === 'Verifying' && s.canary) this.actions.push({ kind: 'applyTrack', track: 'stable', artifact: s.canary });
-    if (canaryLive && s.canary) this.actions.push({ kind: 'applyTrack', track: 'canary', artifact: s.canary });
-    else this.actions.push({ kind: 'deleteTrack', track: 'canary' });
 
-    let weight = 0;
+    let wanted = 0;
     let mirror = 0;
     if (phase === 'Shadowing' || phase === 'Progressing') {
       const t = stepTraffic(spec.rollout.steps, s.currentStep ?? 0);
-      weight = t.weight;
+      wanted = t.weight;
       mirror = t.mirror;
     } else if (phase === 'Paused') {
-      weight = this.prev.traffic?.canaryWeight ?? 0;
+      wanted = this.prev.traffic?.canaryWeight ?? 0;
       mirror = this.prev.traffic?.mirrorPercent ?? 0;
     } else if (phase === 'Promoting') {
-      weight = 100;
+      wanted = 100;
     }
+    const weight = canaryLive ? this.routedWeight(wanted) : 0;
+    if (canaryLive && weight < wanted && weight !== (this.prev.traffic?.canaryWeight ?? 0)) {
+      this.event('Normal', 'WeightCapped', `canary weight ${weight}% instead of ${wanted}%: ${this.obs.canary.readyReplicas} Ready canary pod(s) vs ${this.obs.stable.readyReplicas} stable`);
+    }
+
+    // Owned objects, declared from status every time (level-triggered). The canary's HPA minimum follows the
+    // weight it should carry (mirrored traffic counts as weight: the canary answers it too).
+    const min = spec.replicas.min;
+    const canaryMin = canaryMinReplicas(Math.max(wanted, mirror), this.obs.stable.readyReplicas, spec.replicas);
+    if (phase === 'Promoting' && s.canary) this.actions.push({ kind: 'applyTrack', track: 'stable', artifact: s.canary, minReplicas: min });
+    else if (s.stable) this.actions.push({ kind: 'applyTrack', track: 'stable', artifact: s.stable, minReplicas: min });
+    else if (phase === 'Verifying' && s.canary) this.actions.push({ kind: 'applyTrack', track: 'stable', artifact: s.canary, minReplicas: min });
+    if (canaryLive && s.canary) this.actions.push({ kind: 'applyTrack', track: 'canary', artifact: s.canary, minReplicas: canaryMin });
+    else this.actions.push({ kind: 'deleteTrack', track: 'canary' });
+    if (!canaryLive) delete s.notReadySince;
+
     const traffic: Traffic = { stableService: trackObjectName(name, 'stable'), port: this.opts.servicePort, canaryWeight: weight, mirrorPercent: mirror };
     if (s.stable) traffic.stableDigest = s.stable.digest;
     if (canaryLive && s.canary) {
@@ -437,8 +524,9 @@ class Machine {
 
     this.setCondition('Ready', s.stable ? 'True' : 'False', s.stable ? 'StableServing' : 'NoStable',
       s.stable ? `stable ${s.stable.version} serving` : 'no stable artifact yet');
-    this.setCondition('Progressing', ROLLOUT_PHASES.includes(phase) ? 'True' : 'False', phase, s.message ?? phase);
     const degraded = phase === 'RolledBack' || phase === 'Failed';
+    const capNote = weight < wanted ? ` (weight capped at ${weight}% of ${wanted}% by Ready canary pods)` : '';
+    this.setCondition('Progressing', ROLLOUT_PHASES.includes(phase) ? 'True' : 'False', degraded ? (s.reason ?? phase) : phase, `${s.message ?? phase}${capNote}`);
     this.setCondition('Degraded', degraded ? 'True' : 'False', degraded ? (s.reason ?? phase) : 'AsExpected', degraded ? (s.message ?? phase) : 'no failure');
   }
 
@@ -450,7 +538,7 @@ class Machine {
     s.reason = 'InvalidSpec';
     s.message = message;
     this.setCondition('InvalidSpec', 'True', 'InvalidSpec', message);
-    if (s.stable) this.actions.push({ kind: 'applyTrack', track: 'stable', artifact: s.stable });
+    if (s.stable) this.actions.push({ kind: 'applyTrack', track: 'stable', artifact: s.stable, minReplicas: 1 });
     this.actions.push({ kind: 'deleteTrack', track: 'canary' });
     s.traffic = { stableService: trackObjectName(this.model.name, 'stable'), port: this.opts.servicePort, canaryWeight: 0, mirrorPercent: 0 };
     if (s.stable) s.traffic.stableDigest = s.stable.digest;
@@ -486,6 +574,10 @@ export function stepTraffic(steps: readonly Step[], index: number): { weight: nu
 function summarize(runs: readonly MetricRun[]): string {
   if (runs.length === 0) return 'no metrics';
   return runs.map((r) => `${r.metric}=${r.value === null ? 'n/a' : Number(r.value.toPrecision(4))} ${r.verdict}${r.message ? ` (${r.message})` : ''}`).join('; ');
+}
+
+function deadlineMs(spec: PhishModelSpec): number {
+  return parseDuration(spec.rollout.progressDeadline) ?? DEFAULT_DEADLINE_MS;
 }
 
 function ms(iso: string | undefined): number | undefined {

@@ -1,11 +1,12 @@
 /**
- * Generates the PhishFeed CustomResourceDefinition from the zod schemas in phishfeed.ts (the single source), adapted to
- * a Kubernetes structural schema: no `$schema`, no `additionalProperties: false`, no JavaScript safe-integer bounds,
- * `x-kubernetes-*` extensions carried over from the schemas' metadata. The same spec schema (without the CEL rules)
- * is written into the chart's values.schema.json for `phishFeeds.feeds.<name>.spec`.
+ * Generates the PhishFeed and PhishModel CustomResourceDefinitions from the zod schemas in phishfeed.ts and types.ts
+ * (the single sources), adapted to a Kubernetes structural schema: no `$schema`, no `additionalProperties: false`, no
+ * JavaScript safe-integer bounds, `x-kubernetes-*` extensions carried over from the schemas' metadata. Printer columns
+ * and short names live here, beside the generator. The same spec schemas (without the CEL rules) are written into the
+ * chart's values.schema.json for `phishFeeds.feeds.<name>.spec` and `phishModel.spec`.
  *
- *   node operator/src/api/v1alpha1/crd.ts            write manifests/crds/phishfeed.yaml, charts/phishnet/crds/phishfeed.yaml
- *                                                    and the spec schema in charts/phishnet/values.schema.json
+ *   node operator/src/api/v1alpha1/crd.ts            write manifests/crds/{phishfeed,phishmodel}.yaml, their chart copies
+ *                                                    and the spec schemas in charts/phishnet/values.schema.json
  *   node operator/src/api/v1alpha1/crd.ts --check    exit 1 when a committed copy differs from the generated text
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,12 @@ import { z } from 'zod';
 import {
   FEED_KIND, FEED_PLURAL, FEED_SHORT_NAME, FEED_SINGULAR, PhishFeedSpecSchema, PhishFeedStatusSchema,
 } from './phishfeed.ts';
-import { GROUP, VERSION } from './types.ts';
+import {
+  GROUP, KIND, PLURAL, PhishModelSpecSchema, PhishModelStatusSchema, SHORT_NAME, SINGULAR, VERSION,
+} from './types.ts';
+import {
+  PhishTenantSpecSchema, PhishTenantStatusSchema, TENANT_KIND, TENANT_PLURAL, TENANT_SHORT_NAME, TENANT_SINGULAR,
+} from './phishtenant.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -88,19 +94,136 @@ export function phishFeedCrd(): Record<string, unknown> {
   };
 }
 
-const HEADER = [
+/** The PhishModel CRD object (apiextensions.k8s.io/v1). */
+export function phishModelCrd(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${PLURAL}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: [SHORT_NAME], categories: ['phishnet'] },
+      versions: [{
+        name: VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+          { name: 'Stable', type: 'string', jsonPath: '.status.stable.version' },
+          { name: 'Canary', type: 'string', jsonPath: '.status.canary.version' },
+          { name: 'Weight', type: 'integer', jsonPath: '.status.traffic.canaryWeight' },
+          { name: 'Step', type: 'integer', jsonPath: '.status.currentStep' },
+          { name: 'Reason', type: 'string', jsonPath: '.status.reason', priority: 1 },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            description: 'A phishing-URL model and how new artifacts of it are rolled out.',
+            required: ['spec'],
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: schemaOf(PhishModelSpecSchema),
+              status: schemaOf(PhishModelStatusSchema),
+            },
+          },
+        },
+      }],
+    },
+  };
+}
+
+const FEED_HEADER = [
   '# PhishFeed: a threat-intel or reputation feed the phishnet operator syncs into a versioned list in Redis.',
   '# generated from operator/src/api/v1alpha1/phishfeed.ts by `npm run gen:crds` — do not edit',
 ].join('\n');
+const MODEL_HEADER = [
+  '# PhishModel: one phishing-URL model served by inference Deployments, rolled out as a canary by the phishnet operator.',
+  '# generated from operator/src/api/v1alpha1/types.ts by `npm run gen:crds` — do not edit',
+].join('\n');
 
-/** The CRD as committed YAML text. */
+/** The PhishFeed CRD as committed YAML text. */
 export function phishFeedCrdYaml(): string {
-  return `${HEADER}\n${stringify(phishFeedCrd(), { lineWidth: 0 })}`;
+  return `${FEED_HEADER}\n${stringify(phishFeedCrd(), { lineWidth: 0 })}`;
 }
 
+/** The PhishModel CRD as committed YAML text. */
+export function phishModelCrdYaml(): string {
+  return `${MODEL_HEADER}\n${stringify(phishModelCrd(), { lineWidth: 0 })}`;
+}
+
+/** The PhishTenant CRD object (apiextensions.k8s.io/v1), from phishtenant.ts. */
+export function phishTenantCrd(): Record<string, unknown> {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${TENANT_PLURAL}.${GROUP}` },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind: TENANT_KIND, listKind: `${TENANT_KIND}List`, plural: TENANT_PLURAL, singular: TENANT_SINGULAR, shortNames: [TENANT_SHORT_NAME], categories: ['phishnet'] },
+      versions: [{
+        name: VERSION,
+        served: true,
+        storage: true,
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+          { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+          { name: 'Keys', type: 'integer', jsonPath: '.status.keys' },
+          { name: 'Rate', type: 'integer', jsonPath: '.spec.rateLimit.requests' },
+          { name: 'Daily', type: 'integer', jsonPath: '.spec.quota.daily' },
+          { name: 'Block On', type: 'string', jsonPath: '.spec.operatingPoint.blockOn', priority: 1 },
+          { name: 'Threshold', type: 'number', jsonPath: '.spec.operatingPoint.threshold', priority: 1 },
+          { name: 'Version', type: 'string', jsonPath: '.status.version', priority: 1 },
+          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+        ],
+        schema: {
+          openAPIV3Schema: {
+            type: 'object',
+            description: 'A customer of the phishnet gateway (API keys, limits, quotas, operating point, lists), synced by the operator to Redis.',
+            required: ['spec'],
+            properties: {
+              apiVersion: { type: 'string' },
+              kind: { type: 'string' },
+              metadata: { type: 'object' },
+              spec: schemaOf(PhishTenantSpecSchema),
+              status: schemaOf(PhishTenantStatusSchema),
+            },
+            'x-kubernetes-validations': [{
+              rule: `self.metadata.name.matches('${LIST_NAME_PATTERN.source}')`,
+              message: 'a PhishTenant name may hold only lower-case letters, digits and dashes (it names the tenant)',
+            }],
+          },
+        },
+      }],
+    },
+  };
+}
+
+/** The PhishTenant CRD as committed YAML text. */
+export function phishTenantCrdYaml(): string {
+  return `${[
+    '# PhishTenant: a customer of the phishnet gateway, synced by the operator to Redis.',
+    '# generated from operator/src/api/v1alpha1/phishtenant.ts by `npm run gen:crds` — do not edit',
+  ].join('\n')}\n${stringify(phishTenantCrd(), { lineWidth: 0 })}`;
+}
+/** Committed copies of the generated PhishTenant CRD (repository-relative). */
+export const TENANT_CRD_COPIES = ['manifests/crds/phishtenant.yaml', 'charts/phishnet/crds/phishtenant.yaml'];
+
 const ROOT = resolve(fileURLToPath(new URL('../../../..', import.meta.url)));
-/** Committed copies of the generated CRD (repository-relative). */
-export const CRD_COPIES = ['manifests/crds/phishfeed.yaml', 'charts/phishnet/crds/phishfeed.yaml'];
+/** Committed copies of the generated CRDs (repository-relative) and the text each must hold. */
+export const CRD_COPIES: readonly { file: string; text: () => string }[] = [
+  { file: 'manifests/crds/phishfeed.yaml', text: phishFeedCrdYaml },
+  { file: 'charts/phishnet/crds/phishfeed.yaml', text: phishFeedCrdYaml },
+  { file: 'manifests/crds/phishmodel.yaml', text: phishModelCrdYaml },
+  { file: 'charts/phishnet/crds/phishmodel.yaml', text: phishModelCrdYaml },
+  ...TENANT_CRD_COPIES.map((file) => ({ file, text: phishTenantCrdYaml })),
+];
 /** The chart's values schema; its `phishFeeds.feeds.<name>.spec` is generated, the rest is written by hand. */
 export const VALUES_SCHEMA = 'charts/phishnet/values.schema.json';
 
@@ -111,18 +234,24 @@ function withoutKubernetesExtensions(node: Json): Json {
   return Object.fromEntries(Object.entries(node).filter(([k]) => !k.startsWith('x-kubernetes-')).map(([k, v]) => [k, withoutKubernetesExtensions(v)]));
 }
 
-/** `values.schema.json` text with the generated PhishFeed spec schema in place. */
+function valuesSpecSchema(s: z.ZodType): Json {
+  return withoutKubernetesExtensions(structural(z.toJSONSchema(s, { io: 'input', target: 'draft-07' }) as Json));
+}
+
+/** `values.schema.json` text with the generated PhishFeed and PhishModel spec schemas in place. */
 export function valuesSchemaText(current: string): string {
-  const doc = JSON.parse(current) as { properties: { phishFeeds: { properties: { feeds: { additionalProperties: { properties: Record<string, Json> } } } } } };
-  const spec = withoutKubernetesExtensions(structural(z.toJSONSchema(PhishFeedSpecSchema, { io: 'input', target: 'draft-07' }) as Json));
-  doc.properties.phishFeeds.properties.feeds.additionalProperties.properties.spec = spec;
+  const doc = JSON.parse(current) as { properties: {
+    phishFeeds: { properties: { feeds: { additionalProperties: { properties: Record<string, Json> } } } };
+    phishModel: { properties: Record<string, Json> };
+  } };
+  doc.properties.phishFeeds.properties.feeds.additionalProperties.properties.spec = valuesSpecSchema(PhishFeedSpecSchema);
+  doc.properties.phishModel.properties.spec = valuesSpecSchema(PhishModelSpecSchema);
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const text = phishFeedCrdYaml();
   const valuesNow = readFileSync(join(ROOT, VALUES_SCHEMA), 'utf8');
-  const wanted = new Map([...CRD_COPIES.map((f) => [f, text] as const), [VALUES_SCHEMA, valuesSchemaText(valuesNow)]]);
+  const wanted = new Map([...CRD_COPIES.map((c) => [c.file, c.text()] as const), [VALUES_SCHEMA, valuesSchemaText(valuesNow)]]);
   if (process.argv.includes('--check')) {
     const stale = [...wanted].filter(([f, t]) => {
       try { return readFileSync(join(ROOT, f), 'utf8') !== t; } catch { return true; }

@@ -69,6 +69,9 @@ export const PhishFeedSpecSchema = z.object({
   format: z.enum(FEED_FORMATS).meta({ description: 'Document format (see @phishnet/lists FEED_FORMATS): url-list, phishtank-json, phishtank-csv, urlhaus-csv, domain-list, tranco-csv, phishnet-hashes.' }),
   kind: z.enum(['deny', 'allow']).meta({ description: 'deny: known phishing (decides before the model); allow: known legitimate hosts/registered domains.' }),
   refreshInterval,
+  scope: z.enum(['Global', 'Tenant']).default('Global').meta({
+    description: 'Global: the gateway decides every request with the list. Tenant: only PhishTenants that reference this feed (spec.allow.feeds / spec.deny.feeds) use it.',
+  }),
   topN: z.number().int().min(1).max(MAX_MAX_ENTRIES).optional().meta({ description: 'tranco-csv only: keep ranks 1..topN.' }),
   credentialsSecretRef: z.object({
     name: z.string().min(1).max(253).regex(NAME_PATTERN),

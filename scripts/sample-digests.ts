@@ -1,0 +1,69 @@
+/**
+ * Writes the model digest of each sample PhishModel (manifests/samples/phishmodel-*.yaml) and of the chart's PhishModel
+ * values (`phishModel.spec.artifact` of charts/phishnet/values.yaml and ci/production-values.yaml) from the checksum
+ * file the artifact ships with: `spec.artifact.uri` names `…/<artifact>.tar.gz`, whose digest is the first field of
+ * `models/<artifact>.tar.gz.sha256` (`sha256sum` output). Generated values — run by `npm run gen`; CI fails on a diff.
+ *
+ *   node scripts/sample-digests.ts
+ *
+ * Only the `sha256:` value of each document's `spec.artifact` is rewritten; comments and layout stay as written.
+ * @throws when a sample's artifact has no checksum file in models/
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { digestOfSha256File } from '@phishnet/api';
+import { parseAllDocuments } from 'yaml';
+
+const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const SAMPLES = join(ROOT, 'manifests/samples');
+
+/** The text of a sample with every PhishModel's `spec.artifact.sha256` set from models/<artifact>.sha256. */
+export function withDigests(text: string, digestOf: (artifact: string) => string): string {
+  return pinDigests(text, digestOf, []);
+}
+
+/** The text of a chart values file with `phishModel.spec.artifact.sha256` set from models/<artifact>.sha256. */
+export function valuesWithDigests(text: string, digestOf: (artifact: string) => string): string {
+  return pinDigests(text, digestOf, ['phishModel']);
+}
+
+/** Chart values files holding a PhishModel spec under `phishModel.spec`. */
+export const VALUES_FILES = ['charts/phishnet/values.yaml', 'charts/phishnet/ci/production-values.yaml'];
+
+// `prefix` [] = PhishModel documents (spec at the top), ['phishModel'] = chart values (spec under phishModel).
+function pinDigests(text: string, digestOf: (artifact: string) => string, prefix: string[]): string {
+  const docs = parseAllDocuments(text);
+  let out = '';
+  let from = 0;
+  for (const doc of docs) {
+    const o = doc.getIn(prefix.length > 0 ? prefix : [], false) as unknown;
+    const js = (prefix.length > 0 ? (o as { toJSON?: () => unknown } | undefined)?.toJSON?.() : doc.toJS()) as
+      { kind?: string; spec?: { artifact?: { uri?: string } } } | null | undefined;
+    const isModel = prefix.length > 0 || js?.kind === 'PhishModel';
+    const uri = isModel ? js?.spec?.artifact?.uri : undefined;
+    const node = uri === undefined ? undefined : doc.getIn([...prefix, 'spec', 'artifact', 'sha256'], true) as { range?: [number, number, number] } | undefined;
+    if (uri === undefined || node?.range === undefined) continue;
+    const [start, end] = node.range;
+    out += `${text.slice(from, start)}"${digestOf(basename(uri))}"`;
+    from = end;
+  }
+  return out + text.slice(from);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const digestOf = (artifact: string) => digestOfSha256File(readFileSync(join(ROOT, 'models', `${artifact}.sha256`), 'utf8'));
+  for (const f of readdirSync(SAMPLES).filter((n) => /^phishmodel.*\.ya?ml$/.test(n)).sort()) {
+    const path = join(SAMPLES, f);
+    const text = readFileSync(path, 'utf8');
+    const next = withDigests(text, digestOf);
+    if (next !== text) writeFileSync(path, next);
+  }
+  for (const f of VALUES_FILES) {
+    const path = join(ROOT, f);
+    const text = readFileSync(path, 'utf8');
+    const next = valuesWithDigests(text, digestOf);
+    if (next !== text) writeFileSync(path, next);
+  }
+  console.log(`wrote the artifact digests of manifests/samples/phishmodel-*.yaml and ${VALUES_FILES.join(', ')}`);
+}
