@@ -10,4 +10,4 @@ export ONNXRUNTIME_NODE_INSTALL=skip
 export ORT_DISABLE_TELEMETRY=1
 log() { printf '[phishnet] %s\n' "$*" >&2; }
 # Every path `npm run gen` (scripts/gen.sh) writes; scripts/test.sh fails when they differ from the commit after it.
-GENERATED="manifests charts/phishnet/crds charts/phishnet/files charts/phishnet/values.schema.json grafana/dashboards gateway/openapi.json"
+GENERATED="manifests charts/phishnet/values.yaml charts/phishnet/ci/production-values.yaml charts/phishnet/crds charts/phishnet/files charts/phishnet/values.schema.json grafana/dashboards gateway/openapi.json"
