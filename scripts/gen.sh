@@ -2,7 +2,8 @@
 # Rebuilds every generated file from its source, in dependency order (`npm run gen`). Each file it writes is committed
 # and marked generated; `npm test` runs this and fails when the tree then differs from what is committed.
 #   1. CRDs from the zod schemas (operator/src/api/v1alpha1/crd.ts) and the chart's copies
-#   2. the sample PhishModels' artifact digests from models/*.sha256 (scripts/sample-digests.ts)
+#   2. the artifact digests of the sample PhishModels and the chart's phishModel values from models/*.sha256
+#      (scripts/sample-digests.ts)
 #   3. the replay gates' data from fixtures/ (operator/src/analysis/gate-data.ts)
 #   4. the chart's copy of the alert rules (alerts/rules → charts/phishnet/files/alerts)
 #   5. the OpenAPI document from the public API schemas (gateway/src/openapi-cli.ts)
