@@ -48,9 +48,9 @@ function phishModel(art: { uri: string; sha256: string; version: string }, steps
   return JSON.stringify({
     apiVersion: 'phishnet.io/v1alpha1', kind: 'PhishModel', metadata: { name: PM, namespace: NS },
     spec: {
-      artifact: artifact(art), threshold: 0.5, replicas: { min: 1, max: 1 },
+      artifact: artifact(art), replicas: { min: 1, max: 1 },
       rollout: {
-        verifyTimeout: '3m', steps,
+        steps,
         analysis: { interval: `${INTERVAL_S}s`, window: '20s', minSampleCount: MIN_SAMPLES, failureLimit: 1, consecutiveErrorLimit: 6, metrics: METRICS },
       },
     },
