@@ -356,8 +356,9 @@ describe.runIf(OPT_IN)('node tier: rollouts through the real gateway in the clus
       expect(x.urls).toBeGreaterThanOrEqual(100);
       expect(Math.abs(100 * x.canaryShare - x.weight)).toBeLessThanOrEqual(10);
     }
-    const inference = pods(NS, `phishnet.io/model=${PM}`);
-    expect(inference.every((p) => p.metadata.labels?.['phishnet.io/track'] === 'stable')).toBe(true);
+    // after promotion the canary's pods go away (asynchronously: the operator deletes the canary Deployment)
+    await eventually('only stable inference pods left', 60_000, () =>
+      (pods(NS, `phishnet.io/model=${PM}`).every((p) => p.metadata.labels?.['phishnet.io/track'] === 'stable') ? true : undefined), () => diagnose(NS));
   }, 600_000);
 
   test('an over-flagging artifact is rolled back within two analysis intervals of the regression showing', async () => {
