@@ -120,7 +120,7 @@ describe.skipIf(!ENABLED)('containers tier: Dockerfiles built offline, run with 
     await removeLeftovers();
 
     const model = modelPath();
-    modelDigest = `sha256:${createHash('sha256').update(await readFile(model)).digest('hex')}`;
+    modelDigest = createHash('sha256').update(await readFile(model)).digest('hex');
     const runId = randomUUID().slice(0, 8);
     const inferenceName = `phishnet-ct-inference-${runId}`;
     network = await new Network({ nextUuid: () => `${NETWORK_PREFIX}${runId}` }).start();
@@ -263,7 +263,7 @@ describe.skipIf(!ENABLED)('containers tier: Dockerfiles built offline, run with 
   });
 
   test.skipIf(!existsSync(BUNDLED_MODEL))('inference image: its bundled model (default MODEL_URI) is the repository artifact', async () => {
-    const digest = `sha256:${createHash('sha256').update(await readFile(BUNDLED_MODEL)).digest('hex')}`;
+    const digest = createHash('sha256').update(await readFile(BUNDLED_MODEL)).digest('hex');
     const c = await startLogged(`${INFERENCE_IMAGE} (bundled model)`, new ServiceContainer(INFERENCE_IMAGE)
       .withPullPolicy(PullPolicy.neverPull())
       .withLabels(TIER_LABEL)

@@ -15,7 +15,7 @@ export const INFERENCE_QUEUE_DEPTH = 'phishnet_inference_queue_depth';
 export const INFERENCE_SCORE = 'phishnet_inference_score';
 /** Counter: predictions by `verdict` (`phishing|suspicious|legitimate`). */
 export const INFERENCE_VERDICTS_TOTAL = 'phishnet_inference_verdicts_total';
-/** Gauge = 1 for the loaded model, with a `digest` label (`sha256:<hex>`). */
+/** Gauge = 1 for the loaded model, with a `digest` label (64 lowercase hex digits, see digest.ts). */
 export const INFERENCE_MODEL_INFO = 'phishnet_inference_model_info';
 /** Counter (URLs): URLs scored. */
 export const INFERENCE_PREDICTIONS_TOTAL = 'phishnet_inference_predictions_total';
