@@ -17,9 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  LOCAL_IMAGES, OPT_IN, ROOT, allPodsReady, fullname, applyCrds, bundled, diagnose, eventually, helm, kubectl, kubectlAsync, pods, readUrls, repack,
+  LOCAL_IMAGES, OPT_IN, ROOT, allPodsReady, fullname, applyCrds, bundled, diagnose, eventually, helm, kubectl, kubectlAsync, pods,
   serviceAddress,
 } from './support.ts';
+import { readUrls, repackArtifact } from '@phishnet/testing';
 
 const NS = 'pn-rollout';
 const PM = 'url-lexical';
@@ -246,7 +247,7 @@ describe.runIf(OPT_IN)('node tier: rollouts through the real gateway in the clus
     applyCrds();
     kubectl(['create', 'namespace', NS]);
     // the over-flagging artifact: v1 repacked with thresholds 0/0, so every verdict is `phishing`
-    const b = repack(dir, 'v1', 'overflagging', (m) => {
+    const b = repackArtifact(join(ROOT, 'models/phishnet-url-lexical-v1.tar.gz'), dir, 'overflagging', (m) => {
       m.version = '1.0.2-overflagging';
       m.thresholds = { suspicious: 0, phishing: 0 };
     });

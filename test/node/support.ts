@@ -3,9 +3,8 @@
  * these files with PHISHNET_NODE=1 and PHISHNET_NODE_KUBECONFIG. kubectl and helm are the binaries of
  * scripts/k8s-binaries.sh; Services are reached from this host at their ClusterIP, through kube-proxy's rules.
  */
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { kubeTools, ROOT } from '../config/support.ts';
@@ -126,38 +125,10 @@ export function applyCrds(): void {
   kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd/phishmodels.phishnet.io', 'crd/phishfeeds.phishnet.io']);
 }
 
-/** sha256 (hex) of a file. */
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
-
 /** A bundled artifact of models/: its path inside the inference image, its digest (models/<file>.sha256), version. */
 export function bundled(version: 'v1' | 'v4' | 'v5'): { uri: string; sha256: string; version: string } {
   const file = `phishnet-url-lexical-${version}.tar.gz`;
   return { uri: `file:///app/models/${file}`, sha256: readFileSync(join(ROOT, 'models', `${file}.sha256`), 'utf8').split(/\s+/)[0]!, version };
-}
-
-/**
- * Repacks models/phishnet-url-lexical-<from>.tar.gz into `dir/<name>.tar.gz` with its manifest edited by `edit`
- * (system tar + gzip). Returns the archive's path and sha256.
- */
-export function repack(dir: string, from: 'v1' | 'v4' | 'v5', name: string, edit: (manifest: Record<string, unknown>) => void): { path: string; sha256: string } {
-  const work = mkdtempSync(join(dir, `${name}-`));
-  execFileSync('tar', ['-xzf', join(ROOT, 'models', `phishnet-url-lexical-${from}.tar.gz`), '-C', work]);
-  const manifest = JSON.parse(readFileSync(join(work, 'manifest.json'), 'utf8')) as Record<string, unknown>;
-  edit(manifest);
-  writeFileSync(join(work, 'manifest.json'), JSON.stringify(manifest, null, 2));
-  const path = join(dir, `${name}.tar.gz`);
-  execFileSync('tar', ['-czf', path, '-C', work, ...readdirSync(work).sort()]);
-  return { path, sha256: sha256File(path) };
-}
-
-/** URLs of a labelled CSV (`url,label,…`), skipping the header and quoted rows. */
-export function readUrls(csvPath: string): string[] {
-  return readFileSync(csvPath, 'utf8').split('\n').slice(1)
-    .filter((l) => l.length > 0 && !l.includes('"'))
-    .map((l) => l.slice(0, l.indexOf(',')))
-    .filter((u) => u.length > 0);
 }
 
 /** kubectl without blocking the event loop (for pollers running beside a load generator). */

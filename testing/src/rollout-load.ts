@@ -19,18 +19,24 @@ export function sha256File(path: string): string {
 }
 
 /**
- * Repacks the bundled artifact into `dir/<name>.tar.gz` with its manifest edited by `edit` (system `tar`, gzip).
+ * Repacks the artifact `source` (a models/*.tar.gz) into `dir/<name>.tar.gz` with its manifest edited by `edit`
+ * (system `tar`, gzip).
  * @returns the archive path and its sha256 (hex)
  */
-export function repackBundled(dir: string, name: string, edit: (manifest: Record<string, unknown>) => void): { path: string; sha256: string } {
+export function repackArtifact(source: string, dir: string, name: string, edit: (manifest: Record<string, unknown>) => void): { path: string; sha256: string } {
   const work = mkdtempSync(join(dir, `${name}-`));
-  execFileSync('tar', ['-xzf', BUNDLED_MODEL, '-C', work]);
+  execFileSync('tar', ['-xzf', source, '-C', work]);
   const manifest = JSON.parse(readFileSync(join(work, 'manifest.json'), 'utf8')) as Record<string, unknown>;
   edit(manifest);
   writeFileSync(join(work, 'manifest.json'), JSON.stringify(manifest, null, 2));
   const path = join(dir, `${name}.tar.gz`);
   execFileSync('tar', ['-czf', path, '-C', work, ...readdirSync(work).sort()]);
   return { path, sha256: sha256File(path) };
+}
+
+/** {@link repackArtifact} of the bundled artifact. */
+export function repackBundled(dir: string, name: string, edit: (manifest: Record<string, unknown>) => void): { path: string; sha256: string } {
+  return repackArtifact(BUNDLED_MODEL, dir, name, edit);
 }
 
 /** URLs of a labelled CSV (`url,label,…`), skipping the header and quoted rows. */
