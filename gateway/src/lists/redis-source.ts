@@ -6,11 +6,11 @@
  * keeps answering; failures are counted by reason.
  */
 import type { FastifyBaseLogger } from 'fastify';
-import { Redis } from 'ioredis';
 import {
   FULL_HASH_BYTES, LISTS_CHANGED_CHANNEL, LISTS_INDEX_KEY, compileList, dataSha256, isListName, listDataKey, parseIndexEntry,
   type CompiledList, type ListIndexEntry,
 } from '@phishnet/lists';
+import { RedisIndexFollower } from '../redis/index-follower.ts';
 import type { ListLoadFailure, ListStore } from './list-store.ts';
 
 /** Longest wait for one Redis command of the list source (a data value of 5 M entries is 160 MB), ms. */
@@ -25,46 +25,23 @@ export class RedisListSource {
   static readonly ID = 'redis';
   readonly #store: ListStore;
   readonly #log: FastifyBaseLogger;
-  readonly #client: Redis;
-  readonly #subscriber: Redis;
-  #running: Promise<void> | null = null;
+  readonly #redis: RedisIndexFollower;
   /** Index field JSON that last failed to load, by list name: not retried (nor logged again) until the field changes. */
   readonly #failed = new Map<string, string>();
-  #again = false;
-  #closed = false;
 
   /** @param url redis:// URL (the gateway's PHISHNET_GATEWAY_REDIS_URL) */
   constructor(opts: { store: ListStore; url: string; log: FastifyBaseLogger }) {
     this.#store = opts.store;
     this.#log = opts.log;
-    const common = {
-      maxRetriesPerRequest: 1, connectTimeout: 1_000, retryStrategy: (times: number) => Math.min(times * 100, 2_000),
-    };
-    // Commands fail fast while disconnected (the snapshot keeps answering); the subscriber queues its SUBSCRIBE until
-    // connected and re-subscribes after every reconnect (ioredis autoResubscribe).
-    this.#client = new Redis(opts.url, { ...common, enableOfflineQueue: false, commandTimeout: COMMAND_TIMEOUT_MS });
-    this.#subscriber = new Redis(opts.url, { ...common, enableOfflineQueue: true });
-    // ioredis emits 'error' for every failed reconnect; the failure shows in the refresh counters.
-    this.#client.on('error', () => {});
-    this.#subscriber.on('error', () => {});
-    this.#subscriber.on('message', (channel: string) => {
-      if (channel === LISTS_CHANGED_CHANNEL) void this.refresh();
+    this.#redis = new RedisIndexFollower({
+      url: opts.url, channel: LISTS_CHANGED_CHANNEL, commandTimeoutMs: COMMAND_TIMEOUT_MS, refreshOnce: () => this.#refreshOnce(),
     });
-    // A (re)connected subscriber may have missed messages: read the index again.
-    this.#subscriber.on('ready', () => void this.refresh());
-    this.#subscriber.subscribe(LISTS_CHANGED_CHANNEL).catch(() => {});
     opts.store.registerSource(RedisListSource.ID);
   }
 
   /** Waits (bounded) for the first connection so the first refresh can read the index. */
-  async connected(timeoutMs: number): Promise<void> {
-    if (this.#client.status === 'ready') return;
-    const c = this.#client;
-    await new Promise<void>((resolve) => {
-      const done = () => { clearTimeout(t); c.off('ready', done); resolve(); };
-      const t = setTimeout(done, timeoutMs);
-      c.once('ready', done);
-    });
+  connected(timeoutMs: number): Promise<void> {
+    return this.#redis.connected(timeoutMs);
   }
 
   /**
@@ -72,24 +49,13 @@ export class RedisListSource {
    * runs after it when a call arrived meanwhile. Never rejects.
    */
   refresh(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = (async () => {
-      do {
-        this.#again = false;
-        await this.#refreshOnce();
-      } while (this.#again && !this.#closed);
-    })().finally(() => { this.#running = null; });
-    return this.#running;
+    return this.#redis.refresh();
   }
 
   async #refreshOnce(): Promise<void> {
     let index: Record<string, string>;
     try {
-      index = await this.#client.hgetall(LISTS_INDEX_KEY);
+      index = await this.#redis.client.hgetall(LISTS_INDEX_KEY);
     } catch (err) {
       this.#store.fail('redis_unavailable');
       this.#log.debug({ err: (err as Error).message }, 'lists index unreadable; keeping the current lists');
@@ -147,7 +113,7 @@ export class RedisListSource {
   }
 
   async #load(name: string, entry: ListIndexEntry): Promise<CompiledList> {
-    const data = await this.#client.getBuffer(listDataKey(name, entry.version));
+    const data = await this.#redis.client.getBuffer(listDataKey(name, entry.version));
     if (data === null) throw new LoadError('missing_data', `no data key for version ${entry.version}`);
     const sha = dataSha256(data);
     if (sha !== entry.sha256) throw new LoadError('sha256_mismatch', `data sha256 ${sha} ≠ index ${entry.sha256}`);
@@ -159,10 +125,7 @@ export class RedisListSource {
     return list;
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#subscriber.disconnect();
-    this.#client.disconnect();
-    await this.#running?.catch(() => {});
+  close(): Promise<void> {
+    return this.#redis.close();
   }
 }

@@ -9,70 +9,43 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { FastifyBaseLogger } from 'fastify';
-import { Redis } from 'ioredis';
 import { parse as parseYaml } from 'yaml';
 import {
   TENANTS_CHANGED_CHANNEL, TENANTS_INDEX_KEY, TenantsFileSchema, decodeTenant, parseTenantIndexEntry, tenantDataKey,
   type TenantDocument,
 } from '@phishnet/lists';
+import { RedisIndexFollower } from '../redis/index-follower.ts';
 import type { TenantStore } from './tenant-store.ts';
 
 export class RedisTenantSource {
   readonly #store: TenantStore;
   readonly #log: FastifyBaseLogger;
-  readonly #client: Redis;
-  readonly #subscriber: Redis;
+  readonly #redis: RedisIndexFollower;
   /** Loaded documents by id, with the version they came from. */
   readonly #loaded = new Map<string, { version: string; doc: TenantDocument }>();
-  #running: Promise<void> | null = null;
-  #again = false;
-  #closed = false;
 
   constructor(opts: { store: TenantStore; url: string; log: FastifyBaseLogger }) {
     this.#store = opts.store;
     this.#log = opts.log;
-    const common = { maxRetriesPerRequest: 1, connectTimeout: 1_000, retryStrategy: (times: number) => Math.min(times * 100, 2_000) };
-    this.#client = new Redis(opts.url, { ...common, enableOfflineQueue: false, commandTimeout: 5_000 });
-    this.#subscriber = new Redis(opts.url, { ...common, enableOfflineQueue: true });
-    this.#client.on('error', () => {});
-    this.#subscriber.on('error', () => {});
-    this.#subscriber.on('message', (channel: string) => {
-      if (channel === TENANTS_CHANGED_CHANNEL) void this.refresh();
+    this.#redis = new RedisIndexFollower({
+      url: opts.url, channel: TENANTS_CHANGED_CHANNEL, commandTimeoutMs: 5_000, refreshOnce: () => this.#refreshOnce(),
     });
-    this.#subscriber.on('ready', () => void this.refresh());
-    this.#subscriber.subscribe(TENANTS_CHANGED_CHANNEL).catch(() => {});
   }
 
-  async connected(timeoutMs: number): Promise<void> {
-    if (this.#client.status === 'ready') return;
-    const c = this.#client;
-    await new Promise<void>((resolve) => {
-      const done = () => { clearTimeout(t); c.off('ready', done); resolve(); };
-      const t = setTimeout(done, timeoutMs);
-      c.once('ready', done);
-    });
+  /** Waits (bounded) for the first connection so the first refresh can read the index. */
+  connected(timeoutMs: number): Promise<void> {
+    return this.#redis.connected(timeoutMs);
   }
 
   /** Reads the index and loads changed tenants; concurrent calls coalesce. Never rejects. */
   refresh(): Promise<void> {
-    if (this.#closed) return Promise.resolve();
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
-    }
-    this.#running = (async () => {
-      do {
-        this.#again = false;
-        await this.#refreshOnce();
-      } while (this.#again && !this.#closed);
-    })().finally(() => { this.#running = null; });
-    return this.#running;
+    return this.#redis.refresh();
   }
 
   async #refreshOnce(): Promise<void> {
     let index: Record<string, string>;
     try {
-      index = await this.#client.hgetall(TENANTS_INDEX_KEY);
+      index = await this.#redis.client.hgetall(TENANTS_INDEX_KEY);
     } catch (err) {
       this.#log.debug({ err: (err as Error).message }, 'tenants index unreadable; keeping the current tenants');
       return;
@@ -82,7 +55,7 @@ export class RedisTenantSource {
       try {
         const entry = parseTenantIndexEntry(json);
         if (this.#loaded.get(id)?.version === entry.version) continue;
-        const data = await this.#client.get(tenantDataKey(id, entry.version));
+        const data = await this.#redis.client.get(tenantDataKey(id, entry.version));
         if (data === null) throw new Error(`no data key for version ${entry.version}`);
         const doc = decodeTenant(entry, data);
         if (doc.id !== id) throw new Error(`document id ${doc.id} under index field ${id}`);
@@ -103,11 +76,8 @@ export class RedisTenantSource {
     if (changed) this.#store.set('redis', [...this.#loaded.values()].map((l) => l.doc));
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    this.#subscriber.disconnect();
-    this.#client.disconnect();
-    await this.#running?.catch(() => {});
+  close(): Promise<void> {
+    return this.#redis.close();
   }
 }
 
