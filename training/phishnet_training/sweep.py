@@ -17,7 +17,8 @@ Usage (``npm run sweep -- …`` is not wired; run it with the training venv)::
 
 A configuration is a JSON object: ``name``; ``lightgbm`` (keyword arguments over ``train.make_lightgbm``'s);
 ``freshWeight`` / ``bareWeight`` (sample weight of rows first seen in 2023 or later / of rows without path or query,
-default 1); ``tldRate`` (true: add the TLD's smoothed phishing rate as a column, estimated out of fold inside the
+default 1); ``balanceCells`` / ``oldWeight`` (``train.py``'s ``--balance-cells`` / ``--old-weight``, see
+``train.tree_weights``); ``tldRate`` (true: add the TLD's smoothed phishing rate as a column, estimated out of fold inside the
 training side by registered-domain folds and on the whole training side for the test rows; a prototype in Python,
 the served feature code has no such column). Prints one JSON line per configuration; ``--out`` writes them all.
 """
@@ -101,6 +102,11 @@ def run(m: T.Matrix, checks: dict, z: dict, stack: tuple[float, float, float], c
             X_te = sp.hstack([X_te, sp.csr_matrix(c_te.reshape(-1, 1))]).tocsr()
         bare = np.char.endswith(m.cells[tr].astype(str), "no path")
         w = np.where(m.fresh[tr], config.get("freshWeight", 1.0), 1.0) * np.where(bare, config.get("bareWeight", 1.0), 1.0)
+        T.TREE_WEIGHTING.update(balanceCells=bool(config.get("balanceCells")), oldWeight=float(config.get("oldWeight", 1.0)))
+        tw = T.tree_weights(m, tr)  # the weighting train.py's --balance-cells / --old-weight give the trees
+        T.TREE_WEIGHTING.update(balanceCells=False, oldWeight=1.0)
+        if tw is not None:
+            w = w * tw
         model = T.make_lightgbm(seed, n_estimators)
         model.set_params(**config.get("lightgbm", {}))
         t0 = time.time()

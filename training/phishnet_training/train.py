@@ -67,6 +67,11 @@ NGRAM_C = 10.0  # inverse L2 strength of the n-gram logistic regression (chosen 
 # read off the later-time check's legitimate rows (what a browser meets next), else off the out-of-fold scores.
 SUSPICIOUS_FPR = 0.01
 PHISHING_FPR = 0.001
+# LightGBM parameters over make_lightgbm's defaults (--num-leaves, --min-child-samples, --colsample-bytree) and the
+# tree model's sample weighting (--balance-cells, --old-weight); set once by main(), read by every tree fit.
+LIGHTGBM_OVERRIDES: dict = {}
+TREE_WEIGHTING = {"balanceCells": False, "oldWeight": 1.0}
+LATER_PERIOD = "2025-01-01"  # --balance-cells: fresh rows before / on or after this date are two periods
 
 
 @dataclass
@@ -143,13 +148,14 @@ def feature_matrix(data: Path, work: Path, feature_set: str = FEATURE_SET) -> Ma
                   names=names)
 
 
-def make_lightgbm(seed: int, n_estimators: int):
+def make_lightgbm(seed: int, n_estimators: int, overrides: bool = True):
+    """v1–v5's LightGBM parameters, with ``LIGHTGBM_OVERRIDES`` unless ``overrides`` is False (a previous recipe)."""
     import lightgbm as lgb
     return lgb.LGBMClassifier(
         n_estimators=n_estimators, learning_rate=0.1, num_leaves=63, min_child_samples=40, subsample=0.8,
         subsample_freq=1, colsample_bytree=0.8, reg_lambda=1.0, random_state=seed, deterministic=True,
         force_row_wise=True, n_jobs=2, verbose=-1,
-    )
+    ).set_params(**(LIGHTGBM_OVERRIDES if overrides else {}))
 
 
 def make_xgboost(seed: int, n_estimators: int):
@@ -161,6 +167,33 @@ def make_xgboost(seed: int, n_estimators: int):
 
 
 CANDIDATES = {"lightgbm": make_lightgbm, "xgboost": make_xgboost}
+
+
+def tree_weights(m: Matrix, idx: np.ndarray) -> np.ndarray | None:
+    """Sample weights (float64 [len(idx)]) of the tree model's training rows ``idx``, or None (all 1) by default.
+
+    ``TREE_WEIGHTING["oldWeight"]``: weight of the rows that are not from urls-fresh.csv.gz (its 2023–2025 sources
+    and their homepages), i.e. urls-train.csv.gz's rows and the added account pages. ``balanceCells``: then, within
+    each period (old: those rows; fresh rows first seen before ``LATER_PERIOD``; on or after it) × scheme ×
+    path-or-query cell of ``idx``, both classes get half of the cell's weight, so that the mix's 1.5 : 1 cap leaves
+    no class prior per cell that a tree can read off the URL's shape. The n-gram model is not weighted."""
+    old_w, balance = TREE_WEIGHTING["oldWeight"], TREE_WEIGHTING["balanceCells"]
+    if old_w == 1.0 and not balance:
+        return None
+    old = ~m.fresh[idx]
+    w = np.where(old, old_w, 1.0)
+    if balance:
+        period = np.where(old, "old", np.where(m.first_seen[idx] < LATER_PERIOD, "fresh-before", "fresh-after"))
+        cell = pd.Series(m.cells[idx]).astype(str) + "|" + period
+        cell_label = cell + "|" + m.y[idx].astype(str)
+        w = w * (cell.map(cell.value_counts()).to_numpy() / 2) / cell_label.map(cell_label.value_counts()).to_numpy()
+    return w
+
+
+def fit_tree(name: str, m: Matrix, idx: np.ndarray, seed: int, n_estimators: int, for_export: bool = False):
+    """The tree candidate ``name`` fitted on rows ``idx`` of ``m`` with ``tree_weights``."""
+    return CANDIDATES[name](seed, n_estimators).fit(model_input(name, m.X[idx], for_export), m.y[idx],
+                                                     sample_weight=tree_weights(m, idx))
 
 
 def fit_ngram(N: sp.csr_matrix, y: np.ndarray, seed: int) -> tuple[np.ndarray, float]:
@@ -227,7 +260,7 @@ def cross_validate(m: Matrix, folds: int, seed: int, n_estimators: int, candidat
         assert not shared, f"fold {k}: registered domains in both train and test: {list(shared)[:5]}"
         for name in candidates:
             t0 = time.time()
-            model = CANDIDATES[name](seed, n_estimators).fit(model_input(name, m.X[tr]), m.y[tr])
+            model = fit_tree(name, m, tr, seed, n_estimators)
             oof[name][te] = model.predict_proba(model_input(name, m.X[te]))[:, 1]
             log(f"fold {k + 1}/{folds} {name}: {time.time() - t0:.1f}s AUC {fold_auc(m, te, oof[name]):.4f}")
         if oof_z is not None:
@@ -332,7 +365,7 @@ def holdout(m: Matrix, train: np.ndarray, test: np.ndarray, seed: int, n_estimat
     split's training rows."""
     test = test & m.real
     tr, te = np.where(train)[0], np.where(test)[0]
-    p_tree = CANDIDATES[tree](seed, n_estimators).fit(model_input(tree, m.X[tr]), m.y[tr]).predict_proba(model_input(tree, m.X[te]))[:, 1]
+    p_tree = fit_tree(tree, m, tr, seed, n_estimators).predict_proba(model_input(tree, m.X[te]))[:, 1]
     out = {"train": int(m.real[tr].sum()), "trainAdded": int((~m.real[tr]).sum()), "testPhishing": int(m.y[te].sum()),
            "testLegitimate": int((m.y[te] == 0).sum()), tree: summary(m.y[te], p_tree)}
     final = p_tree
@@ -352,7 +385,8 @@ def holdout(m: Matrix, train: np.ndarray, test: np.ndarray, seed: int, n_estimat
         k = len(reference.manifest["features"])
         tr_old = tr[~m.fresh[tr]]
         cal = reference.manifest["calibration"]
-        p_old = CANDIDATES[tree](seed, n_estimators).fit(m.X[tr_old][:, :k], m.y[tr_old]).predict_proba(m.X[te][:, :k])[:, 1]
+        recipe = make_lightgbm(seed, n_estimators, overrides=False) if tree == "lightgbm" else CANDIDATES[tree](seed, n_estimators)
+        p_old = recipe.fit(m.X[tr_old][:, :k], m.y[tr_old]).predict_proba(m.X[te][:, :k])[:, 1]
         p_rec = (apply_stack(p_old, ngram_margin(m.N[te], *fit_ngram(m.N[tr_old], m.y[tr_old], seed)), cal["aTree"], cal["aNgram"], cal["b"])
                  if cal["method"] == "stacked-logistic" else apply_platt(p_old, cal["a"], cal["b"]))
         out[f"reference {name} recipe"] = summary(m.y[te], p_rec) | {"train": int(m.real[tr_old].sum()), "cells": cell_table(m, te, p_rec)}
@@ -490,6 +524,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--candidates", default="lightgbm",
                     help="tree models to compare in the grouped CV (v1–v4 compared lightgbm,xgboost; LightGBM won every time)")
     ap.add_argument("--ngram-c", type=float, default=NGRAM_C, help="inverse L2 strength of the n-gram logistic regression")
+    ap.add_argument("--num-leaves", type=int, help="LightGBM num_leaves (default 63)")
+    ap.add_argument("--min-child-samples", type=int, help="LightGBM min_child_samples (default 40)")
+    ap.add_argument("--colsample-bytree", type=float, help="LightGBM colsample_bytree (default 0.8)")
+    ap.add_argument("--balance-cells", action="store_true",
+                    help="weight the tree model's rows so both classes weigh the same within each period × scheme × "
+                         "path-or-query cell (tree_weights)")
+    ap.add_argument("--old-weight", type=float, default=1.0,
+                    help="sample weight of the tree model's rows not from urls-fresh.csv.gz (tree_weights)")
     ap.add_argument("--no-ngram", dest="ngram", action="store_false",
                     help="tree model only (no char-ngram/v1 logistic regression; Platt calibration)")
     ap.add_argument("--augment-sign-in", type=float, default=0.25, metavar="FRACTION",
@@ -518,6 +560,10 @@ def main(argv: list[str] | None = None) -> int:
                          "(both classes), train on the rest minus their registered domains (e.g. pdd,phishstorm)")
     args = ap.parse_args(argv)
     NGRAM_C = args.ngram_c
+    LIGHTGBM_OVERRIDES.clear()
+    LIGHTGBM_OVERRIDES.update({k: v for k, v in (("num_leaves", args.num_leaves), ("min_child_samples", args.min_child_samples),
+                                                 ("colsample_bytree", args.colsample_bytree)) if v is not None})
+    TREE_WEIGHTING.update(balanceCells=args.balance_cells, oldWeight=args.old_weight)
     t_start = time.time()
     candidates = [c.strip() for c in args.candidates.split(",") if c.strip()]
 
@@ -615,7 +661,7 @@ def main(argv: list[str] | None = None) -> int:
                                                  "sourceHoldout", "laterTime", "leaveOneSourceOut") if k in report}, indent=2))
 
         log(f"refit {chosen} on all rows")
-        model = CANDIDATES[chosen](args.seed, args.n_estimators).fit(model_input(chosen, m.X, for_export=True), m.y)
+        model = fit_tree(chosen, m, np.arange(len(m.y)), args.seed, args.n_estimators, for_export=True)
         onnx_bytes = export_onnx(model, chosen, len(m.names))
         input_name, output_name = onnx_output_names(onnx_bytes)
         files = {"model.onnx": onnx_bytes}
@@ -677,7 +723,10 @@ def main(argv: list[str] | None = None) -> int:
                              "phishing": int(y_real.sum()), "registeredDomains": int(len(set(m.groups[real]))),
                              "augmentation": augmentation},
             "hyperparameters": {"n_estimators": args.n_estimators, "seed": args.seed, "augmentSignIn": args.augment_sign_in,
-                                "augmentSignedIn": args.augment_signed_in},
+                                "augmentSignedIn": args.augment_signed_in,
+                                **({"lightgbm": dict(LIGHTGBM_OVERRIDES)} if LIGHTGBM_OVERRIDES and chosen == "lightgbm" else {}),
+                                **({"treeWeighting": dict(TREE_WEIGHTING)}
+                                   if TREE_WEIGHTING["balanceCells"] or TREE_WEIGHTING["oldWeight"] != 1.0 else {})},
             "metrics": {"crossValidation": report["candidates"][chosen], "calibratedOof": report["calibrated"],
                         "ngram": report.get("ngram"), "baselines": report["baselines"],
                         **({"laterTime": {k: report["laterTime"][k] for k in ("date", "train", "testPhishing", "testLegitimate", "stacked")

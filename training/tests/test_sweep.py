@@ -35,11 +35,13 @@ def test_sweep_reports_both_checks_per_configuration(tmp_path: Path):
     assert main(["--data", str(MIXED), "--later-time", "2025-01-01", "--held-out", "certpl:", "--n-estimators", "20",
                  "--stack-from", str(ROOT / "models/phishnet-url-lexical-v5.tar.gz"), "--out", str(out),
                  "--config", '{"name": "a"}', "--config", '{"name": "a again"}',
-                 "--config", '{"name": "b", "freshWeight": 3, "tldRate": true, "lightgbm": {"num_leaves": 7}}']) == 0
-    a, again, b = json.loads(out.read_text())
+                 "--config", '{"name": "b", "freshWeight": 3, "tldRate": true, "lightgbm": {"num_leaves": 7}}',
+                 "--config", '{"name": "c", "balanceCells": true, "oldWeight": 2}']) == 0
+    a, again, b, c = json.loads(out.read_text())
     lt, pl = "laterTime 2025-01-01", "heldOut certpl:"
     assert a[lt]["stacked"]["n"] == len(later) and a[lt]["stacked"]["positives"] == later.count("1")
     assert a[pl]["stacked"]["positives"] == len(certpl) > 0 and a[pl]["stacked"]["n"] > len(certpl)
     assert a[lt]["stacked"] == again[lt]["stacked"] and a[pl]["trees"] == again[pl]["trees"]  # deterministic
     assert b[lt]["trees"] != a[lt]["trees"]  # the configuration reaches the model
     assert b[lt]["train"] == a[lt]["train"]
+    assert c[lt]["trees"] != a[lt]["trees"] and c[pl]["trees"] != a[pl]["trees"]  # train.py's tree weighting too

@@ -158,3 +158,42 @@ def test_probes_are_scored_by_the_final_model(tmp_path: Path):
     probe = json.loads(report.read_text())["probes"]["fixtures/benign-sign-in-pages.csv"]
     assert probe["rows"] == probe["legitimate"] == 40
     assert 0 <= probe["phishing"] <= probe["suspiciousOrPhishing"] == len(probe["flagged"]) <= 40
+
+
+def test_tree_weights_balance_the_classes_within_each_period_and_cell():
+    import scipy.sparse as sp
+    from phishnet_training import train as T
+    urls = np.array(["https://a.com/", "https://b.com/", "https://c.com/", "https://d.com/x", "https://e.com/",
+                     "https://f.com/", "https://g.com/"], dtype=object)
+    sources = np.array(["pdd", "pdd", "phishstorm", "pdd", "jpcert:2023-2025", "kagi-smallweb:2023-2025:home",
+                        "certpl:2025"], dtype=object)
+    first_seen = np.array(["", "", "2019-01-01", "", "2024-03-01", "2024-05-01", "2025-02-01"], dtype=object)
+    y = np.array([1, 1, 0, 0, 1, 0, 1])
+    m = T.Matrix(X=sp.csr_matrix((7, 1)), N=sp.csr_matrix((7, 1)), y=y, groups=urls, sources=sources,
+                 first_seen=first_seen, urls=urls, names=["x"])
+    idx = np.arange(7)
+    saved = dict(T.TREE_WEIGHTING)
+    try:
+        T.TREE_WEIGHTING.update(balanceCells=False, oldWeight=1.0)
+        assert T.tree_weights(m, idx) is None
+        T.TREE_WEIGHTING.update(balanceCells=True, oldWeight=2.0)
+        w = T.tree_weights(m, idx)
+    finally:
+        T.TREE_WEIGHTING.update(saved)
+    # old https no-path cell: 2 phishing + 1 legitimate, each old row weighted 2 → each class carries 3 of 6
+    assert w[:3].tolist() == pytest.approx([1.5, 1.5, 3.0])
+    # fresh before 2025, https no path: one row of each class, weight 1; a cell of one class and one row (old https
+    # path, fresh 2025) gets half its weight (the other class's half has no rows)
+    assert w[4:6].tolist() == pytest.approx([1.0, 1.0]) and w[3] == pytest.approx(1.0) and w[6] == pytest.approx(0.5)
+
+
+def test_lightgbm_parameters_and_tree_weighting_reach_the_manifest(tmp_path: Path):
+    out = tmp_path / "m.tar.gz"
+    assert small_run(out, "--num-leaves", "15", "--colsample-bytree", "0.5", "--balance-cells", "--old-weight", "2",
+                     data=MIXED) == 0
+    with tarfile.open(fileobj=io.BytesIO(out.read_bytes())) as tar:
+        hyper = json.loads(tar.extractfile("manifest.json").read())["hyperparameters"]
+    assert hyper["lightgbm"] == {"num_leaves": 15, "colsample_bytree": 0.5}
+    assert hyper["treeWeighting"] == {"balanceCells": True, "oldWeight": 2.0}
+    from phishnet_training import train as T
+    assert T.make_lightgbm(1, 5, overrides=False).get_params()["num_leaves"] == 63
