@@ -132,7 +132,7 @@ export class Controller {
     if (parsed.success && analysisDue(model.status, parsed.data, now)) {
       const spec = parsed.data;
       const ctx = { name, namespace, armSelector: this.#o.armSelector };
-      const window = analysisWindowMs(spec);
+      const window = analysisWindowMs(spec, model.status, now);
       const [measurements, gates] = await Promise.all([
         Promise.all(spec.rollout.analysis.metrics.map((m) => measure(this.#provider, planMetric(m, ctx, window)))),
         runGates(this.#gateDeps, {

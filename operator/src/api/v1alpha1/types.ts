@@ -190,6 +190,7 @@ export const PhishModelStatusSchema = z.object({
   canary: ArtifactRefSchema.optional(),
   traffic: TrafficSchema.optional(),
   currentStep: z.number().int().optional(),
+  rolloutStartedAt: time.optional().meta({ description: 'When the current rollout started (its canary was first deployed). Analysis never measures before this instant, so the metrics of an earlier canary or stable are not counted against this one.' }),
   stepStartedAt: time.optional(),
   phaseStartedAt: time.optional(),
   notReadySince: time.optional().meta({ description: 'Since when the Deployment carrying the new artifact has not been Ready (progressDeadline counts from here).' }),
