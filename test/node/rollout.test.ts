@@ -45,14 +45,14 @@ interface Status {
 interface Sample { t: number; phase?: string; step?: number; weight?: number; mirror?: number; stable?: string; canary?: string }
 
 const artifact = (a: { uri: string; sha256: string; version: string }) => ({ uri: a.uri, sha256: a.sha256, version: a.version });
-function phishModel(art: { uri: string; sha256: string; version: string }, steps: Record<string, unknown>[]): string {
+function phishModel(art: { uri: string; sha256: string; version: string }, steps: Record<string, unknown>[], metrics: Record<string, unknown>[] = METRICS): string {
   return JSON.stringify({
     apiVersion: 'phishnet.io/v1alpha1', kind: 'PhishModel', metadata: { name: PM, namespace: NS },
     spec: {
       artifact: artifact(art), replicas: { min: 1, max: 1 },
       rollout: {
         steps,
-        analysis: { interval: `${INTERVAL_S}s`, window: '20s', minSampleCount: MIN_SAMPLES, failureLimit: 1, consecutiveErrorLimit: 6, metrics: METRICS },
+        analysis: { interval: `${INTERVAL_S}s`, window: '20s', minSampleCount: MIN_SAMPLES, failureLimit: 1, consecutiveErrorLimit: 6, metrics },
       },
     },
   });
@@ -388,7 +388,10 @@ describe.runIf(OPT_IN)('node tier: rollouts through the real gateway in the clus
 
   test('the operator pod deleted mid-rollout: the new one resumes the rollout where it was and promotes', async () => {
     const from = Date.now();
-    kubectl(['apply', '-f', '-'], phishModel(v4, [{ weight: 20, pause: '25s' }, { weight: 40, pause: '20s' }]));
+    // Judged on error rate and latency only: v4 is a different model whose share of `phishing` verdicts on this traffic
+    // differs from v5's by about 0.26 (> MAX_DELTA, so phishing-rate-delta rightly rolls it back), and this story is
+    // about the operator's restart, not the model's quality.
+    kubectl(['apply', '-f', '-'], phishModel(v4, [{ weight: 20, pause: '25s' }, { weight: 40, pause: '20s' }], METRICS.filter((m) => m.name !== 'phishing-rate-delta')));
     await waitStatus('Progressing at weight 20', (s) => s.phase === 'Progressing' && s.traffic?.canaryWeight === 20, 240_000);
     const canaryUid = kubectl(['get', 'deploy', '-n', NS, `inference-${PM}-canary`, '-o', 'jsonpath={.metadata.uid}']).trim();
     const [old] = pods(NS, 'app.kubernetes.io/component=operator');
