@@ -309,14 +309,14 @@ interface BatchItem { url: CheckedUrl; from: SpanContext | undefined }
 /**
  * Runs one upstream batch in span `gateway.batch`: a child of the request that asked for its first URL, with a link to
  * every other request whose URLs it carries (the OpenTelemetry convention for batches, so each request's trace
- * reaches the inference call that scored its URLs). Attributes: `phishnet.urls` (URLs), `phishnet.requests`.
+ * reaches the inference call that scored its URLs). Attributes: `phishnet.batch.urls` (URLs) and `phishnet.batch.requests`, as inference's batch span.
  */
 function inBatchSpan<T>(items: readonly BatchItem[], fn: () => Promise<T>): Promise<T> {
   const from = new Map<string, SpanContext>();
   for (const x of items) if (x.from !== undefined && !from.has(x.from.spanId)) from.set(x.from.spanId, x.from);
   const [first, ...rest] = from.values();
   const parent = first !== undefined ? trace.setSpanContext(ROOT_CONTEXT, first) : context.active();
-  const attributes = { 'phishnet.urls': items.length, 'phishnet.requests': from.size };
+  const attributes = { 'phishnet.batch.urls': items.length, 'phishnet.batch.requests': from.size };
   return tracer().startActiveSpan('gateway.batch', { attributes, links: rest.map((c) => ({ context: c })) }, parent, async (span) => {
     try {
       return await fn();

@@ -85,6 +85,6 @@ test('requests whose URLs share one upstream batch: the batch span is in the fir
     expect(c!.span.name).toBe('gateway.check');
     expect(c!.span.traceId).not.toBe(linked.span.traceId); // another request's trace
   }
-  const requests = (linked.span.attributes ?? []).find((a) => a.key === 'phishnet.requests')?.value.intValue;
+  const requests = (linked.span.attributes ?? []).find((a) => a.key === 'phishnet.batch.requests')?.value.intValue;
   expect(Number(requests)).toBe((linked.span.links ?? []).length + 1);
 });
