@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Docker without a registry, for the containers test tier. Idempotent; fast when everything is already there.
 #   bash scripts/docker.sh                 install docker.io, start dockerd, build the base stand-in, build every
-#                                          project image whose Dockerfile exists (phishnet/<component>:dev)
+#                                          project image (phishnet/<component>:dev, targets of the root Dockerfile)
 #   bash scripts/docker.sh --daemon-only   only install + start dockerd
 #   bash scripts/docker.sh --base-only     ... and the offline `node:24-bookworm-slim` stand-in
 #   bash scripts/docker.sh --stop          stop the dockerd this script started (by its pidfile)
 #   bash scripts/docker.sh inference ...   build only the named components
 # Nothing can be pulled here: the base is a debootstrap'd Debian bookworm minbase root filesystem, imported with
 # `docker import` and topped with the Node 24 binary from .tools/node and the host's npm 11 (docker/node-base/).
-# It is tagged `node:24-bookworm-slim`, the name the project's Dockerfiles use, so they build unchanged.
+# It is tagged `node:24-bookworm-slim`, the name the project's Dockerfile uses, so it builds unchanged.
 # This machine reaches the npm registry through a TLS-intercepting egress proxy: the stand-in trusts the host's CA
 # bundle (NODE_EXTRA_CA_CERTS) so `npm ci` inside builds works; `apt-get` uses the plain-HTTP Debian mirror.
 # Env: PHISHNET_DOCKER_STATE (default $ROOT/.cache/docker): dockerd pidfile + log.
@@ -115,14 +115,12 @@ else
 fi
 if [ "$mode" = base ]; then log "done in $((SECONDS - t0)) s"; exit 0; fi
 
-# 4. The project's images, context = repo root (see .dockerignore), when their Dockerfile exists.
+# 4. The project's images: one target each of the root Dockerfile, context = repo root (see .dockerignore).
 for c in "${COMPONENTS[@]}"; do
-  df="$ROOT/$c/Dockerfile"
-  if ! [ -f "$df" ]; then log "no $c/Dockerfile yet: skipping phishnet/$c:dev"; continue; fi
-  log "docker build phishnet/$c:dev"
+  log "docker build phishnet/$c:dev (target $c)"
   s=$SECONDS
-  if ! "$DOCKER" build --progress plain -f "$df" -t "phishnet/$c:dev" "$ROOT" > "$STATE/build-$c.log" 2>&1; then
-    log "docker build of $c/Dockerfile failed; last lines of $STATE/build-$c.log:"; tail -30 "$STATE/build-$c.log" >&2
+  if ! "$DOCKER" build --progress plain --target "$c" -t "phishnet/$c:dev" "$ROOT" > "$STATE/build-$c.log" 2>&1; then
+    log "docker build --target $c failed; last lines of $STATE/build-$c.log:"; tail -30 "$STATE/build-$c.log" >&2
     exit 1
   fi
   log "  phishnet/$c:dev built in $((SECONDS - s)) s ($("$DOCKER" image inspect --format '{{.Size}}' "phishnet/$c:dev" | awk '{printf "%.0f MB", $1/1e6}'))"

@@ -43,12 +43,32 @@ export const bool = (def: boolean) =>
 /** A non-empty string with a default. */
 export const str = (def: string) => z.preprocess(unsetIfEmpty, z.string().min(1).default(def));
 
+/** `redis://` or `rediss://` URL. */
+export const REDIS_URL_PATTERN = /^rediss?:\/\/\S+$/;
+/** `http://` or `https://` URL (or URL template). */
+export const HTTP_URL_PATTERN = /^https?:\/\/\S+$/;
+
+/** A string matching `pattern` (`what` names it in the error), with a default. */
+export const matching = (pattern: RegExp, what: string, def: string) =>
+  z.preprocess(unsetIfEmpty, z.string().regex(pattern, what).default(def));
+
+/**
+ * A string matching `pattern` (`what` names it in the error), or undefined when unset or empty.
+ * E.g. `optionalMatching(REDIS_URL_PATTERN, 'a redis:// or rediss:// URL')`.
+ */
+export const optionalMatching = (pattern: RegExp, what: string) =>
+  z.preprocess(unsetIfEmpty, z.string().regex(pattern, what).optional());
+
 /** A string, or undefined when unset or empty. */
 export const optionalStr = () => z.preprocess(unsetIfEmpty, z.string().optional());
 
-/** A comma-separated list: items trimmed, empty items dropped; unset or empty → []. */
+/**
+ * A comma-separated list: items trimmed, empty items dropped; unset or empty → []. Marked with the metadata
+ * `{ envList: true }`, so schema generators (the chart's values schema) know a list is meant, not a plain string.
+ */
 export const list = () => z.preprocess(unsetIfEmpty, z.string().default(''))
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+  .meta({ envList: true });
 
 /** pino log levels. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

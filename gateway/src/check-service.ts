@@ -13,7 +13,7 @@
  * Lists come first and sit outside the cache: a URL a list decides never reaches the cache or the model, and a list
  * change applies at once to URLs whose model verdict is cached (the cache keeps it for when the list drops the URL).
  */
-import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, trace, SpanStatusCode, type Span, type SpanContext } from '@opentelemetry/api';
 import { isPredictionError, type ModelRef, type Prediction, type PredictionError, type Thresholds } from '@phishnet/api';
 import { MISS, type VerdictCache, type Lookup } from './cache/verdict-cache.ts';
 import { cacheKeyOf, type CheckedUrl } from './domain/checked-url.ts';
@@ -65,7 +65,7 @@ export interface CheckResult { verdicts: PublicVerdict[]; modelDigest: string }
 export class CheckService {
   readonly #cache: VerdictCache;
   readonly #router: Router;
-  readonly #batchers = new Map<string, Batcher<Scored, CheckedUrl>>();
+  readonly #batchers = new Map<string, Batcher<Scored, BatchItem>>();
   readonly #batch: { maxWaitMs: number; maxBatch: number; maxInFlight: number };
   readonly #clock: () => number;
   readonly #ttlMax: number;
@@ -236,7 +236,9 @@ export class CheckService {
     let modelDigest = digest ?? '';
     if (need.size > 0) {
       const wanted = [...need.values()].map((idx) => idx[0]!);
-      const settled = await Promise.allSettled(wanted.map((i) => this.#batcher(l1.routes[i]!.arm).load(urls[i]!.href, urls[i]!)));
+      const settled = await Promise.allSettled(wanted.map((i) => this.#batcher(l1.routes[i]!.arm).load(urls[i]!.href, {
+        url: urls[i]!, from: tracingActive() ? trace.getActiveSpan()?.spanContext() : undefined,
+      })));
       const toStore: { key: string; entry: ReturnType<typeof storeEntry> }[] = [];
       let failure: unknown = null;
       const rejected: RejectedUrl[] = [];
@@ -279,13 +281,14 @@ export class CheckService {
   }
 
   /** The batcher of an arm (one per track; the arm of a track never changes identity). */
-  #batcher(arm: Arm): Batcher<Scored, CheckedUrl> {
+  #batcher(arm: Arm): Batcher<Scored, BatchItem> {
     let b = this.#batchers.get(arm.track);
     if (!b) {
-      b = new Batcher<Scored, CheckedUrl>({
+      b = new Batcher<Scored, BatchItem>({
         ...this.#batch,
-        send: async (urls) => {
-          const res = await arm.score(urls);
+        send: async (items) => {
+          const urls = items.map((x) => x.url);
+          const res = await (tracingActive() ? inBatchSpan(items, () => arm.score(urls)) : arm.score(urls));
           // The model reference stored with each verdict (no thresholds), and the thresholds for the TTL policy.
           const { name, version, digest, thresholds } = res.model;
           const model: ModelRef = { name, version, digest };
@@ -298,4 +301,30 @@ export class CheckService {
     }
     return b;
   }
+}
+
+/** A URL waiting for an upstream batch, with the span of the request that asked for it (tracing on). */
+interface BatchItem { url: CheckedUrl; from: SpanContext | undefined }
+
+/**
+ * Runs one upstream batch in span `gateway.batch`: a child of the request that asked for its first URL, with a link to
+ * every other request whose URLs it carries (the OpenTelemetry convention for batches, so each request's trace
+ * reaches the inference call that scored its URLs). Attributes: `phishnet.batch.urls` (URLs) and `phishnet.batch.requests`, as inference's batch span.
+ */
+function inBatchSpan<T>(items: readonly BatchItem[], fn: () => Promise<T>): Promise<T> {
+  const from = new Map<string, SpanContext>();
+  for (const x of items) if (x.from !== undefined && !from.has(x.from.spanId)) from.set(x.from.spanId, x.from);
+  const [first, ...rest] = from.values();
+  const parent = first !== undefined ? trace.setSpanContext(ROOT_CONTEXT, first) : context.active();
+  const attributes = { 'phishnet.batch.urls': items.length, 'phishnet.batch.requests': from.size };
+  return tracer().startActiveSpan('gateway.batch', { attributes, links: rest.map((c) => ({ context: c })) }, parent, async (span) => {
+    try {
+      return await fn();
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
 }

@@ -2,8 +2,11 @@
  * Gateway configuration: one zod schema over `process.env` (PHISHNET_GATEWAY_*), parsed once in `main.ts` and passed
  * down. Nothing else reads `process.env`.
  */
-import { bool, int, list, logLevel, num, optionalStr, parseEnv, port, str } from '@phishnet/api/config-env';
+import { bool, int, list, logLevel, optionalMatching, num, optionalStr, parseEnv, port, REDIS_URL_PATTERN, str, unsetIfEmpty } from '@phishnet/api/config-env';
 import { z } from 'zod';
+
+/** `<namespace>/<name>` of a PhishModel (Kubernetes names). */
+const PHISHMODEL_REF = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/;
 
 export const GatewayConfig = z.object({
   /** TCP port (default 8080). */
@@ -24,15 +27,12 @@ export const GatewayConfig = z.object({
    * read-only). Unset (outside a cluster) → every URL goes to PHISHNET_GATEWAY_INFERENCE_URL, which is also the
    * fallback until the PhishModel has a traffic split.
    */
-  PHISHNET_GATEWAY_PHISHMODEL: z.string().optional().transform((s, ctx) => {
-    if (s === undefined || s.trim() === '') return undefined;
-    const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-.a-z0-9]*[a-z0-9])?)$/.exec(s.trim());
-    if (!m) {
-      ctx.addIssue({ code: 'custom', message: 'expected <namespace>/<name> (Kubernetes names)' });
-      return z.NEVER;
-    }
-    return { namespace: m[1]!, name: m[3]! };
-  }),
+  PHISHNET_GATEWAY_PHISHMODEL: z.preprocess((v) => unsetIfEmpty(typeof v === 'string' ? v.trim() : v),
+    z.string().regex(PHISHMODEL_REF, 'expected <namespace>/<name> (Kubernetes names)').optional())
+    .transform((s) => {
+      const m = s === undefined ? null : PHISHMODEL_REF.exec(s);
+      return m ? { namespace: m[1]!, name: m[3]! } : undefined;
+    }),
   /** Kubeconfig file for the PhishModel watch; unset → in-cluster service account (or KUBECONFIG / ~/.kube/config). */
   PHISHNET_GATEWAY_KUBECONFIG: optionalStr(),
   /** Mirror calls to the canary in flight. */
@@ -43,7 +43,7 @@ export const GatewayConfig = z.object({
    * `redis://` URL of the shared L2 verdict cache, rate-limit counters, reports stream and PhishFeed lists; unset →
    * in-process L1 only, in-memory rate limits.
    */
-  PHISHNET_GATEWAY_REDIS_URL: optionalStr(),
+  PHISHNET_GATEWAY_REDIS_URL: optionalMatching(REDIS_URL_PATTERN, 'a redis:// or rediss:// URL'),
   /** Longest wait for one Redis reply (L2 cache, rate-limit counters, reports), ms; a hung Redis costs at most this. */
   PHISHNET_GATEWAY_REDIS_COMMAND_TIMEOUT_MS: int(50, { min: 1 }),
   /** Consecutive failed Redis calls (L2 cache, digest, rate limits) that open the Redis breaker. */

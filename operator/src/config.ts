@@ -3,7 +3,7 @@
  * `PHISHNET_OPERATOR_<NAME>`; the Helm chart sets them 1:1. Units are in the names (milliseconds).
  */
 import { hostname } from 'node:os';
-import { ConfigError, bool, int, logLevel, optionalStr, parseEnv, port, str, unsetIfEmpty, type LogLevel } from '@phishnet/api/config-env';
+import { ConfigError, HTTP_URL_PATTERN, REDIS_URL_PATTERN, bool, int, logLevel, matching, optionalMatching, optionalStr, parseEnv, port, str, unsetIfEmpty, type LogLevel } from '@phishnet/api/config-env';
 import { z } from 'zod';
 import { DEFAULT_ARM_SELECTOR } from './analysis/queries.ts';
 import { parseServiceOverrides } from './analysis/replay.ts';
@@ -14,7 +14,7 @@ export const OperatorEnv = z.object({
   /** Namespace to watch; unset = all namespaces. */
   PHISHNET_OPERATOR_WATCH_NAMESPACE: optionalStr(),
   /** Prometheus base URL for analysis queries. */
-  PHISHNET_OPERATOR_PROMETHEUS_URL: str('http://prometheus:9090'),
+  PHISHNET_OPERATOR_PROMETHEUS_URL: matching(HTTP_URL_PATTERN, 'an http:// or https:// URL', 'http://prometheus:9090'),
   /** Timeout of one Prometheus query, milliseconds. */
   PHISHNET_OPERATOR_PROMETHEUS_TIMEOUT_MS: int(5000, { min: 1 }),
   /** Attempts per Prometheus query (network errors and 5xx are retried). */
@@ -22,7 +22,7 @@ export const OperatorEnv = z.object({
   /** PromQL label matchers selecting an arm in analysis queries; `{{track}}`, `{{name}}`, `{{namespace}}` are substituted. */
   PHISHNET_OPERATOR_ARM_SELECTOR: str(DEFAULT_ARM_SELECTOR),
   /** Base URL of an inference Service for the replay gates; {{service}}, {{namespace}}, {{port}} are substituted. */
-  PHISHNET_OPERATOR_SERVICE_URL_TEMPLATE: str('http://{{service}}.{{namespace}}.svc:{{port}}'),
+  PHISHNET_OPERATOR_SERVICE_URL_TEMPLATE: matching(HTTP_URL_PATTERN, 'an http:// or https:// URL template', 'http://{{service}}.{{namespace}}.svc:{{port}}'),
   /** Comma-separated `namespace/service=http://host:port` overrides of the template, for an operator outside the
    * cluster (it cannot resolve cluster DNS). */
   PHISHNET_OPERATOR_SERVICE_URLS: optionalStr(),
@@ -43,7 +43,7 @@ export const OperatorEnv = z.object({
   /** Reconcile workers per controller. */
   PHISHNET_OPERATOR_WORKERS: int(2, { min: 1 }),
   /** redis:// URL of the Redis that holds the lists (the gateway's); unset = PhishFeeds are not reconciled. */
-  PHISHNET_OPERATOR_REDIS_URL: z.preprocess(unsetIfEmpty, z.string().regex(/^rediss?:\/\/\S+$/, 'a redis:// or rediss:// URL').optional()),
+  PHISHNET_OPERATOR_REDIS_URL: optionalMatching(REDIS_URL_PATTERN, 'a redis:// or rediss:// URL'),
   /** Whole-download timeout of a PhishFeed url source, milliseconds. */
   PHISHNET_OPERATOR_FEED_TIMEOUT_MS: int(60_000, { min: 1000 }),
   /** Heap limit of the worker thread that parses one feed document (MB; keep it under the container's memory limit). */

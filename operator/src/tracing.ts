@@ -1,7 +1,7 @@
 /**
  * The operator's spans (OpenTelemetry; main.ts registers the SDK when an OTLP endpoint is configured, see
- * @phishnet/telemetry): `phishmodel.reconcile` per reconcile of a PhishModel key, and `prometheus.query` per analysis
- * query under it. With tracing off {@link inSpan} calls straight through (no span, no context).
+ * @phishnet/telemetry): `phishmodel.reconcile` per reconcile of a PhishModel key, and under it `prometheus.query` per
+ * analysis query and `replay.predict` per replay-gate call to an inference Service (inference continues that trace). With tracing off {@link inSpan} calls straight through (no span, no context).
  */
 import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { tracingActive } from '@phishnet/telemetry';

@@ -173,6 +173,11 @@ test('gateway drain fits the termination grace period: preStop sleep + shutdown 
 test('values.schema.json rejects an unknown gateway env key and a bad API key digest', () => {
   expect(() => templateText(helm, [], ['--set', 'gateway.env.RATE_LIMT_MAX=5'])).toThrow(/RATE_LIMT_MAX|additional/i);
   expect(() => templateText(helm, [], ['--set', 'gateway.env.API_KEY_SHA256S=nothex'])).toThrow(/API_KEY_SHA256S/);
+  // generated from the config schemas (scripts/gen-chart-env-schema.ts): bounds, URL patterns, booleans and lists
+  expect(() => templateText(helm, [], ['--set', 'gateway.env.RATE_LIMIT_MAX=0'])).toThrow(/RATE_LIMIT_MAX/);
+  expect(() => templateText(helm, [], ['--set', 'gateway.env.REDIS_URL=redis-host:6379'])).toThrow(/REDIS_URL/);
+  expect(() => templateText(helm, [], ['--set', 'operator.env.PROMETHEUS_URL=prometheus:9090'])).toThrow(/PROMETHEUS_URL/);
+  expect(() => templateText(helm, [], ['--set', 'gateway.env.TRUST_PROXY=true', '--set', `gateway.env.API_KEY_SHA256S={${'a'.repeat(64)},${'b'.repeat(64)}}`])).not.toThrow();
 });
 
 test('operator.rbac.feedSecrets=false and tenantSecrets=false leave Secrets out of the operator\'s RBAC', () => {

@@ -1,5 +1,5 @@
 /**
- * Containers tier: the project's own Dockerfiles (inference/Dockerfile, gateway/Dockerfile), built offline by
+ * Containers tier: the project's own images (targets inference and gateway of the root Dockerfile), built offline by
  * scripts/docker.sh on a local dockerd, run with testcontainers the way a cluster would run them: read-only root
  * filesystem, a tmpfs /tmp, a non-root user, the model artifact mounted read-only, and the gateway reaching inference
  * only over a private Docker network (by container name; neither container is on the default bridge). The host reaches each container only through ports mapped to
@@ -114,7 +114,7 @@ describe.skipIf(!ENABLED)('containers tier: Dockerfiles built offline, run with 
     for (const image of [INFERENCE_IMAGE, GATEWAY_IMAGE]) {
       // testcontainers would try to pull a missing image, and nothing can be pulled here.
       await docker('image', 'inspect', '--format', '{{.Id}}', image).catch(() => {
-        throw new Error(`image ${image} is missing: its Dockerfile does not exist or did not build (run \`bash scripts/docker.sh\`)`);
+        throw new Error(`image ${image} is missing: its Dockerfile target did not build (run \`bash scripts/docker.sh\`)`);
       });
     }
     await removeLeftovers();

@@ -11,6 +11,11 @@ export const REQUEST_DURATION_SECONDS = 'phishnet_gateway_request_duration_secon
 export const CACHE_LOOKUPS_TOTAL = 'phishnet_gateway_cache_lookups_total';
 /** Counter {outcome=success|error|timeout|rejected|bulkhead_full|unavailable}: calls to inference. */
 export const UPSTREAM_REQUESTS_TOTAL = 'phishnet_gateway_upstream_requests_total';
+/**
+ * Counter: times the connection pool to inference was replaced because an error answer on it did not come from
+ * inference (no phishnet problem+json: a stale or not yet programmed Service address).
+ */
+export const UPSTREAM_POOL_REPLACEMENTS_TOTAL = 'phishnet_gateway_upstream_pool_replacements_total';
 /** Histogram: duration of one inference call (all attempts), seconds. */
 export const UPSTREAM_DURATION_SECONDS = 'phishnet_gateway_upstream_duration_seconds';
 /** Gauge: circuit breaker state towards inference, 0 closed, 1 half-open, 2 open. */

@@ -61,6 +61,7 @@ export interface GatewayMetrics {
   cacheLookups: HotCounter<'tier' | 'result'>;
   upstreamRequests: Counter<'outcome'>;
   upstreamDuration: Histogram;
+  upstreamPoolReplacements: Counter;
   upstreamBatchSize: Histogram;
   circuitState: Gauge;
   redisUp: Gauge;
@@ -97,6 +98,9 @@ export function createMetrics(): GatewayMetrics {
     upstreamDuration: new Histogram({
       name: N.UPSTREAM_DURATION_SECONDS, help: 'Duration of one inference call (all attempts) in seconds', registers,
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    }),
+    upstreamPoolReplacements: new Counter({
+      name: N.UPSTREAM_POOL_REPLACEMENTS_TOTAL, help: 'Inference connection pools replaced after an error answer that did not come from inference', registers,
     }),
     upstreamBatchSize: new Histogram({ name: N.UPSTREAM_BATCH_SIZE, help: 'URLs per inference call', registers, buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000] }),
     circuitState: new Gauge({ name: N.CIRCUIT_STATE, help: 'Inference circuit breaker: 0 closed, 1 half-open, 2 open', registers }),

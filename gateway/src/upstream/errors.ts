@@ -3,17 +3,23 @@
  */
 import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
 
-/** Inference answered with a non-2xx status (`retryAfterSeconds` from its Retry-After header, when present). */
+/**
+ * Inference answered with a non-2xx status (`retryAfterSeconds` from its Retry-After header, when present).
+ * `foreign`: the answer is not phishnet's problem+json, so something other than inference answered on that connection
+ * (a stale or not yet programmed Service address, a proxy's own error page); the call may be retried on a new one.
+ */
 export class UpstreamHttpError extends Error {
   readonly code = 'UPSTREAM_HTTP';
   readonly status: number;
   readonly retryAfterSeconds: number | null;
+  readonly foreign: boolean;
 
-  constructor(status: number, retryAfterSeconds: number | null, detail: string) {
-    super(`inference answered ${status}: ${detail}`);
+  constructor(status: number, retryAfterSeconds: number | null, detail: string, foreign = false) {
+    super(`${foreign ? 'not inference: the upstream' : 'inference'} answered ${status}: ${detail}`);
     this.name = 'UpstreamHttpError';
     this.status = status;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.foreign = foreign;
   }
 }
 
@@ -42,12 +48,13 @@ export class NoVerdictError extends Error {
 
 /**
  * Whether a failed inference call may be retried (the call is idempotent: scoring has no side effects):
- * network errors, per-attempt timeouts, 502/503/504. Not: 4xx, contract violations, an open circuit, a full bulkhead.
+ * network errors, per-attempt timeouts, 502/503/504, any answer that did not come from inference (`foreign`). Not:
+ * inference's own 4xx, contract violations, an open circuit, a full bulkhead.
  */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof BrokenCircuitError || err instanceof BulkheadRejectedError) return false;
   if (err instanceof UpstreamContractError) return false;
-  if (err instanceof UpstreamHttpError) return err.status === 502 || err.status === 503 || err.status === 504;
+  if (err instanceof UpstreamHttpError) return err.foreign || err.status === 502 || err.status === 503 || err.status === 504;
   return true; // TaskCancelledError (timeout), ECONNREFUSED, socket reset, …
 }
 

@@ -2,6 +2,11 @@
  * Client for one inference service (`POST /v1/predict`): undici Pool with keep-alive, wrapped in one cockatiel
  * policy: bulkhead → retry (jittered exponential backoff, idempotent failures only) → circuit breaker → per-attempt
  * timeout. Breaker state and call outcomes are exported as metrics.
+ *
+ * A keep-alive connection that reaches something other than inference (an error answer without phishnet's
+ * problem+json, e.g. the empty 404 of whatever held a Service address before kube-proxy programmed it) would otherwise
+ * be reused for as long as it stays open: such an answer replaces the whole pool (at most once a second; calls in
+ * flight finish on the old one), counts in `phishnet_gateway_upstream_pool_replacements_total`, and the call is retried.
  */
 import { SpanStatusCode } from '@opentelemetry/api';
 import {
@@ -46,7 +51,8 @@ const JSON_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'applic
 
 export class InferenceClient {
   readonly name: string;
-  readonly #pool: Pool;
+  #pool: Pool;
+  #poolReplacedAt = -Infinity;
   readonly #policy: IPolicy;
   readonly #breaker: CircuitBreakerPolicy;
   readonly #bulkhead: BulkheadPolicy;
@@ -57,10 +63,7 @@ export class InferenceClient {
     this.name = name;
     this.opts = opts;
     this.#metrics = metrics;
-    this.#pool = new Pool(new URL(opts.baseUrl).origin, {
-      connections: Math.max(4, opts.concurrency), keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000,
-      connectTimeout: Math.min(opts.timeoutMs, 2_000),
-    });
+    this.#pool = this.#newPool();
     const handler = handleWhen(isRetryable);
     this.#breaker = circuitBreaker(handler, {
       halfOpenAfter: opts.halfOpenAfterMs, breaker: new ConsecutiveBreaker(opts.breakerFailures),
@@ -77,6 +80,24 @@ export class InferenceClient {
     // A timeout still aborts the call in flight.
     const perAttempt = timeout(opts.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false });
     this.#policy = wrap(this.#bulkhead, retryPolicy, this.#breaker, perAttempt);
+  }
+
+  #newPool(): Pool {
+    return new Pool(new URL(this.opts.baseUrl).origin, {
+      connections: Math.max(4, this.opts.concurrency), keepAliveTimeout: 30_000, keepAliveMaxTimeout: 600_000,
+      connectTimeout: Math.min(this.opts.timeoutMs, 2_000),
+    });
+  }
+
+  /** New connections for the next calls; the old pool closes once its calls in flight are done. */
+  #replacePool(): void {
+    const now = performance.now();
+    if (now - this.#poolReplacedAt < 1_000) return;
+    this.#poolReplacedAt = now;
+    const old = this.#pool;
+    this.#pool = this.#newPool();
+    this.#metrics.upstreamPoolReplacements.inc();
+    old.close().catch(() => undefined);
   }
 
   /** Breaker state, for /readyz. */
@@ -119,7 +140,10 @@ export class InferenceClient {
       body: JSON.stringify({ urls }),
     });
     if (res.statusCode !== 200) {
-      throw new UpstreamHttpError(res.statusCode, parseRetryAfter(res.headers['retry-after']), describeProblem(await res.body.text()));
+      const body = await res.body.text();
+      const foreign = !isInferenceProblem(res.headers['content-type'], body);
+      if (foreign) this.#replacePool();
+      throw new UpstreamHttpError(res.statusCode, parseRetryAfter(res.headers['retry-after']), describeProblem(body), foreign);
     }
     const parsed = PredictResponse.safeParse(await res.body.json());
     if (!parsed.success) throw new UpstreamContractError(`inference response does not match the contract: ${parsed.error.message.slice(0, 200)}`);
@@ -142,6 +166,18 @@ export class InferenceClient {
 
   async close(): Promise<void> {
     await this.#pool.close();
+  }
+}
+
+/** Whether an error answer is inference's own: problem+json with a `urn:phishnet:problem:` type (`@phishnet/api` problem.ts). */
+export function isInferenceProblem(contentType: string | string[] | undefined, body: string): boolean {
+  const ct = Array.isArray(contentType) ? contentType[0] : contentType;
+  if (ct === undefined || !ct.toLowerCase().startsWith('application/problem+json')) return false;
+  try {
+    const p = Problem.safeParse(JSON.parse(body));
+    return p.success && problemCode(p.data.type) !== undefined;
+  } catch {
+    return false;
   }
 }
 

@@ -43,6 +43,7 @@ describe('golden-set gate', () => {
     ['the same model (another digest) passes', stable, ['golden-set-detection-drop:Successful', 'golden-set-fpr-increase:Successful']],
     ['a recalibrated model with the same ranking passes', [0.99, 0.98, 0.97, 0.96, 0.4, 0.3, 0.2, 0.1].map((s) => sc(s)), ['golden-set-detection-drop:Successful', 'golden-set-fpr-increase:Successful']],
     ['a model that ranks two phishing URLs under the legitimate ones fails detection', [0.9, 0.8, 0.1, 0.05, 0.3, 0.2, 0.15, 0.12].map((s) => sc(s)), ['golden-set-detection-drop:Failed', 'golden-set-fpr-increase:Successful']],
+    ['the same model with its phishing threshold raised fails detection (its verdicts catch half the phishing)', [0.9, 0.8, 0.7, 0.6, 0.3, 0.2, 0.1, 0.05].map((s) => sc(s, 0.75)), ['golden-set-detection-drop:Failed', 'golden-set-fpr-increase:Successful']],
     ['a model that flags everything fails false positives', stable.map((s) => ({ ...s, verdict: 'phishing' as const })), ['golden-set-detection-drop:Successful', 'golden-set-fpr-increase:Failed']],
   ])('%s', (_n, canary, want) => {
     expect(verdicts(canary)).toEqual(want);

@@ -5,10 +5,12 @@
  *
  * - golden-set: a labelled set (label 1 = phishing, 0 = legitimate). The stable's operating point is its false-positive
  *   rate (FPR) on the set's legitimate URLs at its own `phishing` verdict. Two measurements:
- *   `golden-set-detection-drop` = TPR(stable) − TPR(canary), each the highest true-positive rate over score thresholds
- *   whose FPR is ≤ the stable's operating FPR (the ROC curves compared at that point; threshold-free, so it measures
- *   the model's ranking); `golden-set-fpr-increase` = FPR(canary) − FPR(stable), each at its own `phishing` verdict
- *   (catches a threshold or calibration regression).
+ *   `golden-set-detection-drop` = the larger of two drops: (1) the ranking drop, TPR(stable) − TPR(canary), each the
+ *   highest true-positive rate over score thresholds whose FPR is ≤ the stable's operating FPR (the ROC curves compared
+ *   at that point, threshold-free); (2) the verdict drop, the share of the set's phishing URLs the stable calls
+ *   `phishing` minus the share the canary does (the detection users get, so a canary that only raised its `phishing`
+ *   threshold fails it); `golden-set-fpr-increase` = FPR(canary) − FPR(stable), each at its own `phishing` verdict
+ *   (catches a threshold or calibration regression that flags more).
  * - popular-domain-guardrail: `popular-domain-guardrail` = how many URLs of a list of well-known legitimate sites the
  *   canary calls `phishing`.
  */
@@ -122,7 +124,7 @@ export function compareOnGoldenSet(set: readonly LabelledUrl[], stable: readonly
     scored: labels.length,
     stable: { ...sr, tprAtOperatingPoint: sAt },
     canary: { ...cr, tprAtOperatingPoint: cAt },
-    detectionDrop: sAt - cAt,
+    detectionDrop: Math.max(sAt - cAt, sr.tpr - cr.tpr),
     fprIncrease: cr.fpr - sr.fpr,
   };
 }
@@ -136,7 +138,8 @@ export function goldenSetMeasurements(r: GoldenSetResult, spec: { maxDetectionDr
   return [
     {
       metric: drop, value: r.detectionDrop, sampleCount: r.scored, minSampleCount: 1,
-      query: `${source}: TPR at the stable's FPR ${pct(r.stable.fpr)}: stable ${pct(r.stable.tprAtOperatingPoint)}, canary ${pct(r.canary.tprAtOperatingPoint)}`,
+      query: `${source}: TPR at the stable's FPR ${pct(r.stable.fpr)}: stable ${pct(r.stable.tprAtOperatingPoint)}, canary ${pct(r.canary.tprAtOperatingPoint)}; `
+        + `phishing verdicts on phishing URLs: stable ${pct(r.stable.tpr)}, canary ${pct(r.canary.tpr)}`,
     },
     {
       metric: fpr, value: r.fprIncrease, sampleCount: r.scored, minSampleCount: 1,

@@ -4,7 +4,10 @@
  * Every failure (ConfigMap missing, a Service unreachable, a bad answer) becomes a Measurement with `error` set —
  * judged Error: the rollout holds, and pauses after consecutiveErrorLimit; it never fails because data was unreachable.
  */
+import { SpanKind } from '@opentelemetry/api';
 import { isPredictionError, MAX_PREDICT_BATCH, PredictResponse } from '@phishnet/api';
+import { injectTraceHeaders } from '@phishnet/telemetry';
+import { inSpan } from '../tracing.ts';
 import type { AnalysisSpec, MetricSpec } from '../api/v1alpha1/types.ts';
 import type { Measurement } from './assess.ts';
 import {
@@ -53,7 +56,9 @@ export class ReplayError extends Error {
 }
 
 /**
- * Scores `urls` on the inference at `base` (`POST /v1/predict`, batches of at most MAX_PREDICT_BATCH, one at a time).
+ * Scores `urls` on the inference at `base` (`POST /v1/predict`, batches of at most MAX_PREDICT_BATCH, one at a time),
+ * each call in a CLIENT span `replay.predict` (attributes `server.address` = base, `phishnet.batch.urls`) whose W3C
+ * traceparent inference continues, when tracing is on.
  * @returns one entry per URL, in order; null for a per-URL error
  * @throws ReplayError when the Service cannot be reached, answers non-200 or with a body outside the contract
  */
@@ -61,22 +66,27 @@ export async function predictAll(base: string, urls: readonly string[], timeoutM
   const out: (Scored | null)[] = [];
   for (let i = 0; i < urls.length; i += MAX_PREDICT_BATCH) {
     const batch = urls.slice(i, i + MAX_PREDICT_BATCH);
-    let res: Response;
-    try {
-      res = await fetch(`${base}/v1/predict`, {
-        method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ urls: batch }), signal: AbortSignal.timeout(timeoutMs),
-      });
-    } catch (err) {
-      throw new ReplayError(`${base} unreachable: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    const body: unknown = await res.json().catch(() => null);
-    if (res.status !== 200) throw new ReplayError(`${base}/v1/predict answered ${res.status}`);
-    const parsed = PredictResponse.safeParse(body);
-    if (!parsed.success || parsed.data.predictions.length !== batch.length) throw new ReplayError(`${base}/v1/predict answered outside the inference contract`);
-    for (const p of parsed.data.predictions) out.push(isPredictionError(p) ? null : { score: p.score, verdict: p.verdict });
+    const predictions = await inSpan('replay.predict', { 'server.address': base, 'phishnet.batch.urls': batch.length }, () => predictOnce(base, batch, timeoutMs), SpanKind.CLIENT);
+    for (const p of predictions) out.push(isPredictionError(p) ? null : { score: p.score, verdict: p.verdict });
   }
   return out;
+}
+
+async function predictOnce(base: string, batch: readonly string[], timeoutMs: number): Promise<PredictResponse['predictions']> {
+  let res: Response;
+  try {
+    res = await fetch(`${base}/v1/predict`, {
+      method: 'POST', headers: injectTraceHeaders({ 'content-type': 'application/json', accept: 'application/json' }),
+      body: JSON.stringify({ urls: batch }), signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw new ReplayError(`${base} unreachable: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const body: unknown = await res.json().catch(() => null);
+  if (res.status !== 200) throw new ReplayError(`${base}/v1/predict answered ${res.status}`);
+  const parsed = PredictResponse.safeParse(body);
+  if (!parsed.success || parsed.data.predictions.length !== batch.length) throw new ReplayError(`${base}/v1/predict answered outside the inference contract`);
+  return parsed.data.predictions;
 }
 
 export interface ReplayDeps {

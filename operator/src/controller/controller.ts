@@ -17,8 +17,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { PHASES, type OperatorMetrics } from '../metrics/registry.ts';
 import { analysisDue, analysisWindowMs, decide, trackObjectName, type Decision, type Track } from '../reconcile/decide.ts';
 import { PhishModelSpecSchema } from '../api/v1alpha1/types.ts';
-import { WorkQueue } from './queue.ts';
-import { customObjectInformer, errText, onChanges, runWorker, type ListWatch, type ReconcileResult } from './runtime.ts';
+import { ControllerLoop, customObjectInformer, errText, objectKey, type ReconcileResult } from './runtime.ts';
 import { inSpan } from '../tracing.ts';
 
 export interface ControllerOptions {
@@ -36,7 +35,6 @@ export interface ControllerOptions {
 export type { ReconcileResult };
 
 export class Controller {
-  readonly queue: WorkQueue;
   readonly #kc: KubeConfig;
   readonly #client: KubeClient;
   readonly #provider: MetricProvider;
@@ -45,9 +43,7 @@ export class Controller {
   readonly #log: Logger;
   readonly #now: () => number;
   readonly #gateDeps: ReplayDeps;
-  #informers: ListWatch[] = [];
-  #running = false;
-  #workers: Promise<void>[] = [];
+  readonly #loop: ControllerLoop;
 
   constructor(kc: KubeConfig, client: KubeClient, provider: MetricProvider, metrics: OperatorMetrics, log: Logger, o: ControllerOptions) {
     this.#kc = kc;
@@ -57,7 +53,7 @@ export class Controller {
     this.#log = log;
     this.#o = o;
     this.#now = o.now ?? Date.now;
-    this.queue = new WorkQueue(o.backoff);
+    this.#loop = new ControllerLoop(o.backoff, log);
     this.#gateDeps = {
       readConfigMap: async (namespace, cm) => (await client.readKeyValues('ConfigMap', namespace, cm))?.data,
       resolver: o.replay.resolver,
@@ -67,7 +63,6 @@ export class Controller {
 
   /** Starts informers and workers. Resolves once both informers have listed. */
   async start(): Promise<void> {
-    this.#running = true;
     const ns = this.#o.watchNamespace;
     const apps = this.#kc.makeApiClient(AppsV1Api);
     const models = customObjectInformer(this.#kc, PLURAL, ns);
@@ -77,25 +72,19 @@ export class Controller {
       ? apps.listNamespacedDeployment({ namespace: ns, labelSelector: selector })
       : apps.listDeploymentForAllNamespaces({ labelSelector: selector })), selector);
 
-    const enqueueModel = (o: KubernetesObject) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`);
-    const enqueueOwner = (o: KubernetesObject) => {
+    // a Deployment's change enqueues the PhishModel that owns it
+    const ownerKey = (o: KubernetesObject) => {
       const owner = o.metadata?.ownerReferences?.find((r) => r.kind === 'PhishModel' && r.controller);
-      if (owner) this.queue.add(`${o.metadata?.namespace}/${owner.name}`);
+      return owner ? `${o.metadata?.namespace}/${owner.name}` : undefined;
     };
-    onChanges(models, enqueueModel, this.#log, 'PhishModel informer', () => this.#running);
-    onChanges(deployments, enqueueOwner, this.#log, 'Deployment informer', () => this.#running);
-    this.#informers.push(models, deployments);
-    await Promise.all(this.#informers.map((i) => i.start()));
-    for (let i = 0; i < this.#o.workers; i++) {
-      this.#workers.push(runWorker(this.queue, (key) => inSpan('phishmodel.reconcile', { 'phishnet.phishmodel': key }, () => this.reconcile(key)), { metrics: this.#metrics, log: this.#log, failureMessage: 'reconcile failed', primary: true }));
-    }
+    this.#loop.watch(models, 'PhishModel informer', objectKey);
+    this.#loop.watch(deployments, 'Deployment informer', ownerKey);
+    await this.#loop.start(this.#o.workers, (key) => inSpan('phishmodel.reconcile', { 'phishnet.phishmodel': key }, () => this.reconcile(key)),
+      { metrics: this.#metrics, log: this.#log, failureMessage: 'reconcile failed', primary: true });
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    this.queue.shutdown();
-    await Promise.all(this.#informers.map((i) => i.stop().catch(() => undefined)));
-    await Promise.all(this.#workers);
+    await this.#loop.stop();
   }
 
   /** One level-triggered reconcile of `namespace/name`. Throws on API errors (the worker backs off). */
@@ -132,7 +121,7 @@ export class Controller {
     if (parsed.success && analysisDue(model.status, parsed.data, now)) {
       const spec = parsed.data;
       const ctx = { name, namespace, armSelector: this.#o.armSelector };
-      const window = analysisWindowMs(spec);
+      const window = analysisWindowMs(spec, model.status, now);
       const [measurements, gates] = await Promise.all([
         Promise.all(spec.rollout.analysis.metrics.map((m) => measure(this.#provider, planMetric(m, ctx, window)))),
         runGates(this.#gateDeps, {

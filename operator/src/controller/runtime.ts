@@ -1,14 +1,15 @@
 /**
  * What every controller of the operator shares: informers on the API server's objects that restart after a watch
  * error, the worker loop over a {@link WorkQueue} (reconcile → forget / requeue / back off, counted in
- * `phishnet_operator_reconciles_total`), and error text for logs. The PhishModel and PhishFeed controllers use it.
+ * `phishnet_operator_reconciles_total`), the {@link ControllerLoop} that runs both for one controller, and error text
+ * for logs. The PhishModel, PhishFeed and PhishTenant controllers use it.
  */
 import { CustomObjectsApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { GROUP, VERSION } from '../api/v1alpha1/types.ts';
 import { isConflict } from '../kube/client.ts';
 import type { OperatorMetrics } from '../metrics/registry.ts';
-import type { WorkQueue } from './queue.ts';
+import { WorkQueue } from './queue.ts';
 
 export type ListWatch = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
 
@@ -74,6 +75,54 @@ export async function runWorker(queue: WorkQueue, reconcile: (key: string) => Pr
       end?.();
       queue.done(key);
     }
+  }
+}
+
+/** `namespace/name` of an object: the work-queue key of a namespaced resource. */
+export const objectKey = (o: KubernetesObject): string => `${o.metadata?.namespace}/${o.metadata?.name}`;
+
+/**
+ * The running part of one controller: informers whose changes enqueue keys into {@link queue}, and `workers` loops
+ * reconciling them. Use: {@link watch} each informer, then {@link start}; {@link stop} on shutdown.
+ */
+export class ControllerLoop {
+  readonly queue: WorkQueue;
+  readonly #log: Logger;
+  readonly #informers: ListWatch[] = [];
+  #workers: Promise<void>[] = [];
+  #running = false;
+
+  /** @param backoff per-key retry back-off of the queue, ms */
+  constructor(backoff: { baseMs: number; maxMs: number }, log: Logger) {
+    this.queue = new WorkQueue(backoff);
+    this.#log = log;
+  }
+
+  /**
+   * Enqueues a key for every add, update and delete of `inf`: `keyOf(object)` (default `namespace/name`; undefined
+   * enqueues nothing). `what` names the informer in logs.
+   */
+  watch(inf: ListWatch, what: string, keyOf: (o: KubernetesObject) => string | undefined = objectKey): void {
+    onChanges(inf, (o) => {
+      const key = keyOf(o);
+      if (key !== undefined) this.queue.add(key);
+    }, this.#log, what, () => this.#running);
+    this.#informers.push(inf);
+  }
+
+  /** Starts the informers and `workers` loops of `reconcile`; resolves once every informer has listed. */
+  async start(workers: number, reconcile: (key: string) => Promise<ReconcileResult>, o: WorkerOptions): Promise<void> {
+    this.#running = true;
+    await Promise.all(this.#informers.map((i) => i.start()));
+    for (let i = 0; i < workers; i++) this.#workers.push(runWorker(this.queue, reconcile, o));
+  }
+
+  /** Stops taking work: the queue shuts down, the informers stop, and the reconciles in progress finish. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.queue.shutdown();
+    await Promise.all(this.#informers.map((i) => i.stop().catch(() => undefined)));
+    await Promise.all(this.#workers);
   }
 }
 

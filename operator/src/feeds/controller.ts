@@ -19,8 +19,7 @@ import {
   FEED_FINALIZER, FEED_PLURAL, FEED_REQUESTED_AT_ANNOTATION, PhishFeedSpecSchema, feedListName,
   type PhishFeed, type PhishFeedSpec, type PhishFeedStatus,
 } from '../api/v1alpha1/phishfeed.ts';
-import { WorkQueue } from '../controller/queue.ts';
-import { customObjectInformer, errText, onChanges, runWorker, type ListWatch, type ReconcileResult } from '../controller/runtime.ts';
+import { ControllerLoop, customObjectInformer, errText, type ReconcileResult } from '../controller/runtime.ts';
 import { isForbidden, type KubeClient } from '../kube/client.ts';
 import type { OperatorMetrics } from '../metrics/registry.ts';
 import { FeedFetchError, credentialHeaders, fetchFeed } from './fetch.ts';
@@ -45,7 +44,6 @@ export interface FeedControllerOptions {
 export type { ReconcileResult };
 
 export class FeedController {
-  readonly queue: WorkQueue;
   readonly #kc: KubeConfig;
   readonly #client: KubeClient;
   readonly #redis: Redis;
@@ -53,9 +51,7 @@ export class FeedController {
   readonly #log: Logger;
   readonly #o: FeedControllerOptions;
   readonly #now: () => number;
-  #informer: ListWatch | undefined;
-  #running = false;
-  #workers: Promise<void>[] = [];
+  readonly #loop: ControllerLoop;
 
   constructor(kc: KubeConfig, client: KubeClient, redis: Redis, metrics: OperatorMetrics, log: Logger, o: FeedControllerOptions) {
     this.#kc = kc;
@@ -65,27 +61,17 @@ export class FeedController {
     this.#log = log;
     this.#o = o;
     this.#now = o.now ?? Date.now;
-    this.queue = new WorkQueue(o.backoff);
+    this.#loop = new ControllerLoop(o.backoff, log);
   }
 
   /** Starts the informer and workers; resolves once the informer has listed. */
   async start(): Promise<void> {
-    this.#running = true;
-    const ns = this.#o.watchNamespace;
-    const inf = customObjectInformer(this.#kc, FEED_PLURAL, ns);
-    onChanges(inf, (o) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`), this.#log, 'PhishFeed informer', () => this.#running);
-    this.#informer = inf;
-    await inf.start();
-    for (let i = 0; i < this.#o.workers; i++) {
-      this.#workers.push(runWorker(this.queue, (key) => this.reconcile(key), { metrics: this.#metrics, log: this.#log, failureMessage: 'PhishFeed reconcile failed' }));
-    }
+    this.#loop.watch(customObjectInformer(this.#kc, FEED_PLURAL, this.#o.watchNamespace), 'PhishFeed informer');
+    await this.#loop.start(this.#o.workers, (key) => this.reconcile(key), { metrics: this.#metrics, log: this.#log, failureMessage: 'PhishFeed reconcile failed' });
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    this.queue.shutdown();
-    await this.#informer?.stop().catch(() => undefined);
-    await Promise.all(this.#workers);
+    await this.#loop.stop();
   }
 
   /** One level-triggered reconcile of `namespace/name`. Throws on API errors (the worker backs off). */

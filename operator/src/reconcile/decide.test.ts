@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalysisVerdict, PhishModelStatus } from '../api/v1alpha1/types.ts';
-import { analysisDue, canaryMinReplicas, decide, stepTraffic, weightCap, type Decision, type KubeAction, type TrackObservation } from './decide.ts';
+import { analysisDue, analysisWindowMs, canaryMinReplicas, decide, stepTraffic, weightCap, type Decision, type KubeAction, type TrackObservation } from './decide.ts';
 
 const A = 'a'.repeat(64);
 const B = 'b'.repeat(64);
@@ -345,6 +345,29 @@ describe('decide(): rollout stories', () => {
     expect(analysisDue(st, spec, T0 + 30_000)).toBe(true);
     expect(analysisDue({ ...st, lastAnalysisAt: new Date(T0 + 30_000).toISOString() }, spec, T0 + 45_000)).toBe(false);
     expect(analysisDue({ ...st, phase: 'Paused' }, spec, T0 + 90_000)).toBe(false);
+  });
+
+  it('analysis never measures before the rollout started: a canary right after a rolled-back one is judged on its own traffic', () => {
+    // B rolled back at t=65; C arrives at t=70 under the same track labels as B
+    const [, , , rolledBack, next] = run({
+      spec: baseSpec(B), status: stableOnA,
+      ticks: [
+        { t: 0, stable: 'A', expect: { phase: 'Verifying' } },
+        { t: 5, stable: 'A', canary: 'B', expect: { phase: 'Shadowing' } },
+        { t: 35, stable: 'A', canary: 'B', analysis: 'Failed', expect: { phase: 'Shadowing' } },
+        { t: 65, stable: 'A', canary: 'B', analysis: 'Failed', expect: { phase: 'RolledBack' } },
+        { t: 70, stable: 'A', spec: baseSpec(C), expect: { phase: 'Verifying', canary: C } },
+      ],
+    });
+    const spec = next!.spec!;
+    expect(rolledBack?.status.rolloutStartedAt).toBe(new Date(T0).toISOString());
+    expect(next?.status.rolloutStartedAt).toBe(new Date(T0 + 70_000).toISOString());
+    // spec has no window: the interval (30 s) — cut to the 12 s since C's rollout started, never back into B's time
+    expect(analysisWindowMs(spec, next?.status, T0 + 82_000)).toBe(12_000);
+    expect(analysisWindowMs(spec, next?.status, T0 + 200_000)).toBe(30_000);
+    expect(analysisWindowMs(spec, next?.status, T0 + 70_000)).toBe(1000);
+    // a status written before the field existed: the whole window
+    expect(analysisWindowMs(spec, { phase: 'Progressing' }, T0 + 82_000)).toBe(30_000);
   });
 
   it('raises the canary HPA minimum to the replicas its weight needs, and reports ProgressDeadlineExceeded in the Progressing condition', () => {

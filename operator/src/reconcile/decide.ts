@@ -120,10 +120,18 @@ function nextAnalysisAt(status: PhishModelStatus, spec: PhishModelSpec): number 
   return last + interval;
 }
 
-/** Analysis window for built-in metrics in ms: spec.window, else the interval, at least 30 s. */
-export function analysisWindowMs(spec: PhishModelSpec): number {
+/**
+ * Analysis window for built-in metrics in ms: spec.window, else the interval, at least 30 s — cut to the time since
+ * `status.rolloutStartedAt` (at least 1 s), so a run never counts what an earlier canary (say one just rolled back)
+ * or the previous stable served under the same track labels. A window shorter than two scrapes yields no samples, and
+ * the run is Inconclusive until enough of this rollout's own traffic is in it.
+ */
+export function analysisWindowMs(spec: PhishModelSpec, status?: PhishModelStatus, now?: number): number {
   const w = spec.rollout.analysis.window !== undefined ? parseDuration(spec.rollout.analysis.window) : null;
-  return w ?? Math.max(30_000, parseDuration(spec.rollout.analysis.interval) ?? 60_000);
+  const full = w ?? Math.max(30_000, parseDuration(spec.rollout.analysis.interval) ?? 60_000);
+  const started = ms(status?.rolloutStartedAt);
+  if (started === undefined || now === undefined) return full;
+  return Math.max(1000, Math.min(full, now - started));
 }
 
 /**
@@ -190,6 +198,7 @@ class Machine {
   /** Starts a rollout (or the first deployment) of `art`. */
   start(art: ArtifactRef, reason: string): void {
     this.s.canary = art;
+    this.s.rolloutStartedAt = this.nowIso;
     this.s.currentStep = 0;
     this.s.failedChecks = 0;
     this.s.consecutiveErrors = 0;

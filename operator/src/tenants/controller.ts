@@ -19,8 +19,7 @@ import {
 } from '../api/v1alpha1/phishtenant.ts';
 import { GROUP, VERSION } from '../api/v1alpha1/types.ts';
 import { feedListName } from '../api/v1alpha1/phishfeed.ts';
-import { WorkQueue } from '../controller/queue.ts';
-import { customObjectInformer, errText, onChanges, runWorker, type ListWatch, type ReconcileResult } from '../controller/runtime.ts';
+import { ControllerLoop, customObjectInformer, errText, type ReconcileResult } from '../controller/runtime.ts';
 import { isConflict, isForbidden, isNotFound, type KubeClient } from '../kube/client.ts';
 import type { OperatorMetrics } from '../metrics/registry.ts';
 import { removeTenant, writeTenant } from './store.ts';
@@ -41,7 +40,6 @@ class TenantInvalid extends Error {
 }
 
 export class TenantController {
-  readonly queue: WorkQueue;
   readonly #kc: KubeConfig;
   readonly #client: KubeClient;
   readonly #redis: Redis;
@@ -49,9 +47,7 @@ export class TenantController {
   readonly #log: Logger;
   readonly #o: TenantControllerOptions;
   readonly #now: () => number;
-  #informer: ListWatch | undefined;
-  #running = false;
-  #workers: Promise<void>[] = [];
+  readonly #loop: ControllerLoop;
 
   constructor(kc: KubeConfig, client: KubeClient, redis: Redis, metrics: OperatorMetrics, log: Logger, o: TenantControllerOptions) {
     this.#kc = kc;
@@ -61,26 +57,17 @@ export class TenantController {
     this.#log = log;
     this.#o = o;
     this.#now = o.now ?? Date.now;
-    this.queue = new WorkQueue(o.backoff);
+    this.#loop = new ControllerLoop(o.backoff, log);
   }
 
   /** Starts the informer and workers; resolves once the informer has listed. */
   async start(): Promise<void> {
-    this.#running = true;
-    const inf = customObjectInformer(this.#kc, TENANT_PLURAL, this.#o.watchNamespace);
-    onChanges(inf, (o) => this.queue.add(`${o.metadata?.namespace}/${o.metadata?.name}`), this.#log, 'PhishTenant informer', () => this.#running);
-    this.#informer = inf;
-    await inf.start();
-    for (let i = 0; i < this.#o.workers; i++) {
-      this.#workers.push(runWorker(this.queue, (key) => this.reconcile(key), { metrics: this.#metrics, log: this.#log, failureMessage: 'PhishTenant reconcile failed' }));
-    }
+    this.#loop.watch(customObjectInformer(this.#kc, TENANT_PLURAL, this.#o.watchNamespace), 'PhishTenant informer');
+    await this.#loop.start(this.#o.workers, (key) => this.reconcile(key), { metrics: this.#metrics, log: this.#log, failureMessage: 'PhishTenant reconcile failed' });
   }
 
   async stop(): Promise<void> {
-    this.#running = false;
-    this.queue.shutdown();
-    await this.#informer?.stop().catch(() => undefined);
-    await Promise.all(this.#workers);
+    await this.#loop.stop();
   }
 
   /** One level-triggered reconcile of `namespace/name`. Throws on API and Redis errors (the worker backs off). */

@@ -224,7 +224,10 @@ export const CRD_COPIES: readonly { file: string; text: () => string }[] = [
   { file: 'charts/phishnet/crds/phishmodel.yaml', text: phishModelCrdYaml },
   ...TENANT_CRD_COPIES.map((file) => ({ file, text: phishTenantCrdYaml })),
 ];
-/** The chart's values schema; its `phishFeeds.feeds.<name>.spec` is generated, the rest is written by hand. */
+/**
+ * The chart's values schema; its `phishFeeds.feeds.<name>.spec` and `phishModel.spec` are generated here, its
+ * `gateway.env` / `operator.env` by scripts/gen-chart-env-schema.ts, the rest is written by hand.
+ */
 export const VALUES_SCHEMA = 'charts/phishnet/values.schema.json';
 
 /** Drops the Kubernetes extensions (a plain JSON-schema validator has no CEL). */

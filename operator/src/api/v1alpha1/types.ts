@@ -74,7 +74,7 @@ const configMapKeyRef = (what: string) => z.object({
 export const GoldenSetSpecSchema = z.object({
   configMapKeyRef: configMapKeyRef('the labelled set: CSV with a header naming `url` and `label` columns (label 1 = phishing, 0 = legitimate)'),
   maxDetectionDrop: z.number().min(0).max(1).default(0.02)
-    .meta({ description: "Largest allowed drop (0..1) of the canary's detection rate (TPR) at the stable's operating point (its false-positive rate on the set)." }),
+    .meta({ description: "Largest allowed drop (0..1) of the canary's detection rate (TPR), both at the stable's operating point (its false-positive rate on the set) and at each arm's own phishing verdict." }),
   maxFalsePositiveRateIncrease: z.number().min(0).max(1).default(0.01)
     .meta({ description: "Largest allowed rise (0..1) of the canary's false-positive rate over the stable's, each at its own phishing verdict." }),
 }).meta({ description: 'golden-set gate: the operator replays the labelled set against the canary and the stable Services at every analysis run.' });
@@ -190,6 +190,7 @@ export const PhishModelStatusSchema = z.object({
   canary: ArtifactRefSchema.optional(),
   traffic: TrafficSchema.optional(),
   currentStep: z.number().int().optional(),
+  rolloutStartedAt: time.optional().meta({ description: 'When the current rollout started (its canary was first deployed). Analysis never measures before this instant, so the metrics of an earlier canary or stable are not counted against this one.' }),
   stepStartedAt: time.optional(),
   phaseStartedAt: time.optional(),
   notReadySince: time.optional().meta({ description: 'Since when the Deployment carrying the new artifact has not been Ready (progressDeadline counts from here).' }),
