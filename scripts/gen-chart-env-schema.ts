@@ -13,33 +13,22 @@
  * unset), `true`/`false` settings also take YAML booleans, lists (config-env `list()`) take a YAML list or a
  * comma-separated string, and the description is the field's JSDoc comment.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { GatewayConfig } from '@phishnet/gateway/config';
-import { OperatorEnv } from '@phishnet/operator/config';
-import { fieldComments } from './gen-config-docs.ts';
+import { COMPONENTS, type Component, fieldComments } from './gen-config-docs.ts';
+import { regenerate } from './generated-file.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const VALUES_SCHEMA = `${ROOT}charts/phishnet/values.schema.json`;
 
 type Json = Record<string, unknown>;
 
-interface Component {
-  id: 'gateway' | 'operator';
-  prefix: string;
-  schema: z.ZodObject;
-  exportName: string;
-  module: string;
-}
-
-const COMPONENTS: Component[] = [
-  { id: 'gateway', prefix: 'PHISHNET_GATEWAY_', schema: GatewayConfig, exportName: 'GatewayConfig', module: '@phishnet/gateway/config' },
-  { id: 'operator', prefix: 'PHISHNET_OPERATOR_', schema: OperatorEnv, exportName: 'OperatorEnv', module: '@phishnet/operator/config' },
-];
-
-/** Variables the chart's templates set from other values (ports, probes, the service account, the release). */
-export const CHART_SET: Record<Component['id'], readonly string[]> = {
+/**
+ * The components the chart configures through `<component>.env` (inference pods get theirs from the operator), each with
+ * the variables the chart's templates set from other values (ports, probes, the service account, the release).
+ */
+export const CHART_SET: Partial<Record<Component['id'], readonly string[]>> = {
   gateway: ['PORT', 'HOST', 'ADMIN_PORT', 'ADMIN_HOST', 'KUBECONFIG'],
   operator: ['KUBECONFIG', 'WATCH_NAMESPACE', 'INFERENCE_IMAGE', 'INFERENCE_PORT', 'SERVICE_PORT', 'INFERENCE_OTLP_ENDPOINT',
     'METRICS_HOST', 'METRICS_PORT', 'LEASE_NAMESPACE', 'IDENTITY'],
@@ -82,7 +71,7 @@ export function envSchema(c: Component): Json {
   const properties: Record<string, Json> = {};
   for (const [name, field] of Object.entries(c.schema.shape)) {
     const key = name.slice(c.prefix.length);
-    if (CHART_SET[c.id].includes(key)) continue;
+    if (CHART_SET[c.id]?.includes(key)) continue;
     const description = comments.get(name);
     properties[key] = { ...(description !== undefined ? { description } : {}), ...valuesSchemaOf(field as z.ZodType) };
   }
@@ -96,20 +85,8 @@ export function envSchema(c: Component): Json {
 /** values.schema.json text with both env parts generated. */
 export function render(current: string): string {
   const doc = JSON.parse(current) as { properties: Record<string, { properties: Record<string, Json> }> };
-  for (const c of COMPONENTS) doc.properties[c.id]!.properties.env = envSchema(c);
+  for (const c of COMPONENTS.filter((c) => c.id in CHART_SET)) doc.properties[c.id]!.properties.env = envSchema(c);
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-if (import.meta.main) {
-  const current = readFileSync(VALUES_SCHEMA, 'utf8');
-  const next = render(current);
-  if (process.argv.includes('--check')) {
-    if (next !== current) {
-      console.error('charts/phishnet/values.schema.json env parts are out of date: run `npm run gen`');
-      process.exit(1);
-    }
-  } else if (next !== current) {
-    writeFileSync(VALUES_SCHEMA, next);
-    console.error('charts/phishnet/values.schema.json: env parts rewritten');
-  }
-}
+if (import.meta.main) regenerate(VALUES_SCHEMA, render, 'charts/phishnet/values.schema.json env parts');

@@ -11,7 +11,7 @@
  * comment is an error: every setting is documented where it is defined.
  * Each table stands between `<!-- BEGIN config-docs:<component> -->` and `<!-- END config-docs:<component> -->`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -19,11 +19,13 @@ import type { z } from 'zod';
 import { GatewayConfig } from '@phishnet/gateway/config';
 import { InferenceEnv } from '@phishnet/inference/config';
 import { OperatorEnv } from '@phishnet/operator/config';
+import { regenerate } from './generated-file.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const README = `${ROOT}README.md`;
 
-interface Component {
+/** A service whose environment is described by a zod schema. */
+export interface Component {
   id: 'gateway' | 'inference' | 'operator';
   prefix: string;
   /** The `z.object` over the environment, and the name it is exported under in `module`. */
@@ -32,7 +34,7 @@ interface Component {
   module: string;
 }
 
-const COMPONENTS: Component[] = [
+export const COMPONENTS: Component[] = [
   { id: 'gateway', prefix: 'PHISHNET_GATEWAY_', schema: GatewayConfig, exportName: 'GatewayConfig', module: '@phishnet/gateway/config' },
   { id: 'inference', prefix: 'PHISHNET_INFERENCE_', schema: InferenceEnv, exportName: 'InferenceEnv', module: '@phishnet/inference/config' },
   { id: 'operator', prefix: 'PHISHNET_OPERATOR_', schema: OperatorEnv, exportName: 'OperatorEnv', module: '@phishnet/operator/config' },
@@ -113,16 +115,4 @@ export function render(readme: string): string {
   return out;
 }
 
-if (import.meta.main) {
-  const current = readFileSync(README, 'utf8');
-  const next = render(current);
-  if (process.argv.includes('--check')) {
-    if (next !== current) {
-      console.error('README.md configuration tables are out of date: run `npm run gen:config-docs`');
-      process.exit(1);
-    }
-  } else if (next !== current) {
-    writeFileSync(README, next);
-    console.error('README.md configuration tables rewritten');
-  }
-}
+if (import.meta.main) regenerate(README, render, 'README.md configuration tables');
