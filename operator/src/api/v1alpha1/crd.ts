@@ -1,11 +1,11 @@
 /**
- * Generates the PhishFeed and PhishModel CustomResourceDefinitions from the zod schemas in phishfeed.ts and types.ts
- * (the single sources), adapted to a Kubernetes structural schema: no `$schema`, no `additionalProperties: false`, no
+ * Generates the PhishFeed, PhishModel and PhishTenant CustomResourceDefinitions from the zod schemas in phishfeed.ts,
+ * types.ts and phishtenant.ts (the single sources), adapted to a Kubernetes structural schema: no `$schema`, no `additionalProperties: false`, no
  * JavaScript safe-integer bounds, `x-kubernetes-*` extensions carried over from the schemas' metadata. Printer columns
  * and short names live here, beside the generator. The same spec schemas (without the CEL rules) are written into the
  * chart's values.schema.json for `phishFeeds.feeds.<name>.spec` and `phishModel.spec`.
  *
- *   node operator/src/api/v1alpha1/crd.ts            write manifests/crds/{phishfeed,phishmodel}.yaml, their chart copies
+ *   node operator/src/api/v1alpha1/crd.ts            write manifests/crds/{phishfeed,phishmodel,phishtenant}.yaml, their chart copies
  *                                                    and the spec schemas in charts/phishnet/values.schema.json
  *   node operator/src/api/v1alpha1/crd.ts --check    exit 1 when a committed copy differs from the generated text
  */
@@ -45,48 +45,52 @@ function schemaOf(s: z.ZodType): Json {
   return structural(z.toJSONSchema(s, { io: 'input', target: 'openapi-3.0' }) as Json);
 }
 
-/** The CRD object (apiextensions.k8s.io/v1). */
-export function phishFeedCrd(): Record<string, unknown> {
+/** What differs between phishnet's CRDs; everything else (group, version, status subresource, category) is shared. */
+interface CrdDefinition {
+  kind: string;
+  plural: string;
+  singular: string;
+  shortName: string;
+  /** The resource's one-line meaning: the schema's description and the YAML file's first comment line. */
+  description: string;
+  /** The zod module the spec and status schemas come from (for the "generated from" comment). */
+  source: string;
+  spec: z.ZodType;
+  status: z.ZodType;
+  printerColumns: Record<string, unknown>[];
+  /** CEL rules on the whole object (name rules; spec rules travel with the zod schema's metadata). */
+  validations?: { rule: string; message: string }[];
+}
+
+/** The CRD object (apiextensions.k8s.io/v1) of one definition. */
+function customResourceDefinition(d: CrdDefinition): Record<string, unknown> {
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${FEED_PLURAL}.${GROUP}` },
+    metadata: { name: `${d.plural}.${GROUP}` },
     spec: {
       group: GROUP,
       scope: 'Namespaced',
-      names: { kind: FEED_KIND, listKind: `${FEED_KIND}List`, plural: FEED_PLURAL, singular: FEED_SINGULAR, shortNames: [FEED_SHORT_NAME], categories: ['phishnet'] },
+      names: { kind: d.kind, listKind: `${d.kind}List`, plural: d.plural, singular: d.singular, shortNames: [d.shortName], categories: ['phishnet'] },
       versions: [{
         name: VERSION,
         served: true,
         storage: true,
         subresources: { status: {} },
-        additionalPrinterColumns: [
-          { name: 'Kind', type: 'string', jsonPath: '.spec.kind' },
-          { name: 'Format', type: 'string', jsonPath: '.spec.format' },
-          { name: 'Entries', type: 'integer', jsonPath: '.status.entries' },
-          { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
-          { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].reason', priority: 1 },
-          { name: 'Version', type: 'string', jsonPath: '.status.version', priority: 1 },
-          { name: 'Last Success', type: 'date', jsonPath: '.status.lastSuccessfulSyncTime' },
-          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-        ],
+        additionalPrinterColumns: d.printerColumns,
         schema: {
           openAPIV3Schema: {
             type: 'object',
-            description: 'A threat-intel or reputation feed synced by the phishnet operator into a versioned list in Redis.',
+            description: d.description,
             required: ['spec'],
             properties: {
               apiVersion: { type: 'string' },
               kind: { type: 'string' },
               metadata: { type: 'object' },
-              spec: schemaOf(PhishFeedSpecSchema),
-              status: schemaOf(PhishFeedStatusSchema),
+              spec: schemaOf(d.spec),
+              status: schemaOf(d.status),
             },
-            'x-kubernetes-validations': [{
-              // The list name is `<namespace>-<name>`, and the layout's list names have no dots.
-              rule: `self.metadata.name.matches('${LIST_NAME_PATTERN.source}')`,
-              message: 'a PhishFeed name may hold only lower-case letters, digits and dashes (it names a list)',
-            }],
+            ...(d.validations ? { 'x-kubernetes-validations': d.validations } : {}),
           },
         },
       }],
@@ -94,124 +98,84 @@ export function phishFeedCrd(): Record<string, unknown> {
   };
 }
 
+/** The CRD as committed YAML text: two comment lines (what it is, where it is generated from), then the object. */
+function crdYaml(d: CrdDefinition): string {
+  return [
+    `# ${d.kind}: ${d.description[0]!.toLowerCase()}${d.description.slice(1)}`,
+    `# generated from ${d.source} by \`npm run gen:crds\` — do not edit`,
+    stringify(customResourceDefinition(d), { lineWidth: 0 }),
+  ].join('\n');
+}
+
+/** A list name is `<namespace>-<name>`, and the layout's list names have no dots. */
+const nameRule = (what: string) => ({
+  rule: `self.metadata.name.matches('${LIST_NAME_PATTERN.source}')`,
+  message: `a ${what} name may hold only lower-case letters, digits and dashes (it names ${what === 'PhishFeed' ? 'a list' : 'the tenant'})`,
+});
+
+const FEED: CrdDefinition = {
+  kind: FEED_KIND, plural: FEED_PLURAL, singular: FEED_SINGULAR, shortName: FEED_SHORT_NAME,
+  description: 'A threat-intel or reputation feed synced by the phishnet operator into a versioned list in Redis.',
+  source: 'operator/src/api/v1alpha1/phishfeed.ts',
+  spec: PhishFeedSpecSchema, status: PhishFeedStatusSchema,
+  printerColumns: [
+    { name: 'Kind', type: 'string', jsonPath: '.spec.kind' },
+    { name: 'Format', type: 'string', jsonPath: '.spec.format' },
+    { name: 'Entries', type: 'integer', jsonPath: '.status.entries' },
+    { name: 'Synced', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].status' },
+    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Synced")].reason', priority: 1 },
+    { name: 'Version', type: 'string', jsonPath: '.status.version', priority: 1 },
+    { name: 'Last Success', type: 'date', jsonPath: '.status.lastSuccessfulSyncTime' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+  validations: [nameRule('PhishFeed')],
+};
+
+const MODEL: CrdDefinition = {
+  kind: KIND, plural: PLURAL, singular: SINGULAR, shortName: SHORT_NAME,
+  description: 'A phishing-URL model served by inference Deployments; new artifacts of it are rolled out as canaries by the phishnet operator.',
+  source: 'operator/src/api/v1alpha1/types.ts',
+  spec: PhishModelSpecSchema, status: PhishModelStatusSchema,
+  printerColumns: [
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
+    { name: 'Stable', type: 'string', jsonPath: '.status.stable.version' },
+    { name: 'Canary', type: 'string', jsonPath: '.status.canary.version' },
+    { name: 'Weight', type: 'integer', jsonPath: '.status.traffic.canaryWeight' },
+    { name: 'Step', type: 'integer', jsonPath: '.status.currentStep' },
+    { name: 'Reason', type: 'string', jsonPath: '.status.reason', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+};
+
+const TENANT: CrdDefinition = {
+  kind: TENANT_KIND, plural: TENANT_PLURAL, singular: TENANT_SINGULAR, shortName: TENANT_SHORT_NAME,
+  description: 'A customer of the phishnet gateway (API keys, limits, quotas, operating point, lists), synced by the operator to Redis.',
+  source: 'operator/src/api/v1alpha1/phishtenant.ts',
+  spec: PhishTenantSpecSchema, status: PhishTenantStatusSchema,
+  printerColumns: [
+    { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+    { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
+    { name: 'Keys', type: 'integer', jsonPath: '.status.keys' },
+    { name: 'Rate', type: 'integer', jsonPath: '.spec.rateLimit.requests' },
+    { name: 'Daily', type: 'integer', jsonPath: '.spec.quota.daily' },
+    { name: 'Block On', type: 'string', jsonPath: '.spec.operatingPoint.blockOn', priority: 1 },
+    { name: 'Threshold', type: 'number', jsonPath: '.spec.operatingPoint.threshold', priority: 1 },
+    { name: 'Version', type: 'string', jsonPath: '.status.version', priority: 1 },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  ],
+  validations: [nameRule('PhishTenant')],
+};
+
+/** The PhishFeed CRD object (apiextensions.k8s.io/v1). */
+export const phishFeedCrd = (): Record<string, unknown> => customResourceDefinition(FEED);
 /** The PhishModel CRD object (apiextensions.k8s.io/v1). */
-export function phishModelCrd(): Record<string, unknown> {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${PLURAL}.${GROUP}` },
-    spec: {
-      group: GROUP,
-      scope: 'Namespaced',
-      names: { kind: KIND, listKind: `${KIND}List`, plural: PLURAL, singular: SINGULAR, shortNames: [SHORT_NAME], categories: ['phishnet'] },
-      versions: [{
-        name: VERSION,
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [
-          { name: 'Phase', type: 'string', jsonPath: '.status.phase' },
-          { name: 'Stable', type: 'string', jsonPath: '.status.stable.version' },
-          { name: 'Canary', type: 'string', jsonPath: '.status.canary.version' },
-          { name: 'Weight', type: 'integer', jsonPath: '.status.traffic.canaryWeight' },
-          { name: 'Step', type: 'integer', jsonPath: '.status.currentStep' },
-          { name: 'Reason', type: 'string', jsonPath: '.status.reason', priority: 1 },
-          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-        ],
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            description: 'A phishing-URL model and how new artifacts of it are rolled out.',
-            required: ['spec'],
-            properties: {
-              apiVersion: { type: 'string' },
-              kind: { type: 'string' },
-              metadata: { type: 'object' },
-              spec: schemaOf(PhishModelSpecSchema),
-              status: schemaOf(PhishModelStatusSchema),
-            },
-          },
-        },
-      }],
-    },
-  };
-}
-
-const FEED_HEADER = [
-  '# PhishFeed: a threat-intel or reputation feed the phishnet operator syncs into a versioned list in Redis.',
-  '# generated from operator/src/api/v1alpha1/phishfeed.ts by `npm run gen:crds` — do not edit',
-].join('\n');
-const MODEL_HEADER = [
-  '# PhishModel: one phishing-URL model served by inference Deployments, rolled out as a canary by the phishnet operator.',
-  '# generated from operator/src/api/v1alpha1/types.ts by `npm run gen:crds` — do not edit',
-].join('\n');
-
+export const phishModelCrd = (): Record<string, unknown> => customResourceDefinition(MODEL);
 /** The PhishFeed CRD as committed YAML text. */
-export function phishFeedCrdYaml(): string {
-  return `${FEED_HEADER}\n${stringify(phishFeedCrd(), { lineWidth: 0 })}`;
-}
-
+export const phishFeedCrdYaml = (): string => crdYaml(FEED);
 /** The PhishModel CRD as committed YAML text. */
-export function phishModelCrdYaml(): string {
-  return `${MODEL_HEADER}\n${stringify(phishModelCrd(), { lineWidth: 0 })}`;
-}
-
-/** The PhishTenant CRD object (apiextensions.k8s.io/v1), from phishtenant.ts. */
-export function phishTenantCrd(): Record<string, unknown> {
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${TENANT_PLURAL}.${GROUP}` },
-    spec: {
-      group: GROUP,
-      scope: 'Namespaced',
-      names: { kind: TENANT_KIND, listKind: `${TENANT_KIND}List`, plural: TENANT_PLURAL, singular: TENANT_SINGULAR, shortNames: [TENANT_SHORT_NAME], categories: ['phishnet'] },
-      versions: [{
-        name: VERSION,
-        served: true,
-        storage: true,
-        subresources: { status: {} },
-        additionalPrinterColumns: [
-          { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-          { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason' },
-          { name: 'Keys', type: 'integer', jsonPath: '.status.keys' },
-          { name: 'Rate', type: 'integer', jsonPath: '.spec.rateLimit.requests' },
-          { name: 'Daily', type: 'integer', jsonPath: '.spec.quota.daily' },
-          { name: 'Block On', type: 'string', jsonPath: '.spec.operatingPoint.blockOn', priority: 1 },
-          { name: 'Threshold', type: 'number', jsonPath: '.spec.operatingPoint.threshold', priority: 1 },
-          { name: 'Version', type: 'string', jsonPath: '.status.version', priority: 1 },
-          { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-        ],
-        schema: {
-          openAPIV3Schema: {
-            type: 'object',
-            description: 'A customer of the phishnet gateway (API keys, limits, quotas, operating point, lists), synced by the operator to Redis.',
-            required: ['spec'],
-            properties: {
-              apiVersion: { type: 'string' },
-              kind: { type: 'string' },
-              metadata: { type: 'object' },
-              spec: schemaOf(PhishTenantSpecSchema),
-              status: schemaOf(PhishTenantStatusSchema),
-            },
-            'x-kubernetes-validations': [{
-              rule: `self.metadata.name.matches('${LIST_NAME_PATTERN.source}')`,
-              message: 'a PhishTenant name may hold only lower-case letters, digits and dashes (it names the tenant)',
-            }],
-          },
-        },
-      }],
-    },
-  };
-}
-
+export const phishModelCrdYaml = (): string => crdYaml(MODEL);
 /** The PhishTenant CRD as committed YAML text. */
-export function phishTenantCrdYaml(): string {
-  return `${[
-    '# PhishTenant: a customer of the phishnet gateway, synced by the operator to Redis.',
-    '# generated from operator/src/api/v1alpha1/phishtenant.ts by `npm run gen:crds` — do not edit',
-  ].join('\n')}\n${stringify(phishTenantCrd(), { lineWidth: 0 })}`;
-}
+export const phishTenantCrdYaml = (): string => crdYaml(TENANT);
 /** Committed copies of the generated PhishTenant CRD (repository-relative). */
 export const TENANT_CRD_COPIES = ['manifests/crds/phishtenant.yaml', 'charts/phishnet/crds/phishtenant.yaml'];
 
