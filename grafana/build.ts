@@ -85,7 +85,10 @@ function gatewayOverview(): dashboard.Dashboard {
     ]))
     .withPanel(ts('Rate-limited (429)/s', 'reqps', [q(`sum(rate(${G.RATE_LIMITED_TOTAL}[${RI}]))`, '429/s')]))
     .withRow(new dashboard.RowBuilder('Upstream (inference)'))
-    .withPanel(ts('Inference calls/s by outcome', 'ops', [q(`sum by (outcome) (rate(${G.UPSTREAM_REQUESTS_TOTAL}[${RI}]))`, '{{outcome}}')]))
+    .withPanel(ts('Inference calls/s by outcome', 'ops', [
+      q(`sum by (outcome) (rate(${G.UPSTREAM_REQUESTS_TOTAL}[${RI}]))`, '{{outcome}}'),
+      q(`sum(rate(${G.UPSTREAM_POOL_REPLACEMENTS_TOTAL}[${RI}]))`, 'pool replaced (answer not from inference)', 'B'),
+    ], 'Pool replacements: an error answer on an inference connection came from another server (a stale or not yet programmed Service address); the gateway dropped its connections and retried.'))
     .withPanel(ts('Inference call latency', 's', [
       q(quantile(0.5, G.UPSTREAM_DURATION_SECONDS, ''), 'p50'),
       q(quantile(0.99, G.UPSTREAM_DURATION_SECONDS, ''), 'p99'),

@@ -20,7 +20,7 @@ export const UPSTREAM_POOL_REPLACEMENTS_TOTAL = 'phishnet_gateway_upstream_pool_
 export const UPSTREAM_DURATION_SECONDS = 'phishnet_gateway_upstream_duration_seconds';
 /** Gauge: circuit breaker state towards inference, 0 closed, 1 half-open, 2 open. */
 export const CIRCUIT_STATE = 'phishnet_gateway_circuit_state';
-/** Gauge: 1 when the Redis connection is ready, 0 otherwise (also 0 when no Redis is configured). */
+/** Gauge: 1 when the Redis connection is ready, 0 otherwise; absent when no Redis is configured. */
 export const REDIS_UP = 'phishnet_gateway_redis_up';
 /**
  * Gauge: circuit breaker around the per-request Redis calls (L2 cache, last digest, rate-limit counters), 0 closed,
