@@ -14,6 +14,8 @@ export default defineConfig({
       { test: { name: 'operator', root: 'operator', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 600_000 } },
       // extension: unit tests, and the browser tier (Debian's chromium driving the built extension against real services).
       { test: { name: 'extension', root: 'extension', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 } },
+      // scripts: the generators' own functions (what they write is checked by `npm run gen` + git diff in npm test).
+      { test: { name: 'scripts', root: 'scripts', include: ['*.test.ts'] } },
       { test: { name: 'e2e', root: 'test', include: ['**/*.test.ts'], exclude: ['**/node_modules/**'], testTimeout: 120_000, hookTimeout: 300_000 } },
     ],
   },

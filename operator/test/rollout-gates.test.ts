@@ -37,7 +37,7 @@ interface Status {
 }
 
 /** The gates as a user would write them: the chart's ConfigMap, its documented default tolerances, and maxPhishing 1
- * (both bundled models call one popular URL, www.mercari.com/jp/, phishing: models/MODEL_CARD.md). */
+ * (the bundled v5 calls one popular URL, www.mercari.com/jp/, phishing; v4 eleven: models/MODEL_CARD.md). */
 const GATES = {
   goldenSet: { configMapKeyRef: { name: 'phishnet-analysis-data', key: 'golden-set.csv' } },
   popularDomainGuardrail: { configMapKeyRef: { name: 'phishnet-analysis-data', key: 'popular-urls.txt' }, maxPhishing: 1 },
