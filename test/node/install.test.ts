@@ -10,7 +10,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CHART, LOCAL_IMAGES, applyCrds, fullname, OPT_IN, ROOT, allPodsReady, diagnose, eventually, helm, kubectl, type Pod, serviceAddress } from './support.ts';
+import { UrlVerdict } from '@phishnet/api';
+import { CHART, LOCAL_IMAGES, applyCrds, bundled, fullname, OPT_IN, ROOT, allPodsReady, diagnose, eventually, helm, kubectl, type Pod, serviceAddress } from './support.ts';
 
 const PRODUCTION_VALUES = join(CHART, 'ci/production-values.yaml');
 // The prometheus-operator CRDs (ServiceMonitor, PodMonitor, PrometheusRule) of the production values, from the
@@ -119,12 +120,13 @@ describe.runIf(OPT_IN)('node tier: helm install on a real node', () => {
           signal: AbortSignal.timeout(5000),
         });
         if (r.status !== 200) throw new Error(`status ${r.status}: ${await r.text()}`);
-        return (await r.json()) as { score: number; verdict: string; model?: unknown };
+        return UrlVerdict.parse(await r.json());
       }, () => diagnose(i.namespace));
       console.log(`${i.namespace}: check-url →`, JSON.stringify(body));
-      expect(body.score).toBeGreaterThanOrEqual(0);
-      expect(body.score).toBeLessThanOrEqual(1);
-      expect(['benign', 'suspicious', 'phishing']).toContain(body.verdict);
+      // a model verdict (the public schema: verdict, score in 0..1, reasons …) by the bundled model the chart pins
+      expect(body.source.kind).toBe('model');
+      expect(body.model?.digest).toBe(bundled('v5').sha256);
+      expect(body.verdict).toBe('phishing'); // v5 scores this URL 0.99999 (npm run evaluate)
       if (Object.keys(i.headers).length > 0) {
         const r = await fetch(`http://${addr}/api/check-url`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'http://a.example/' }) });
         expect(r.status, 'no API key').toBe(401);
