@@ -2,10 +2,11 @@
  * Requests Node's HTTP parser refuses before Fastify routes them, sent over a raw TCP socket (node:net) to the
  * listening gateway: each is answered with problem+json and the connection closed.
  */
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { buildApp, type GatewayApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
+import { clientErrorHandler } from '../src/plugins/problem.ts';
 
 let g: GatewayApp;
 let port: number;
@@ -73,4 +74,28 @@ test('a 20 KB header: 431 problem+json', async () => {
 test('a well-formed request on the same server still answers', async () => {
   const r = await raw('GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   expect(r.status).toBe(200);
+});
+
+test('a request that did not arrive in time (Node\'s ERR_HTTP_REQUEST_TIMEOUT): 408 problem+json on that socket', async () => {
+  // Node raises this 'clientError' only after its headersTimeout (60 s, checked every 30 s), too slow for a unit
+  // test: the handler the gateway registers gets the error Node would pass, on a real accepted socket.
+  const server = createServer((socket) => {
+    clientErrorHandler(Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const a = server.address();
+  const saved = port;
+  port = typeof a === 'object' && a ? a.port : 0;
+  try {
+    const r = await raw('GET /healthz HTTP/1.1\r\nHost: x\r\n');
+    expect(r.status).toBe(408);
+    expect(r.headers['content-type']).toBe('application/problem+json');
+    expect(r.headers['connection']).toBe('close');
+    expect(JSON.parse(r.body)).toEqual({
+      type: 'urn:phishnet:problem:request-timeout', title: 'Request Timeout', status: 408, detail: 'the request did not arrive in time',
+    });
+  } finally {
+    port = saved;
+    server.close();
+  }
 });
