@@ -50,11 +50,14 @@ export interface ApiGuardOptions {
 
 export default fp(async function apiGuard(app: FastifyInstance, opts: ApiGuardOptions) {
   const keys = opts.apiKeySha256s.map((h) => Buffer.from(h.toLowerCase(), 'hex'));
-  /** The API key's digest when valid, null when absent/unknown. Constant-time compare per configured key. */
+  /**
+   * The API key's digest when valid, null when absent/unknown. Compared with every configured digest by
+   * `timingSafeEqual` (no early exit after a match), as tenant keys are (tenant-store.ts matchKeyDigest).
+   */
   const keyDigest = (header: string | string[] | undefined): string | null => {
     if (typeof header !== 'string' || header === '' || keys.length === 0) return null;
     const d = Buffer.from(sha256Hex(header), 'hex');
-    return keys.some((k) => timingSafeEqual(k, d)) ? d.toString('hex') : null;
+    return keys.reduce((ok, k) => timingSafeEqual(k, d) || ok, false) ? d.toString('hex') : null;
   };
 
   const tenants = opts.tenants;
