@@ -1,5 +1,6 @@
 /**
- * Redis as an optimisation under faults, with a real redis-server and real inference (app.inject):
+ * Redis as an optimisation under faults, with real processes: redis-server, inference and gateway (gateway/src/main.ts,
+ * reached over HTTP on loopback; its metrics read from its admin listener):
  * - hung Redis (SIGSTOP): cached requests pay at most one command timeout each until the Redis breaker opens
  *   (PHISHNET_GATEWAY_REDIS_BREAKER_FAILURES calls), then nothing; after SIGCONT the half-open probe closes it and the
  *   counters are shared in Redis again;
@@ -7,34 +8,30 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { buildApp, type GatewayApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { REDIS_BREAKER_STATE } from '@phishnet/api/metrics/gateway';
-import { type ServiceProc, startInference, startRedis } from '@phishnet/testing';
+import { REDIS_BREAKER_STATE, REDIS_ERRORS_TOTAL } from '@phishnet/api/metrics/gateway';
+import { type GatewayProc, type ServiceProc, gatewayMetric, startGateway, startInference, startRedis } from '@phishnet/testing';
 
 let inference: ServiceProc;
-const apps: GatewayApp[] = [];
+const gateways: GatewayProc[] = [];
 const redises: ServiceProc[] = [];
 
-async function gateway(redis: ServiceProc, env: Record<string, string> = {}): Promise<GatewayApp> {
-  const g = await buildApp(loadConfig({
+async function gateway(redis: ServiceProc, env: Record<string, string> = {}): Promise<GatewayProc> {
+  const g = await startGateway({
     PHISHNET_GATEWAY_INFERENCE_URL: inference.url, PHISHNET_GATEWAY_REDIS_URL: `redis://127.0.0.1:${redis.port}`, ...env,
-  }), { logger: false });
-  apps.push(g);
+  });
+  gateways.push(g);
   return g;
 }
 
-async function gauge(g: GatewayApp, name: string): Promise<number> {
-  const line = (await g.metrics.registry.getSingleMetricAsString(name)).split('\n').find((l) => l.startsWith(name));
-  return Number(line?.split(' ').pop());
+/** POST /api/check-url over HTTP: status and JSON body. */
+async function check(g: GatewayProc, url: string): Promise<{ statusCode: number; json: () => unknown }> {
+  const r = await fetch(`${g.url}/api/check-url`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url }) });
+  const body: unknown = await r.json();
+  return { statusCode: r.status, json: () => body };
 }
 
-const check = (g: GatewayApp, url: string) => g.app.inject({
-  method: 'POST', url: '/api/check-url', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ url }),
-});
-
 /** Wall time of one request, ms, and its status. */
-async function timed(g: GatewayApp, url: string): Promise<{ ms: number; status: number }> {
+async function timed(g: GatewayProc, url: string): Promise<{ ms: number; status: number }> {
   const t0 = performance.now();
   const r = await check(g, url);
   return { ms: performance.now() - t0, status: r.statusCode };
@@ -44,7 +41,7 @@ beforeAll(async () => {
   inference = await startInference();
 });
 afterAll(async () => {
-  for (const g of apps) await g.app.close();
+  for (const g of gateways) await g.stop();
   for (const r of redises) {
     r.child.kill('SIGCONT'); // a stopped process cannot act on SIGTERM
     await r.stop();
@@ -60,13 +57,13 @@ describe('hung Redis (SIGSTOP)', () => {
     const url = 'http://hung-redis.example/login';
     expect((await check(g, url)).statusCode).toBe(200);
     expect((await check(g, url)).json()).toMatchObject({ cached: true });
-    expect(await gauge(g, REDIS_BREAKER_STATE)).toBe(0);
+    expect(await gatewayMetric(g, REDIS_BREAKER_STATE)).toBe(0);
 
     redis.child.kill('SIGSTOP');
     const runs: { ms: number; status: number }[] = [];
     for (let i = 0; i < 30; i++) runs.push(await timed(g, url));
     expect(runs.every((r) => r.status === 200)).toBe(true);
-    expect(await gauge(g, REDIS_BREAKER_STATE)).toBe(2);
+    expect(await gatewayMetric(g, REDIS_BREAKER_STATE)).toBe(2);
     // The first 3 requests each wait for one rate-limit command to time out (50 ms); from then on Redis is not asked.
     const before = runs.slice(0, 3).map((r) => r.ms);
     const after = runs.slice(3).map((r) => r.ms);
@@ -87,7 +84,7 @@ describe('hung Redis (SIGSTOP)', () => {
       const counted = Number(await probe.get(key));
       await new Promise((r) => setTimeout(r, 1_100)); // past the half-open delay
       for (let i = 0; i < 3; i++) expect((await check(g, url)).statusCode).toBe(200);
-      expect(await gauge(g, REDIS_BREAKER_STATE)).toBe(0);
+      expect(await gatewayMetric(g, REDIS_BREAKER_STATE)).toBe(0);
       expect(Number(await probe.get(key))).toBe(counted + 3);
     } finally {
       probe.disconnect();
@@ -107,10 +104,9 @@ describe('Redis gone', () => {
       const codes = [];
       for (let i = 0; i < 8; i++) codes.push((await check(g, 'http://redis-gone.example/')).statusCode);
       expect(codes).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
-      expect(await gauge(g, REDIS_BREAKER_STATE)).toBe(2);
+      expect(await gatewayMetric(g, REDIS_BREAKER_STATE)).toBe(2);
     }
-    const errors = (await a.metrics.registry.getSingleMetricAsString('phishnet_gateway_redis_errors_total'))
-      .split('\n').find((l) => l.includes('op="ratelimit"'));
-    expect(Number(errors?.split(' ').pop())).toBe(8); // each counter call failed or was refused by the open breaker
+    // each counter call failed or was refused by the open breaker
+    expect(await gatewayMetric(a, REDIS_ERRORS_TOTAL, { op: 'ratelimit' })).toBe(8);
   });
 });
