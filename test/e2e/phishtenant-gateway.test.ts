@@ -4,8 +4,9 @@
  * (buildApp, listening on 127.0.0.1) with an injected clock, so the quota story can move to the next UTC day without
  * waiting (Redis still holds the counters). Stories: two tenants with different operating points get different
  * verdicts for one borderline URL from one shared model score; a tenant's allowlisted host; key rotation without a
- * restart; a quota used up, then the next day; Origin checks; usage figures; malformed PhishTenants refused or marked
- * invalid; no key material in logs or metrics; Redis stopped → per-replica limits still hold and verdicts are served.
+ * restart, and a key Secret's value replaced in place; a quota used up, then the next day; Origin checks; usage
+ * figures; malformed PhishTenants refused or marked invalid; no key material in logs or metrics; Redis stopped →
+ * per-replica limits still hold and verdicts are served.
  *
  * Opt-in with the control-plane tier: PHISHNET_CONTROL_PLANE=1 (scripts/control-plane.sh).
  */
@@ -31,7 +32,7 @@ const INTERNAL = 'http://paypal.com.account-verify.example/login';
 const ON_FEED = 'http://cancel-blockir-facebooks.ga/login.php';
 
 const KEYS = {
-  bank: 'bank-key-0f2c9a1e7d', consumer1: 'consumer-key-one-5b7e', consumer2: 'consumer-key-two-c81d',
+  bank: 'bank-key-0f2c9a1e7d', consumer1: 'consumer-key-one-5b7e', consumer2: 'consumer-key-two-c81d', consumer3: 'consumer-key-three-19f4',
   metered: 'metered-key-77aa10', limited: 'limited-key-3e9f02',
 } as const;
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -82,6 +83,8 @@ describe.runIf(OPT_IN)('PhishTenant to gateway', () => {
     const redisUrl = `redis://127.0.0.1:${redis.port}`;
     const operator = startOperator(cp, {
       PHISHNET_OPERATOR_PROMETHEUS_URL: 'http://127.0.0.1:1', PHISHNET_OPERATOR_LEADER_ELECTION: 'false', PHISHNET_OPERATOR_REDIS_URL: redisUrl,
+      // Secrets are not watched: a changed key Secret is read at the next resync (default 60 s)
+      PHISHNET_OPERATOR_TENANT_RESYNC_MS: '3000',
     });
     procs.push({ stop: () => operator.stop(10_000) });
     const inference = await startInference();
@@ -191,6 +194,14 @@ describe.runIf(OPT_IN)('PhishTenant to gateway', () => {
     await eventually('the old key is refused', async () => (await post('/api/check-url', KEYS.consumer1, { url: BORDERLINE })).status === 401);
     expect((await check(KEYS.consumer2, BORDERLINE)).verdict).toBe('suspicious');
     expect(cp.kubectl(['get', 'pt', 'consumer', '-o', 'jsonpath={.status.keys}'])).toBe('1');
+  });
+
+  it('a key Secret\'s value replaced in place: the new key works after the tenant resync, the old one is refused', async () => {
+    cp.kubectl(['patch', 'secret', 'consumer-key-2', '--type', 'merge', '-p', JSON.stringify({ stringData: { sha256: sha(KEYS.consumer3) } })]);
+    await eventually('the replaced key works', async () => (await post('/api/check-url', KEYS.consumer3, { url: BORDERLINE })).status === 200, 30_000);
+    expect((await check(KEYS.consumer3, BORDERLINE)).verdict).toBe('suspicious');
+    expect((await post('/api/check-url', KEYS.consumer2, { url: BORDERLINE })).status).toBe(401);
+    expect(ready('consumer')).toBe('True/Synced');
   });
 
   it('quota used up → 429 quota-exceeded with the quota headers; the next UTC day → allowed again', async () => {
