@@ -6,9 +6,10 @@
  * that is not in the inference image. A load generator on this host sends a mix of repeated and new URLs through the
  * gateway's Service (its ClusterIP, through kube-proxy).
  *
- * Stories: v1 stable → v5 (mirror, then weight steps, analysis passing) promoted, printing the observed canary share
- * of scored URLs per step against the configured weight; an over-flagging artifact rolled back within two analysis
- * intervals of the regression showing; the operator pod deleted mid-rollout, and the new one resuming it.
+ * Stories: v1 stable → v5 (mirror, then weight steps, analysis and the replay gates passing) promoted, printing the
+ * observed canary share of scored URLs per step against the configured weight; an over-flagging artifact rolled back
+ * within two analysis intervals of the regression showing; the operator pod deleted mid-rollout, and the new one
+ * resuming it.
  *
  *   bash scripts/k8s-node.sh node/rollout
  */
@@ -44,15 +45,28 @@ interface Status {
 }
 interface Sample { t: number; phase?: string; step?: number; weight?: number; mirror?: number; stable?: string; canary?: string }
 
+/**
+ * The replay gates over the chart's own ConfigMap (analysisData.create, on by default), as the default install
+ * configures them: the operator replays the golden set and the popular URLs to both arms' Services by cluster DNS.
+ */
+const GATES = {
+  goldenSet: { configMapKeyRef: { name: 'phishnet-analysis-data', key: 'golden-set.csv' } },
+  popularDomainGuardrail: { configMapKeyRef: { name: 'phishnet-analysis-data', key: 'popular-urls.txt' }, maxPhishing: 1 },
+};
+const GATE_METRICS = ['golden-set-detection-drop', 'golden-set-fpr-increase', 'popular-domain-guardrail'];
+
 const artifact = (a: { uri: string; sha256: string; version: string }) => ({ uri: a.uri, sha256: a.sha256, version: a.version });
-function phishModel(art: { uri: string; sha256: string; version: string }, steps: Record<string, unknown>[], metrics: Record<string, unknown>[] = METRICS): string {
+function phishModel(
+  art: { uri: string; sha256: string; version: string }, steps: Record<string, unknown>[], metrics: Record<string, unknown>[] = METRICS,
+  gates: Record<string, unknown> = {},
+): string {
   return JSON.stringify({
     apiVersion: 'phishnet.io/v1alpha1', kind: 'PhishModel', metadata: { name: PM, namespace: NS },
     spec: {
       artifact: artifact(art), replicas: { min: 1, max: 1 },
       rollout: {
         steps,
-        analysis: { interval: `${INTERVAL_S}s`, window: '20s', minSampleCount: MIN_SAMPLES, failureLimit: 1, consecutiveErrorLimit: 6, metrics },
+        analysis: { interval: `${INTERVAL_S}s`, window: '20s', minSampleCount: MIN_SAMPLES, failureLimit: 1, consecutiveErrorLimit: 6, metrics, ...gates },
       },
     },
   });
@@ -338,9 +352,9 @@ describe.runIf(OPT_IN)('node tier: rollouts through the real gateway in the clus
     return out;
   };
 
-  test('v1 stable → v5: verified, mirrored, walked through its weight steps by the real gateway, and promoted', async () => {
+  test('v1 stable → v5: verified, mirrored, walked through its weight steps by the real gateway, passing the replay gates, and promoted', async () => {
     const from = Date.now();
-    kubectl(['apply', '-f', '-'], phishModel(v5, [{ mirror: 100, pause: '20s' }, { weight: 25, pause: '25s' }, { weight: 50, pause: '25s' }]));
+    kubectl(['apply', '-f', '-'], phishModel(v5, [{ mirror: 100, pause: '20s' }, { weight: 25, pause: '25s' }, { weight: 50, pause: '25s' }], METRICS, GATES));
     await waitStatus('v5 promoted', (s) => s.phase === 'Succeeded' && s.stable?.digest === v5.sha256, 400_000);
     const s = await read();
     expect(s.traffic?.canaryWeight).toBe(0);
@@ -359,6 +373,15 @@ describe.runIf(OPT_IN)('node tier: rollouts through the real gateway in the clus
       expect(ok.length, `${m.name}: ${JSON.stringify(runs.filter((r) => r.metric === m.name).slice(-3))}`).toBeGreaterThanOrEqual(1);
       for (const r of ok) expect(r.sampleCount).toBeGreaterThanOrEqual(MIN_SAMPLES);
     }
+    // the replay gates ran against both arms' Services (cluster DNS) at every run and passed: v5 detects the golden set
+    // at least as well as v1 at v1's operating point, with fewer false positives, and calls one popular URL phishing
+    for (const g of GATE_METRICS) {
+      const ofGate = runs.filter((r) => r.metric === g);
+      expect(ofGate.length, `${g} ran`).toBeGreaterThanOrEqual(1);
+      expect(ofGate.filter((r) => r.verdict !== 'Successful'), `${g}: ${JSON.stringify(ofGate.slice(-3))}`).toEqual([]);
+    }
+    for (const r of runs.filter((x) => x.metric === 'popular-domain-guardrail')) expect(r).toMatchObject({ value: 1, sampleCount: 233 });
+    console.log(`replay gates, last run: ${GATE_METRICS.map((g) => { const r = runs.filter((x) => x.metric === g).at(-1); return `${g}=${r?.value?.toFixed(4)} (${r?.sampleCount} URLs)`; }).join('; ')}`);
     // the mirror step: the gateway compared verdicts on mirrored URLs (mirror counters of the real gateway)
     const mirrored = await promQuery(`sum(phishnet_gateway_mirror_comparisons_total)`);
     console.log(`mirrored URLs compared by the gateway: ${mirrored}`);
