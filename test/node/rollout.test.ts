@@ -9,7 +9,7 @@
  * Stories: v1 stable → v5 (mirror, then weight steps, analysis and the replay gates passing) promoted, printing the
  * observed canary share of scored URLs per step against the configured weight; an over-flagging artifact rolled back
  * within two analysis intervals of the regression showing; the operator pod deleted mid-rollout, and the new one
- * resuming it.
+ * resuming it; a canary that never becomes Ready failing at its progressDeadline.
  *
  *   bash scripts/k8s-node.sh node/rollout
  */
@@ -38,6 +38,7 @@ const METRICS = [
 interface Run { metric: string; value: number | null; sampleCount: number; verdict: string; at: string; message?: string }
 interface Status {
   phase?: string; reason?: string; message?: string; currentStep?: number; failedChecks?: number;
+  conditions?: { type: string; status: string; reason: string; message: string }[];
   stepStartedAt?: string; phaseStartedAt?: string;
   stable?: { digest: string; version: string }; canary?: { digest: string; version: string };
   traffic?: { canaryWeight: number; mirrorPercent: number; canaryService?: string };
@@ -58,13 +59,14 @@ const GATE_METRICS = ['golden-set-detection-drop', 'golden-set-fpr-increase', 'p
 const artifact = (a: { uri: string; sha256: string; version: string }) => ({ uri: a.uri, sha256: a.sha256, version: a.version });
 function phishModel(
   art: { uri: string; sha256: string; version: string }, steps: Record<string, unknown>[], metrics: Record<string, unknown>[] = METRICS,
-  gates: Record<string, unknown> = {},
+  gates: Record<string, unknown> = {}, rollout: Record<string, unknown> = {},
 ): string {
   return JSON.stringify({
     apiVersion: 'phishnet.io/v1alpha1', kind: 'PhishModel', metadata: { name: PM, namespace: NS },
     spec: {
       artifact: artifact(art), replicas: { min: 1, max: 1 },
       rollout: {
+        ...rollout,
         steps,
         analysis: { interval: `${INTERVAL_S}s`, window: '20s', minSampleCount: MIN_SAMPLES, failureLimit: 1, consecutiveErrorLimit: 6, metrics, ...gates },
       },
@@ -456,4 +458,24 @@ describe.runIf(OPT_IN)('node tier: rollouts through the real gateway in the clus
     expect(during.some((x) => x.t > deletedAt && x.phase === 'Progressing')).toBe(true);
     console.log(`operator restart: canary Deployment ${canaryUid} ${uidAfter === canaryUid ? 'kept' : 'gone (already promoted)'} after the restart`);
   }, 600_000);
+
+  test('a canary that never becomes Ready (its artifact fails verification) fails at its progressDeadline; traffic stays on stable', async () => {
+    // v5's archive announced with v1's digest: inference refuses it and exits, so the pod never turns Ready
+    const wrong = { ...v5, sha256: v1.sha256, version: 'v5-wrong-digest' };
+    const applied = Date.now();
+    kubectl(['apply', '-f', '-'], phishModel(wrong, [{ weight: 50 }], METRICS, {}, { progressDeadline: '30s' }));
+    await waitStatus('Failed at the progress deadline', (s) => s.phase === 'Failed', 180_000);
+    const failedAfterS = (Date.now() - applied) / 1000;
+    const s = await read();
+    console.log(`never-Ready canary: Failed after ${failedAfterS.toFixed(0)} s (progressDeadline 30 s): ${s.message}`);
+    expect(s).toMatchObject({ reason: 'ProgressDeadlineExceeded', stable: { digest: v4.sha256 }, traffic: { canaryWeight: 0 } });
+    expect(s.conditions?.find((c) => c.type === 'Progressing')).toMatchObject({ status: 'False', reason: 'ProgressDeadlineExceeded' });
+    expect(failedAfterS).toBeGreaterThanOrEqual(30);
+    // no traffic ever went to it, and the stable pods still answer through the gateway
+    expect(timeline.filter((x) => x.t >= applied).every((x) => (x.weight ?? 0) === 0)).toBe(true);
+    expect(kubectl(['get', 'events', '-n', NS, '--field-selector', `involvedObject.name=${PM}`, '-o', 'jsonpath={.items[*].reason}'])).toContain('ProgressDeadlineExceeded');
+    const r = await fetch(`http://${gateway}/api/check-url`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'http://after-deadline.example/login' }) });
+    expect(r.status).toBe(200);
+    expect(((await r.json()) as { model: { digest: string } }).model.digest).toBe(v4.sha256);
+  }, 300_000);
 });
