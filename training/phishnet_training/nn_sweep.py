@@ -77,7 +77,8 @@ def fold_buckets(N: sp.csr_matrix, buckets: int | None) -> sp.csr_matrix:
     """Hashed n-grams folded to ``buckets`` columns (index mod buckets, duplicates summed), rows re-L2-normalized."""
     if not buckets or buckets >= N.shape[1]:
         return N
-    F = sp.csr_matrix((N.data, N.indices % buckets, N.indptr), shape=(N.shape[0], buckets))
+    # copies: sum_duplicates() works in place, and csr_matrix((data, indices, indptr)) would share N's arrays
+    F = sp.csr_matrix((N.data.copy(), N.indices % buckets, N.indptr.copy()), shape=(N.shape[0], buckets))
     F.sum_duplicates()
     norm = np.sqrt(np.asarray(F.multiply(F).sum(axis=1)).ravel())
     return (sp.diags(1 / np.maximum(norm, 1e-12)) @ F).astype(np.float32).tocsr()
