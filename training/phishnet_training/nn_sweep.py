@@ -10,7 +10,8 @@ it reports, on the check's test side:
 * ``trees`` / ``ngram`` / ``mlp <name>`` alone;
 * ``stack2 refit``: the stacking LR on [logit p_tree, z_ngram] fitted on out-of-fold scores of the *training side*
   (GroupKFold by registered domain, ``--folds`` folds, real rows only), applied to the test side scored by the
-  models fitted on the whole training side. ``stack3 <name>``: the same with [.., logit p_mlp] added.
+  models fitted on the whole training side. ``stack3 <name>``: the same with [.., logit p_mlp] added;
+  ``stack2 trees+<name>``: the same on [logit p_tree, logit p_mlp] (the MLP in place of the n-gram regression).
 
 Nothing is chosen on the test side. Scores are cached per check / model / fold under ``--cache`` (features too), so
 reruns with more MLP settings only fit what is new.
@@ -193,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
             N = ngrams(st.get("fold"))
             p_oof, p_te = S.get(f"mlp-{st['name']}", lambda a, b: fit_mlp(N[a], m.y[a], st, args.seed).predict_proba(N[b])[:, 1])
             rows[f"mlp {st['name']}"] = summary(y_te, p_te) | {"oofTrain": summary(y_tr, p_oof[real_tr])}
+            lrm = fit_lr_stack([base_oof[0], T.raw_logit(p_oof)[real_tr]], y_tr)  # the MLP in place of the n-gram LR
+            rows[f"stack2 trees+{st['name']}"] = summary(y_te, lrm.predict_proba(np.column_stack([base_te[0], T.raw_logit(p_te)]))[:, 1]) | {
+                "coef": [round(float(c), 4) for c in lrm.coef_[0]] + [round(float(lrm.intercept_[0]), 4)]}
             lr3 = fit_lr_stack(base_oof + [T.raw_logit(p_oof)[real_tr]], y_tr)
             rows[f"stack3 {st['name']}"] = summary(y_te, lr3.predict_proba(np.column_stack(base_te + [T.raw_logit(p_te)]))[:, 1]) | {
                 "coef": [round(float(c), 4) for c in lr3.coef_[0]] + [round(float(lr3.intercept_[0]), 4)],
