@@ -17,7 +17,7 @@ import type { KubeClient } from '../kube/client.ts';
 import { PHASES, type OperatorMetrics } from '../metrics/registry.ts';
 import { analysisDue, analysisWindowMs, decide, trackObjectName, type Decision, type Track } from '../reconcile/decide.ts';
 import { PhishModelSpecSchema } from '../api/v1alpha1/types.ts';
-import { ControllerLoop, customObjectInformer, errText, objectKey, type ReconcileResult } from './runtime.ts';
+import { ControllerLoop, customObjectInformer, errText, type ReconcileResult } from './runtime.ts';
 import { inSpan } from '../tracing.ts';
 
 export interface ControllerOptions {
@@ -77,7 +77,7 @@ export class Controller {
       const owner = o.metadata?.ownerReferences?.find((r) => r.kind === 'PhishModel' && r.controller);
       return owner ? `${o.metadata?.namespace}/${owner.name}` : undefined;
     };
-    this.#loop.watch(models, 'PhishModel informer', objectKey);
+    this.#loop.watch(models, 'PhishModel informer');
     this.#loop.watch(deployments, 'Deployment informer', ownerKey);
     await this.#loop.start(this.#o.workers, (key) => inSpan('phishmodel.reconcile', { 'phishnet.phishmodel': key }, () => this.reconcile(key)),
       { metrics: this.#metrics, log: this.#log, failureMessage: 'reconcile failed', primary: true });

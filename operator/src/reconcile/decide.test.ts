@@ -36,6 +36,14 @@ function obsOf(x: string | undefined): TrackObservation {
   return { digest: d === 'A' ? A : d === 'B' ? B : C, ready: r !== 'notready', readyReplicas };
 }
 
+/** B rolled out over stable A and rolled back by two failed analysis runs (failureLimit 1) in its mirror step. */
+const ROLLBACK_OF_B: Tick[] = [
+  { t: 0, stable: 'A', expect: { phase: 'Verifying' } },
+  { t: 5, stable: 'A', canary: 'B', expect: { phase: 'Shadowing' } },
+  { t: 35, stable: 'A', canary: 'B', analysis: 'Failed', expect: { phase: 'Shadowing' } },
+  { t: 65, stable: 'A', canary: 'B', analysis: 'Failed', expect: { phase: 'RolledBack' } },
+];
+
 function run(story: { spec: unknown; status?: PhishModelStatus; ticks: Tick[] }): Decision[] {
   let status = story.status;
   let spec = story.spec;
@@ -324,12 +332,7 @@ describe('decide(): rollout stories', () => {
   it('declares the owned tracks from status: canary applied during a rollout, deleted after', () => {
     const [verifying, , , rolledBack] = run({
       spec: baseSpec(B), status: stableOnA,
-      ticks: [
-        { t: 0, stable: 'A', expect: { phase: 'Verifying' } },
-        { t: 5, stable: 'A', canary: 'B', expect: { phase: 'Shadowing' } },
-        { t: 35, stable: 'A', canary: 'B', analysis: 'Failed', expect: { phase: 'Shadowing' } },
-        { t: 65, stable: 'A', canary: 'B', analysis: 'Failed', expect: { phase: 'RolledBack' } },
-      ],
+      ticks: ROLLBACK_OF_B,
     });
     const kinds = (d: Decision | undefined) => d?.actions.filter((a) => a.kind !== 'event').map((a) => `${a.kind}:${a.track}:${a.kind === 'applyTrack' ? a.artifact.digest[0] : ''}`);
     expect(kinds(verifying)).toEqual(['applyTrack:stable:a', 'applyTrack:canary:b']);
@@ -351,13 +354,7 @@ describe('decide(): rollout stories', () => {
     // B rolled back at t=65; C arrives at t=70 under the same track labels as B
     const [, , , rolledBack, next] = run({
       spec: baseSpec(B), status: stableOnA,
-      ticks: [
-        { t: 0, stable: 'A', expect: { phase: 'Verifying' } },
-        { t: 5, stable: 'A', canary: 'B', expect: { phase: 'Shadowing' } },
-        { t: 35, stable: 'A', canary: 'B', analysis: 'Failed', expect: { phase: 'Shadowing' } },
-        { t: 65, stable: 'A', canary: 'B', analysis: 'Failed', expect: { phase: 'RolledBack' } },
-        { t: 70, stable: 'A', spec: baseSpec(C), expect: { phase: 'Verifying', canary: C } },
-      ],
+      ticks: [...ROLLBACK_OF_B, { t: 70, stable: 'A', spec: baseSpec(C), expect: { phase: 'Verifying', canary: C } }],
     });
     const spec = next!.spec!;
     expect(rolledBack?.status.rolloutStartedAt).toBe(new Date(T0).toISOString());
